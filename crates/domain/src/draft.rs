@@ -1,0 +1,315 @@
+//! A submission as it arrived, before validation, and the rules that turn it into a
+//! [`NewBillingEvent`] or into the full list of what is wrong with it.
+//!
+//! Every body format (JSON, XML, form) decodes into a [`BillingEventDraft`]; nothing
+//! downstream knows which format came in.
+
+use crate::{
+    BillingEventGuid, ClientName, EventStatus, EventType, Field, GuidError, MemberUniqueKey,
+    NewBillingEvent, Price, Quantity, Timestamp,
+};
+use std::collections::BTreeMap;
+
+/// One field's value as a body format delivered it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum RawValue {
+    /// Not sent, or sent as null / `i:nil`.
+    #[default]
+    Missing,
+    /// A string (every XML and form value is one).
+    Text(String),
+    /// The literal text of a JSON number, exactly as written (`6.0`, `1e3`).
+    Number(String),
+    /// A JSON value of another kind; the name says which (`boolean`, `array`, `object`).
+    Unsupported(&'static str),
+}
+
+/// A submission before validation: the client from the route and the body's fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BillingEventDraft {
+    pub client_name: String,
+    pub billing_event_guid: RawValue,
+    pub member_unique_key: RawValue,
+    pub event_date_time: RawValue,
+    pub event_type_id: RawValue,
+    pub invoice_billing_event_status_id: RawValue,
+    pub quantity: RawValue,
+    pub price: RawValue,
+}
+
+/// Every field that is wrong, with every reason, keyed by the field's wire name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ValidationErrors(BTreeMap<Field, Vec<String>>);
+
+impl ValidationErrors {
+    pub fn add(&mut self, field: Field, message: impl Into<String>) {
+        self.0.entry(field).or_default().push(message.into());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The messages for one field; empty if it is fine.
+    pub fn of(&self, field: Field) -> &[String] {
+        self.0.get(&field).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Field, &[String])> {
+        self.0
+            .iter()
+            .map(|(field, messages)| (*field, messages.as_slice()))
+    }
+}
+
+impl std::fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fields: Vec<_> = self.0.keys().map(|field| field.name()).collect();
+        write!(f, "invalid fields: {}", fields.join(", "))
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+impl BillingEventDraft {
+    /// Checks every field and returns the event, or every error at once so a client can
+    /// fix its request in one round trip. A missing or empty guid gets a new random one.
+    pub fn validate(self) -> Result<NewBillingEvent, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+
+        let client = record(
+            &mut errors,
+            Field::ClientName,
+            ClientName::parse(&self.client_name).map_err(|e| e.to_string()),
+        );
+        let guid = record(
+            &mut errors,
+            Field::BillingEventGuid,
+            guid(self.billing_event_guid),
+        );
+        let member = record(
+            &mut errors,
+            Field::MemberUniqueKey,
+            required_text(self.member_unique_key)
+                .and_then(|text| MemberUniqueKey::parse(text).map_err(|e| e.to_string())),
+        );
+        let event_time = record(
+            &mut errors,
+            Field::EventDateTime,
+            required_text(self.event_date_time)
+                .and_then(|text| Timestamp::parse(&text).map_err(|e| e.to_string())),
+        );
+        let event_type = record(
+            &mut errors,
+            Field::EventTypeId,
+            coded(self.event_type_id, EventType::parse, EventType::default()),
+        );
+        let status = record(
+            &mut errors,
+            Field::InvoiceBillingEventStatusId,
+            coded(
+                self.invoice_billing_event_status_id,
+                EventStatus::parse,
+                EventStatus::default(),
+            ),
+        );
+        let quantity = record(
+            &mut errors,
+            Field::Quantity,
+            amount(self.quantity, Quantity::parse, Quantity::parse_json_number),
+        );
+        let price = record(
+            &mut errors,
+            Field::Price,
+            amount(self.price, Price::parse, Price::parse_json_number),
+        );
+
+        match (
+            client, guid, member, event_time, event_type, status, quantity, price,
+        ) {
+            (
+                Some(client),
+                Some(guid),
+                Some(member),
+                Some(event_time),
+                Some(event_type),
+                Some(status),
+                Some(quantity),
+                Some(price),
+            ) => Ok(NewBillingEvent {
+                guid,
+                client,
+                member,
+                event_time,
+                event_type,
+                status,
+                quantity,
+                price,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Keeps the value, or notes the field's error and yields nothing.
+fn record<T>(errors: &mut ValidationErrors, field: Field, result: Result<T, String>) -> Option<T> {
+    result.map_err(|message| errors.add(field, message)).ok()
+}
+
+const REQUIRED: &str = "is required";
+const MUST_BE_STRING: &str = "must be a string";
+
+fn kind_error(kind: &str) -> String {
+    format!("must not be a JSON {kind}")
+}
+
+fn required_text(value: RawValue) -> Result<String, String> {
+    match value {
+        RawValue::Missing => Err(REQUIRED.to_owned()),
+        RawValue::Text(text) => Ok(text),
+        RawValue::Number(_) => Err(MUST_BE_STRING.to_owned()),
+        RawValue::Unsupported(kind) => Err(kind_error(kind)),
+    }
+}
+
+fn guid(value: RawValue) -> Result<BillingEventGuid, String> {
+    match value {
+        RawValue::Missing => Ok(BillingEventGuid::new_random()),
+        RawValue::Text(text) => match BillingEventGuid::parse(&text) {
+            Err(GuidError::Empty) => Ok(BillingEventGuid::new_random()),
+            other => other.map_err(|e| e.to_string()),
+        },
+        RawValue::Number(_) => Err(MUST_BE_STRING.to_owned()),
+        RawValue::Unsupported(kind) => Err(kind_error(kind)),
+    }
+}
+
+fn coded<T, E: ToString>(
+    value: RawValue,
+    parse: fn(&str) -> Result<T, E>,
+    default: T,
+) -> Result<T, String> {
+    match value {
+        RawValue::Missing => Ok(default),
+        RawValue::Text(text) | RawValue::Number(text) => parse(&text).map_err(|e| e.to_string()),
+        RawValue::Unsupported(kind) => Err(kind_error(kind)),
+    }
+}
+
+fn amount<T, E: ToString>(
+    value: RawValue,
+    parse_text: fn(&str) -> Result<T, E>,
+    parse_number: fn(&str) -> Result<T, E>,
+) -> Result<T, String> {
+    match value {
+        RawValue::Missing => Err(REQUIRED.to_owned()),
+        RawValue::Text(text) => parse_text(&text).map_err(|e| e.to_string()),
+        RawValue::Number(text) => parse_number(&text).map_err(|e| e.to_string()),
+        RawValue::Unsupported(kind) => Err(kind_error(kind)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(value: &str) -> RawValue {
+        RawValue::Text(value.to_owned())
+    }
+
+    fn number(value: &str) -> RawValue {
+        RawValue::Number(value.to_owned())
+    }
+
+    fn seed_sample() -> BillingEventDraft {
+        BillingEventDraft {
+            client_name: "acme".into(),
+            billing_event_guid: text("6d91f288-c380-4652-bd35-ce286ac4c806"),
+            member_unique_key: text("sample string 4"),
+            event_date_time: text("2025-08-14T01:25:53.8669171+00:00"),
+            event_type_id: text("Unknown"),
+            invoice_billing_event_status_id: text("Unknown"),
+            quantity: number("6.0"),
+            price: number("7.0"),
+        }
+    }
+
+    #[test]
+    fn the_seed_sample_is_valid() {
+        let event = seed_sample().validate().unwrap();
+        assert_eq!(
+            event.guid.to_string(),
+            "6d91f288-c380-4652-bd35-ce286ac4c806"
+        );
+        assert_eq!(event.member.as_str(), "sample string 4");
+        assert_eq!(event.quantity.to_string(), "6.0");
+        assert_eq!(event.price.to_string(), "7.0");
+        assert_eq!(event.event_type, EventType::Unknown);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let draft = BillingEventDraft {
+            client_name: "bad/name".into(),
+            billing_event_guid: text("nope"),
+            member_unique_key: RawValue::Missing,
+            event_date_time: text("yesterday"),
+            event_type_id: text("Refund"),
+            invoice_billing_event_status_id: RawValue::Unsupported("boolean"),
+            quantity: text("NaN"),
+            price: RawValue::Unsupported("object"),
+        };
+        let errors = draft.validate().unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|(field, _)| field).collect();
+        assert_eq!(fields, Field::ALL);
+        assert_eq!(errors.of(Field::MemberUniqueKey), ["is required"]);
+        assert_eq!(errors.of(Field::Price), ["must not be a JSON object"]);
+    }
+
+    #[test]
+    fn a_missing_or_empty_guid_gets_a_new_one() {
+        let mut draft = seed_sample();
+        draft.billing_event_guid = RawValue::Missing;
+        let first = draft.clone().validate().unwrap().guid;
+        draft.billing_event_guid = text("00000000-0000-0000-0000-000000000000");
+        let second = draft.validate().unwrap().guid;
+        assert_ne!(first, second);
+        assert_ne!(first.as_uuid(), uuid::Uuid::nil());
+    }
+
+    #[test]
+    fn type_and_status_default_to_unknown_and_read_numbers() {
+        let mut draft = seed_sample();
+        draft.event_type_id = RawValue::Missing;
+        draft.invoice_billing_event_status_id = number("2");
+        let event = draft.validate().unwrap();
+        assert_eq!(event.event_type, EventType::Unknown);
+        assert_eq!(event.status, EventStatus::Invoiced);
+    }
+
+    #[test]
+    fn amounts_read_from_strings_and_numbers_but_not_booleans() {
+        let mut draft = seed_sample();
+        draft.quantity = text("2.50");
+        draft.price = number("1e2");
+        let event = draft.clone().validate().unwrap();
+        assert_eq!(event.quantity.to_string(), "2.50");
+        assert_eq!(event.price.to_string(), "100");
+
+        draft.price = RawValue::Unsupported("boolean");
+        draft.quantity = RawValue::Missing;
+        let errors = draft.validate().unwrap_err();
+        assert_eq!(errors.of(Field::Price), ["must not be a JSON boolean"]);
+        assert_eq!(errors.of(Field::Quantity), ["is required"]);
+    }
+
+    #[test]
+    fn strings_are_required_where_a_string_is_expected() {
+        let mut draft = seed_sample();
+        draft.member_unique_key = number("4");
+        draft.billing_event_guid = number("1");
+        let errors = draft.validate().unwrap_err();
+        assert_eq!(errors.of(Field::MemberUniqueKey), ["must be a string"]);
+        assert_eq!(errors.of(Field::BillingEventGuid), ["must be a string"]);
+    }
+}

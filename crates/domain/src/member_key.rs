@@ -1,0 +1,93 @@
+//! The member an event belongs to, as the member system names it.
+
+use std::fmt;
+
+/// A member's unique key: 1–256 characters, not blank, no control characters. Kept
+/// exactly as sent (no trimming, no case folding): it is another system's identifier.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MemberUniqueKey(String);
+
+/// Why a text is not a member key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MemberKeyError {
+    #[error("must not be empty or blank")]
+    Blank,
+    #[error("must be at most {max} characters", max = MemberUniqueKey::MAX_CHARS)]
+    TooLong,
+    #[error("must not contain control characters")]
+    ControlCharacter,
+}
+
+impl MemberUniqueKey {
+    pub const MAX_CHARS: usize = 256;
+
+    pub fn parse(text: impl Into<String>) -> Result<Self, MemberKeyError> {
+        let text = text.into();
+        if text.trim().is_empty() {
+            return Err(MemberKeyError::Blank);
+        }
+        if text.chars().count() > Self::MAX_CHARS {
+            return Err(MemberKeyError::TooLong);
+        }
+        if text.chars().any(char::is_control) {
+            return Err(MemberKeyError::ControlCharacter);
+        }
+        Ok(Self(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for MemberUniqueKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_kept_exactly_as_sent() {
+        let key = MemberUniqueKey::parse(" Sample String 4 ").unwrap();
+        assert_eq!(key.as_str(), " Sample String 4 ");
+        assert_eq!(
+            MemberUniqueKey::parse("ünïcode✓").unwrap().as_str(),
+            "ünïcode✓"
+        );
+    }
+
+    #[test]
+    fn blank_keys_are_refused() {
+        for text in ["", " ", "\u{3000}"] {
+            assert_eq!(
+                MemberUniqueKey::parse(text),
+                Err(MemberKeyError::Blank),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn length_is_counted_in_characters_up_to_256() {
+        assert!(MemberUniqueKey::parse("é".repeat(256)).is_ok());
+        assert_eq!(
+            MemberUniqueKey::parse("é".repeat(257)),
+            Err(MemberKeyError::TooLong)
+        );
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        for text in ["a\nb", "a\u{0}", "tab\there", "\u{7f}x"] {
+            assert_eq!(
+                MemberUniqueKey::parse(text),
+                Err(MemberKeyError::ControlCharacter),
+                "{text:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Black-box tests live under `http/`; this library is empty on purpose.
