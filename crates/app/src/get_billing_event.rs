@@ -1,0 +1,81 @@
+//! Read one billing event by its guid.
+
+use crate::ports::{BillingEventRepository, RepositoryError};
+use domain::{BillingEvent, BillingEventGuid, GuidError};
+use std::sync::Arc;
+
+/// Why an event could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum GetBillingEventError {
+    #[error("the billing event guid {0}")]
+    InvalidGuid(GuidError),
+    #[error("no billing event has this guid")]
+    NotFound,
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+}
+
+/// The use case. Cheap to clone; share one per process.
+#[derive(Debug, Clone)]
+pub struct GetBillingEvent {
+    repository: Arc<dyn BillingEventRepository>,
+}
+
+impl GetBillingEvent {
+    pub fn new(repository: Arc<dyn BillingEventRepository>) -> Self {
+        Self { repository }
+    }
+
+    /// The event stored under the guid written in `guid` (any .NET format).
+    ///
+    /// # Errors
+    /// `InvalidGuid` when the text is not a GUID; `NotFound` when none is stored under it
+    /// (the empty GUID never is); `Repository` when the database failed.
+    pub async fn execute(&self, guid: &str) -> Result<BillingEvent, GetBillingEventError> {
+        let guid = match BillingEventGuid::parse(guid) {
+            Ok(guid) => guid,
+            Err(GuidError::Empty) => return Err(GetBillingEventError::NotFound),
+            Err(error) => return Err(GetBillingEventError::InvalidGuid(error)),
+        };
+        self.repository
+            .find(guid)
+            .await?
+            .ok_or(GetBillingEventError::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fakes::{sample_draft, InMemoryRepository};
+    use domain::Timestamp;
+
+    #[tokio::test]
+    async fn a_stored_event_is_found_by_its_guid_in_any_format() {
+        let repository = Arc::new(InMemoryRepository::default());
+        let event = sample_draft()
+            .validate()
+            .unwrap()
+            .stored_at(Timestamp::parse("2026-01-01T00:00:00Z").unwrap());
+        repository.insert(&event).await.unwrap();
+        let use_case = GetBillingEvent::new(repository);
+        let braced = format!("{{{}}}", event.guid.to_string().to_uppercase());
+        assert_eq!(use_case.execute(&braced).await.unwrap(), event);
+    }
+
+    #[tokio::test]
+    async fn unknown_empty_and_malformed_guids_are_told_apart() {
+        let use_case = GetBillingEvent::new(Arc::new(InMemoryRepository::default()));
+        let unknown = use_case
+            .execute("6d91f288-c380-4652-bd35-ce286ac4c806")
+            .await;
+        assert!(matches!(unknown, Err(GetBillingEventError::NotFound)));
+        let empty = use_case.execute("00000000000000000000000000000000").await;
+        assert!(matches!(empty, Err(GetBillingEventError::NotFound)));
+        let malformed = use_case.execute("acme").await;
+        assert!(matches!(
+            malformed,
+            Err(GetBillingEventError::InvalidGuid(GuidError::Malformed))
+        ));
+    }
+}

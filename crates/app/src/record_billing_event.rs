@@ -1,0 +1,161 @@
+//! Record a billing event: validate it, store it once, and recognise a retry.
+
+use crate::ports::{BillingEventRepository, Clock, Insertion, RepositoryError};
+use domain::{BillingEvent, BillingEventDraft, BillingEventGuid, ValidationErrors};
+use std::sync::Arc;
+
+/// What recording did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// A new event, now stored.
+    Created(BillingEvent),
+    /// A retry of an event already stored: the stored event, unchanged.
+    Replayed(BillingEvent),
+}
+
+/// Why an event was not recorded. Nothing is stored in any of these cases.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordBillingEventError {
+    #[error("{0}")]
+    Invalid(ValidationErrors),
+    /// The guid is taken by a different event (or by another client's event).
+    #[error("billing event {guid} already exists with different content")]
+    Conflict { guid: BillingEventGuid },
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+}
+
+/// The use case. Cheap to clone; share one per process.
+#[derive(Debug, Clone)]
+pub struct RecordBillingEvent {
+    repository: Arc<dyn BillingEventRepository>,
+    clock: Arc<dyn Clock>,
+}
+
+impl RecordBillingEvent {
+    pub fn new(repository: Arc<dyn BillingEventRepository>, clock: Arc<dyn Clock>) -> Self {
+        Self { repository, clock }
+    }
+
+    /// Validates `draft` and stores it, or recognises it as a retry.
+    ///
+    /// # Errors
+    /// `Invalid` with every bad field; `Conflict` when the guid holds another event;
+    /// `Repository` when the database failed.
+    pub async fn execute(
+        &self,
+        draft: BillingEventDraft,
+    ) -> Result<Recorded, RecordBillingEventError> {
+        let submission = draft.validate().map_err(RecordBillingEventError::Invalid)?;
+        let event = submission.clone().stored_at(self.clock.now());
+        match self.repository.insert(&event).await? {
+            Insertion::Created => Ok(Recorded::Created(event)),
+            Insertion::AlreadyExists(stored) if submission.repeats(&stored) => {
+                Ok(Recorded::Replayed(stored))
+            }
+            Insertion::AlreadyExists(_) => Err(RecordBillingEventError::Conflict {
+                guid: submission.guid,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fakes::{sample_draft, FixedClock, InMemoryRepository};
+    use domain::{EventStatus, Field, RawValue};
+
+    fn use_case(repository: &Arc<InMemoryRepository>) -> RecordBillingEvent {
+        RecordBillingEvent::new(
+            repository.clone(),
+            Arc::new(FixedClock::at("2026-01-02T03:04:05.123456Z")),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_new_event_is_stored_with_the_clock_time() {
+        let repository = Arc::new(InMemoryRepository::default());
+        let Recorded::Created(event) = use_case(&repository).execute(sample_draft()).await.unwrap()
+        else {
+            panic!("expected Created");
+        };
+        assert_eq!(
+            event.modified.to_string(),
+            "2026-01-02T03:04:05.1234560+00:00"
+        );
+        assert_eq!(repository.find(event.guid).await.unwrap(), Some(event));
+    }
+
+    #[tokio::test]
+    async fn a_retry_returns_the_stored_event_with_its_original_time() {
+        let repository = Arc::new(InMemoryRepository::default());
+        let first = use_case(&repository).execute(sample_draft()).await.unwrap();
+        let later = RecordBillingEvent::new(
+            repository.clone(),
+            Arc::new(FixedClock::at("2027-01-01T00:00:00Z")),
+        );
+        let mut retry = sample_draft();
+        retry.quantity = RawValue::Number("6".into());
+        retry.invoice_billing_event_status_id = RawValue::Text("Failed".into());
+        let Recorded::Created(stored) = first else {
+            panic!("expected Created")
+        };
+        assert_eq!(
+            later.execute(retry).await.unwrap(),
+            Recorded::Replayed(stored.clone())
+        );
+        assert_eq!(stored.status, EventStatus::Unknown);
+    }
+
+    #[tokio::test]
+    async fn different_content_under_a_taken_guid_is_a_conflict_and_changes_nothing() {
+        let repository = Arc::new(InMemoryRepository::default());
+        let use_case = use_case(&repository);
+        let Recorded::Created(stored) = use_case.execute(sample_draft()).await.unwrap() else {
+            panic!("expected Created");
+        };
+        for change in [
+            |d: &mut BillingEventDraft| d.price = RawValue::Number("7.01".into()),
+            |d: &mut BillingEventDraft| d.client_name = "other-client".into(),
+        ] {
+            let mut draft = sample_draft();
+            change(&mut draft);
+            let error = use_case.execute(draft).await.unwrap_err();
+            assert!(
+                matches!(error, RecordBillingEventError::Conflict { guid } if guid == stored.guid),
+                "{error:?}"
+            );
+        }
+        assert_eq!(repository.find(stored.guid).await.unwrap(), Some(stored));
+    }
+
+    #[tokio::test]
+    async fn an_invalid_draft_reports_its_fields_and_stores_nothing() {
+        let repository = Arc::new(InMemoryRepository::default());
+        let mut draft = sample_draft();
+        draft.price = RawValue::Missing;
+        draft.member_unique_key = RawValue::Text(String::new());
+        let Err(RecordBillingEventError::Invalid(errors)) =
+            use_case(&repository).execute(draft).await
+        else {
+            panic!("expected Invalid");
+        };
+        let fields: Vec<_> = errors.iter().map(|(field, _)| field).collect();
+        assert_eq!(fields, [Field::MemberUniqueKey, Field::Price]);
+        assert_eq!(repository.len(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_failing_repository_is_reported_as_such() {
+        let repository = Arc::new(InMemoryRepository::failing());
+        let error = use_case(&repository)
+            .execute(sample_draft())
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            error,
+            RecordBillingEventError::Repository(RepositoryError::Unavailable(_))
+        ));
+    }
+}
