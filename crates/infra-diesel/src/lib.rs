@@ -1,1 +1,69 @@
-//! placeholder
+//! The billing-event repository on diesel: SQLite by default, PostgreSQL for real
+//! deployments, chosen at run time by the database URL's scheme.
+//!
+//! Each backend keeps its native column types (see the migrations) and its own small
+//! query module; pooling, the hop off the async runtime and error mapping are shared.
+
+mod database_url;
+mod error;
+mod pooled;
+mod postgres;
+mod sqlite;
+mod stored;
+#[cfg(feature = "test-support")]
+pub mod test_support;
+
+pub use database_url::{Backend, DatabaseUrl, DatabaseUrlError};
+
+use app::BillingEventRepository;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How to open the database.
+#[derive(Debug, Clone)]
+pub struct DatabaseOptions {
+    pub url: DatabaseUrl,
+    /// Connections kept by the pool.
+    pub pool_size: u32,
+    /// How long a request waits for a pooled connection (or a new one) before the
+    /// database counts as unavailable.
+    pub connect_timeout: Duration,
+    /// SQLite only: how long a writer waits for the write lock before giving up.
+    pub sqlite_busy_timeout: Duration,
+}
+
+/// Why the repository could not be opened at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot create the folder {path} for the SQLite database")]
+    CreateFolder {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot connect to the database {url}")]
+    Pool {
+        url: String,
+        #[source]
+        source: diesel::r2d2::PoolError,
+    },
+    #[error("cannot run the database migrations")]
+    Migrations(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("cannot check out a connection to run the migrations")]
+    Checkout(#[source] diesel::r2d2::PoolError),
+}
+
+/// Opens the pool for `options.url`, runs the pending migrations embedded for that
+/// backend, and returns the repository.
+///
+/// Blocks while it connects and migrates: call it at start-up, off the async workers.
+///
+/// # Errors
+/// When the folder of a SQLite file cannot be made, the database cannot be reached
+/// within the timeout, or a migration fails.
+pub fn connect(options: &DatabaseOptions) -> Result<Arc<dyn BillingEventRepository>, ConnectError> {
+    match options.url.backend() {
+        Backend::Sqlite { path } => sqlite::connect(path, options),
+        Backend::Postgres => postgres::connect(options),
+    }
+}

@@ -1,0 +1,32 @@
+//! The one mapping from diesel's and the pool's errors to the port's error.
+
+use app::RepositoryError;
+use diesel::result::{DatabaseErrorKind, Error};
+
+/// So query code can use `?` and stay short.
+pub(crate) fn from_diesel(error: Error) -> RepositoryError {
+    match &error {
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        ) => RepositoryError::Unavailable(Box::new(error)),
+        // SQLite's SQLITE_BUSY once busy_timeout has run out: the writer is overloaded,
+        // and the client may retry.
+        Error::DatabaseError(DatabaseErrorKind::Unknown, info)
+            if info.message().contains("database is locked") =>
+        {
+            RepositoryError::Unavailable(Box::new(error))
+        }
+        _ => RepositoryError::Unexpected(Box::new(error)),
+    }
+}
+
+/// No connection could be had from the pool within its timeout.
+pub(crate) fn from_pool(error: diesel::r2d2::PoolError) -> RepositoryError {
+    RepositoryError::Unavailable(Box::new(error))
+}
+
+/// A stored row that the domain refuses: only corruption or a bug gets here.
+pub(crate) fn corrupt_row(what: &str, error: impl std::fmt::Display) -> RepositoryError {
+    RepositoryError::Unexpected(format!("stored billing event has an invalid {what}: {error}").into())
+}

@@ -1,0 +1,40 @@
+//! The PostgreSQL backend: native uuid, numeric and timestamptz columns.
+
+mod queries;
+mod schema;
+
+use crate::pooled::PooledRepository;
+use crate::{ConnectError, DatabaseOptions};
+use app::BillingEventRepository;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, Pool};
+use diesel::PgConnection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::sync::Arc;
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Any fixed number, the same in every replica: replicas starting together take turns
+/// at the migrations instead of racing.
+const MIGRATION_LOCK: i64 = 0x6269_6c6c_696e_67; // "billing"
+
+pub(crate) fn connect(options: &DatabaseOptions) -> Result<Arc<dyn BillingEventRepository>, ConnectError> {
+    let pool = Pool::builder()
+        .max_size(options.pool_size)
+        .connection_timeout(options.connect_timeout)
+        .build(ConnectionManager::<PgConnection>::new(options.url.expose()))
+        .map_err(|source| ConnectError::Pool {
+            url: options.url.to_string(),
+            source,
+        })?;
+    let mut conn = pool.get().map_err(ConnectError::Checkout)?;
+    let migrate = |conn: &mut PgConnection| {
+        conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+        let result = conn.run_pending_migrations(MIGRATIONS).map(|_| ());
+        conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+        result
+    };
+    migrate(&mut conn).map_err(ConnectError::Migrations)?;
+    drop(conn);
+    Ok(Arc::new(PooledRepository::<queries::PgQueries>::new(pool, "postgres")))
+}

@@ -1,0 +1,15 @@
+//! The diesel view of the PostgreSQL migrations.
+
+diesel::table! {
+    billing_events (billing_event_guid) {
+        billing_event_guid -> Uuid,
+        client_name -> Text,
+        member_unique_key -> Text,
+        event_date_time -> Timestamptz,
+        event_type_id -> SmallInt,
+        status_id -> SmallInt,
+        quantity -> Numeric,
+        price -> Numeric,
+        modified_date_time -> Timestamptz,
+    }
+}

@@ -1,0 +1,15 @@
+//! The diesel view of the SQLite migrations.
+
+diesel::table! {
+    billing_events (billing_event_guid) {
+        billing_event_guid -> Text,
+        client_name -> Text,
+        member_unique_key -> Text,
+        event_date_time -> BigInt,
+        event_type_id -> SmallInt,
+        status_id -> SmallInt,
+        quantity -> Text,
+        price -> Text,
+        modified_date_time -> BigInt,
+    }
+}

@@ -1,0 +1,104 @@
+//! Throwaway databases for tests: a SQLite file in a temporary folder, or a fresh
+//! database on a PostgreSQL server. Each is removed when dropped.
+
+use crate::{DatabaseOptions, DatabaseUrl};
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use std::time::Duration;
+
+/// The server that PostgreSQL tests use: `BILLING_TEST_POSTGRES_URL`, or the local one.
+pub fn postgres_admin_url() -> String {
+    std::env::var("BILLING_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Options for a test database: a small pool, short timeouts.
+pub fn options_for(url: &str) -> DatabaseOptions {
+    DatabaseOptions {
+        url: DatabaseUrl::parse(url).expect("a test database URL"),
+        pool_size: 4,
+        connect_timeout: Duration::from_secs(10),
+        sqlite_busy_timeout: Duration::from_secs(10),
+    }
+}
+
+/// A database that exists for one test.
+pub trait TestDatabase: Send + Sync {
+    fn url(&self) -> String;
+}
+
+/// A SQLite file in its own temporary folder.
+#[derive(Debug)]
+pub struct TempSqlite {
+    folder: tempfile::TempDir,
+}
+
+impl TempSqlite {
+    pub fn new() -> Self {
+        Self {
+            folder: tempfile::tempdir().expect("a temporary folder"),
+        }
+    }
+}
+
+impl Default for TempSqlite {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestDatabase for TempSqlite {
+    fn url(&self) -> String {
+        // Absolute path: sqlite:// followed by /tmp/… gives sqlite:///tmp/…
+        format!("sqlite://{}/billing-events.db", self.folder.path().display())
+    }
+}
+
+/// A fresh database on the PostgreSQL test server, dropped (connections and all) when
+/// this is dropped.
+///
+/// # Panics
+/// When the server cannot be reached: a PostgreSQL test that cannot reach its server
+/// fails, it never passes by doing nothing.
+#[derive(Debug)]
+pub struct TempPostgres {
+    name: String,
+    url: String,
+}
+
+impl TempPostgres {
+    pub fn new() -> Self {
+        let admin = postgres_admin_url();
+        let name = format!("billing_test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = PgConnection::establish(&admin).unwrap_or_else(|error| {
+            panic!("PostgreSQL tests need a server at {admin} (set BILLING_TEST_POSTGRES_URL): {error}")
+        });
+        conn.batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create a test database");
+        let (base, _) = admin.rsplit_once('/').expect("the admin URL names a database");
+        Self {
+            url: format!("{base}/{name}"),
+            name,
+        }
+    }
+}
+
+impl Default for TempPostgres {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestDatabase for TempPostgres {
+    fn url(&self) -> String {
+        self.url.clone()
+    }
+}
+
+impl Drop for TempPostgres {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = PgConnection::establish(&postgres_admin_url()) {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
+    }
+}
