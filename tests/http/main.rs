@@ -1,0 +1,94 @@
+//! Black-box tests: the real application on port 0 with its own database, over HTTP.
+//!
+//! Every case runs on a fresh SQLite file, and on a fresh PostgreSQL database with the
+//! `postgres-tests` feature (which `make test` turns on when a server answers, and CI
+//! always does).
+
+mod errors;
+mod helpers;
+mod posting;
+mod reading;
+
+macro_rules! http_suite {
+    ($backend:ident, $database:expr) => {
+        mod $backend {
+            use crate::helpers::TestApp;
+
+            async fn app() -> TestApp {
+                TestApp::spawn(Box::new($database)).await
+            }
+
+            http_suite!(@cases
+                posting::the_seed_sample_is_stored_as_sent,
+                posting::posting_the_same_event_again_returns_the_stored_one,
+                posting::different_content_under_a_taken_guid_is_a_conflict,
+                posting::twenty_concurrent_identical_posts_store_one_event,
+                posting::pascal_case_and_any_case_property_names_are_accepted,
+                posting::text_json_with_a_charset_is_json,
+                posting::route_literals_match_in_any_case,
+                posting::a_missing_or_empty_guid_gets_a_new_one,
+                posting::every_dotnet_guid_format_names_the_same_event,
+                posting::amounts_keep_every_digit,
+                reading::a_stored_event_reads_back_with_fresh_system_fields,
+                reading::an_unknown_guid_is_404_and_a_non_guid_is_400,
+                reading::health_and_readiness_answer_while_the_database_does,
+                errors::every_bad_field_is_named_at_once,
+                errors::missing_required_fields_and_wrong_kinds_are_named,
+                errors::malformed_json_is_400,
+                errors::other_content_types_are_415,
+                errors::a_body_over_the_limit_is_413,
+                errors::unknown_routes_are_404_and_wrong_methods_405,
+                errors::a_corrupt_stored_row_is_a_500_without_internals,
+            );
+        }
+    };
+    (@cases $($module:ident :: $case:ident),+ $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                crate::$module::$case(app().await).await;
+            }
+        )+
+    };
+}
+
+http_suite!(sqlite, infra_diesel::test_support::TempSqlite::new());
+
+#[cfg(feature = "postgres-tests")]
+http_suite!(postgres, infra_diesel::test_support::TempPostgres::new());
+
+#[cfg(feature = "postgres-tests")]
+mod postgres_outage {
+    use crate::helpers::TestApp;
+    use infra_diesel::test_support::TempPostgres;
+    use std::sync::Arc;
+
+    /// A database that the test can drop under the running application.
+    struct Shared(Arc<TempPostgres>);
+
+    impl infra_diesel::test_support::TestDatabase for Shared {
+        fn url(&self) -> String {
+            self.0.url()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_lost_database_makes_ready_and_writes_answer_503() {
+        let database = Arc::new(TempPostgres::new());
+        let app = TestApp::spawn_with(
+            Box::new(Shared(database.clone())),
+            &[("BILLING__DATABASE__CONNECT_TIMEOUT_MS", "500")],
+        )
+        .await;
+        assert_eq!(app.get("/ready").await.status, 200);
+        database.drop_now();
+        let ready = app.get("/ready").await;
+        assert_eq!(ready.status, 503, "{}", ready.text);
+        assert_eq!(ready.header("retry-after"), "1");
+        let post = app
+            .post_json("/api/v1/BillingEvents/acme", crate::helpers::SEED_SAMPLE)
+            .await;
+        assert_eq!(post.status, 503, "{}", post.text);
+        assert_eq!(post.json()["status"], 503);
+    }
+}

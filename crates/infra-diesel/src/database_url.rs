@@ -74,7 +74,9 @@ impl DatabaseUrl {
 
 impl fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("DatabaseUrl").field(&self.redacted()).finish()
+        f.debug_tuple("DatabaseUrl")
+            .field(&self.redacted())
+            .finish()
     }
 }
 
@@ -91,11 +93,24 @@ mod tests {
     #[test]
     fn the_scheme_selects_the_backend() {
         let relative = DatabaseUrl::parse("sqlite://data/billing-events.db").unwrap();
-        assert_eq!(relative.backend(), Backend::Sqlite { path: "data/billing-events.db" });
+        assert_eq!(
+            relative.backend(),
+            Backend::Sqlite {
+                path: "data/billing-events.db"
+            }
+        );
         let absolute = DatabaseUrl::parse("sqlite:///var/lib/billing.db").unwrap();
-        assert_eq!(absolute.backend(), Backend::Sqlite { path: "/var/lib/billing.db" });
+        assert_eq!(
+            absolute.backend(),
+            Backend::Sqlite {
+                path: "/var/lib/billing.db"
+            }
+        );
         for url in ["postgres://u@h/db", "postgresql://u@h/db"] {
-            assert_eq!(DatabaseUrl::parse(url).unwrap().backend(), Backend::Postgres);
+            assert_eq!(
+                DatabaseUrl::parse(url).unwrap().backend(),
+                Backend::Postgres
+            );
         }
     }
 
@@ -109,15 +124,24 @@ mod tests {
             DatabaseUrl::parse("data.db"),
             Err(DatabaseUrlError::UnsupportedScheme(String::new()))
         );
-        assert_eq!(DatabaseUrl::parse("sqlite://"), Err(DatabaseUrlError::MissingPath));
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://"),
+            Err(DatabaseUrlError::MissingPath)
+        );
     }
 
     #[test]
     fn passwords_never_show_in_debug_or_display() {
         let url = DatabaseUrl::parse("postgres://billing:s3cr3t@db.internal:5432/billing").unwrap();
-        assert_eq!(url.to_string(), "postgres://billing:***@db.internal:5432/billing");
+        assert_eq!(
+            url.to_string(),
+            "postgres://billing:***@db.internal:5432/billing"
+        );
         assert!(!format!("{url:?}").contains("s3cr3t"));
-        assert_eq!(url.expose(), "postgres://billing:s3cr3t@db.internal:5432/billing");
+        assert_eq!(
+            url.expose(),
+            "postgres://billing:s3cr3t@db.internal:5432/billing"
+        );
         let no_password = DatabaseUrl::parse("postgres://postgres@127.0.0.1/db").unwrap();
         assert_eq!(no_password.to_string(), "postgres://postgres@127.0.0.1/db");
     }

@@ -28,5 +28,7 @@ pub(crate) fn from_pool(error: diesel::r2d2::PoolError) -> RepositoryError {
 
 /// A stored row that the domain refuses: only corruption or a bug gets here.
 pub(crate) fn corrupt_row(what: &str, error: impl std::fmt::Display) -> RepositoryError {
-    RepositoryError::Unexpected(format!("stored billing event has an invalid {what}: {error}").into())
+    RepositoryError::Unexpected(
+        format!("stored billing event has an invalid {what}: {error}").into(),
+    )
 }

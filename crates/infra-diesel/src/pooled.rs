@@ -17,7 +17,10 @@ pub(crate) trait Queries: Send + Sync + 'static {
 
     /// Insert unless the guid is taken (`ON CONFLICT DO NOTHING`); when it is, read the
     /// stored event back.
-    fn insert(conn: &mut Self::Connection, event: &BillingEvent) -> Result<Insertion, RepositoryError>;
+    fn insert(
+        conn: &mut Self::Connection,
+        event: &BillingEvent,
+    ) -> Result<Insertion, RepositoryError>;
 
     fn find(
         conn: &mut Self::Connection,

@@ -28,14 +28,17 @@ impl StoredColumns {
     pub(crate) fn into_event(self) -> Result<BillingEvent, RepositoryError> {
         Ok(BillingEvent {
             guid: BillingEventGuid::from_uuid(self.guid).map_err(|e| corrupt_row("guid", e))?,
-            client: ClientName::parse(&self.client_name).map_err(|e| corrupt_row("client name", e))?,
+            client: ClientName::parse(&self.client_name)
+                .map_err(|e| corrupt_row("client name", e))?,
             member: MemberUniqueKey::parse(self.member_unique_key)
                 .map_err(|e| corrupt_row("member key", e))?,
             event_time: self.event_date_time,
             event_type: EventType::from_code(self.event_type_id.into())
                 .map_err(|e| corrupt_row("event type", e))?,
-            status: EventStatus::from_code(self.status_id.into()).map_err(|e| corrupt_row("status", e))?,
-            quantity: Quantity::from_decimal(self.quantity).map_err(|e| corrupt_row("quantity", e))?,
+            status: EventStatus::from_code(self.status_id.into())
+                .map_err(|e| corrupt_row("status", e))?,
+            quantity: Quantity::from_decimal(self.quantity)
+                .map_err(|e| corrupt_row("quantity", e))?,
             price: Price::from_decimal(self.price).map_err(|e| corrupt_row("price", e))?,
             modified: self.modified_date_time,
         })

@@ -50,7 +50,10 @@ impl Default for TempSqlite {
 impl TestDatabase for TempSqlite {
     fn url(&self) -> String {
         // Absolute path: sqlite:// followed by /tmp/… gives sqlite:///tmp/…
-        format!("sqlite://{}/billing-events.db", self.folder.path().display())
+        format!(
+            "sqlite://{}/billing-events.db",
+            self.folder.path().display()
+        )
     }
 }
 
@@ -75,7 +78,9 @@ impl TempPostgres {
         });
         conn.batch_execute(&format!("CREATE DATABASE {name}"))
             .expect("create a test database");
-        let (base, _) = admin.rsplit_once('/').expect("the admin URL names a database");
+        let (base, _) = admin
+            .rsplit_once('/')
+            .expect("the admin URL names a database");
         Self {
             url: format!("{base}/{name}"),
             name,
@@ -98,7 +103,43 @@ impl TestDatabase for TempPostgres {
 impl Drop for TempPostgres {
     fn drop(&mut self) {
         if let Ok(mut conn) = PgConnection::establish(&postgres_admin_url()) {
-            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            let _ = conn.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
         }
+    }
+}
+
+/// Runs raw SQL on a test database, for tests that must reach past the repository
+/// (to corrupt a row on purpose, say).
+///
+/// # Panics
+/// When the database cannot be opened or the SQL fails.
+pub fn execute_sql(url: &str, sql: &str) {
+    match DatabaseUrl::parse(url)
+        .expect("a test database URL")
+        .backend()
+    {
+        crate::Backend::Sqlite { path } => diesel::SqliteConnection::establish(path)
+            .expect("open the SQLite file")
+            .batch_execute(sql),
+        crate::Backend::Postgres => PgConnection::establish(url)
+            .expect("connect to the PostgreSQL database")
+            .batch_execute(sql),
+    }
+    .expect("run the SQL");
+}
+
+/// Drops a test PostgreSQL database now, with its open connections, to play an outage.
+impl TempPostgres {
+    pub fn drop_now(&self) {
+        PgConnection::establish(&postgres_admin_url())
+            .expect("connect to the PostgreSQL server")
+            .batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .expect("drop the test database");
     }
 }

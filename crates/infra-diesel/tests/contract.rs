@@ -19,7 +19,10 @@ struct Subject {
 
 fn open(database: Box<dyn TestDatabase>) -> Subject {
     let repository = infra_diesel::connect(&options_for(&database.url())).expect("connect");
-    Subject { repository, database }
+    Subject {
+        repository,
+        database,
+    }
 }
 
 fn event(quantity: &str, price: &str, at: &str) -> BillingEvent {
@@ -42,7 +45,10 @@ fn sample() -> BillingEvent {
 
 async fn a_stored_event_reads_back_identically(subject: Subject) {
     let stored = sample();
-    assert_eq!(subject.repository.insert(&stored).await.unwrap(), Insertion::Created);
+    assert_eq!(
+        subject.repository.insert(&stored).await.unwrap(),
+        Insertion::Created
+    );
     let found = subject.repository.find(stored.guid).await.unwrap().unwrap();
     assert_eq!(found, stored);
     assert_eq!(found.client.as_str(), "acme");
@@ -91,7 +97,10 @@ async fn a_taken_guid_returns_the_stored_event_unchanged(subject: Subject) {
         subject.repository.insert(&second).await.unwrap(),
         Insertion::AlreadyExists(first.clone())
     );
-    assert_eq!(subject.repository.find(first.guid).await.unwrap(), Some(first));
+    assert_eq!(
+        subject.repository.find(first.guid).await.unwrap(),
+        Some(first)
+    );
 }
 
 async fn concurrent_inserts_of_one_guid_store_exactly_one(subject: Subject) {
@@ -101,7 +110,12 @@ async fn concurrent_inserts_of_one_guid_store_exactly_one(subject: Subject) {
             let repository = subject.repository.clone();
             let mut candidate = event(&n.to_string(), "1", "2025-08-14T01:25:53Z");
             candidate.guid = guid;
-            tokio::spawn(async move { (candidate.clone(), repository.insert(&candidate).await.unwrap()) })
+            tokio::spawn(async move {
+                (
+                    candidate.clone(),
+                    repository.insert(&candidate).await.unwrap(),
+                )
+            })
         })
         .collect();
     let mut winners = Vec::new();
@@ -116,12 +130,22 @@ async fn concurrent_inserts_of_one_guid_store_exactly_one(subject: Subject) {
     let stored = subject.repository.find(guid).await.unwrap().unwrap();
     assert_eq!(stored, winners[0]);
     assert_eq!(reported.len(), 19);
-    assert!(reported.iter().all(|seen| *seen == stored), "losers see the winner");
+    assert!(
+        reported.iter().all(|seen| *seen == stored),
+        "losers see the winner"
+    );
 }
 
 async fn an_unknown_guid_is_not_found(subject: Subject) {
     subject.repository.insert(&sample()).await.unwrap();
-    assert_eq!(subject.repository.find(BillingEventGuid::new_random()).await.unwrap(), None);
+    assert_eq!(
+        subject
+            .repository
+            .find(BillingEventGuid::new_random())
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 async fn a_reachable_database_answers_ping(subject: Subject) {

@@ -18,7 +18,9 @@ const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 /// at the migrations instead of racing.
 const MIGRATION_LOCK: i64 = 0x6269_6c6c_696e_67; // "billing"
 
-pub(crate) fn connect(options: &DatabaseOptions) -> Result<Arc<dyn BillingEventRepository>, ConnectError> {
+pub(crate) fn connect(
+    options: &DatabaseOptions,
+) -> Result<Arc<dyn BillingEventRepository>, ConnectError> {
     let pool = Pool::builder()
         .max_size(options.pool_size)
         .connection_timeout(options.connect_timeout)
@@ -36,5 +38,7 @@ pub(crate) fn connect(options: &DatabaseOptions) -> Result<Arc<dyn BillingEventR
     };
     migrate(&mut conn).map_err(ConnectError::Migrations)?;
     drop(conn);
-    Ok(Arc::new(PooledRepository::<queries::PgQueries>::new(pool, "postgres")))
+    Ok(Arc::new(PooledRepository::<queries::PgQueries>::new(
+        pool, "postgres",
+    )))
 }

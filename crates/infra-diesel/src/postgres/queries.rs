@@ -78,10 +78,15 @@ impl Queries for PgQueries {
         }
         Self::find(conn, event.guid)?
             .map(Insertion::AlreadyExists)
-            .ok_or_else(|| RepositoryError::Unexpected("guid conflicted but no event is stored".into()))
+            .ok_or_else(|| {
+                RepositoryError::Unexpected("guid conflicted but no event is stored".into())
+            })
     }
 
-    fn find(conn: &mut PgConnection, guid: BillingEventGuid) -> Result<Option<BillingEvent>, RepositoryError> {
+    fn find(
+        conn: &mut PgConnection,
+        guid: BillingEventGuid,
+    ) -> Result<Option<BillingEvent>, RepositoryError> {
         billing_events::table
             .find(guid.as_uuid())
             .select(Row::as_select())

@@ -43,7 +43,10 @@ pub(crate) fn connect(
     path: &str,
     options: &DatabaseOptions,
 ) -> Result<Arc<dyn BillingEventRepository>, ConnectError> {
-    if let Some(folder) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(folder) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(folder).map_err(|source| ConnectError::CreateFolder {
             path: folder.display().to_string(),
             source,
@@ -64,5 +67,7 @@ pub(crate) fn connect(
         .map_err(ConnectError::Checkout)?
         .run_pending_migrations(MIGRATIONS)
         .map_err(ConnectError::Migrations)?;
-    Ok(Arc::new(PooledRepository::<queries::SqliteQueries>::new(pool, "sqlite")))
+    Ok(Arc::new(PooledRepository::<queries::SqliteQueries>::new(
+        pool, "sqlite",
+    )))
 }

@@ -45,10 +45,12 @@ impl From<&BillingEvent> for Row {
 
 impl Row {
     fn into_event(self) -> Result<BillingEvent, RepositoryError> {
-        let instant = |micros| Timestamp::from_unix_micros(micros).map_err(|e| corrupt_row("time", e));
+        let instant =
+            |micros| Timestamp::from_unix_micros(micros).map_err(|e| corrupt_row("time", e));
         let decimal = |text: &str| Decimal::from_str(text).map_err(|e| corrupt_row("amount", e));
         StoredColumns {
-            guid: uuid::Uuid::parse_str(&self.billing_event_guid).map_err(|e| corrupt_row("guid", e))?,
+            guid: uuid::Uuid::parse_str(&self.billing_event_guid)
+                .map_err(|e| corrupt_row("guid", e))?,
             client_name: self.client_name,
             member_unique_key: self.member_unique_key,
             event_date_time: instant(self.event_date_time)?,
@@ -65,7 +67,10 @@ impl Row {
 impl Queries for SqliteQueries {
     type Connection = SqliteConnection;
 
-    fn insert(conn: &mut SqliteConnection, event: &BillingEvent) -> Result<Insertion, RepositoryError> {
+    fn insert(
+        conn: &mut SqliteConnection,
+        event: &BillingEvent,
+    ) -> Result<Insertion, RepositoryError> {
         let inserted = diesel::insert_into(billing_events::table)
             .values(Row::from(event))
             .on_conflict(billing_events::billing_event_guid)
@@ -78,10 +83,15 @@ impl Queries for SqliteQueries {
         // Nothing deletes events, so the row that won the guid is there to read.
         Self::find(conn, event.guid)?
             .map(Insertion::AlreadyExists)
-            .ok_or_else(|| RepositoryError::Unexpected("guid conflicted but no event is stored".into()))
+            .ok_or_else(|| {
+                RepositoryError::Unexpected("guid conflicted but no event is stored".into())
+            })
     }
 
-    fn find(conn: &mut SqliteConnection, guid: BillingEventGuid) -> Result<Option<BillingEvent>, RepositoryError> {
+    fn find(
+        conn: &mut SqliteConnection,
+        guid: BillingEventGuid,
+    ) -> Result<Option<BillingEvent>, RepositoryError> {
         billing_events::table
             .find(guid.to_string())
             .select(Row::as_select())

@@ -1,0 +1,56 @@
+//! Request bodies: which media types we take, and reading one within the size limit.
+
+use crate::api_error::ApiError;
+use actix_web::http::header;
+use actix_web::web::{Bytes, BytesMut, Payload};
+use actix_web::HttpRequest;
+use futures_util::StreamExt;
+
+/// The body formats a billing event may come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    Json,
+}
+
+/// The format named by `Content-Type` (`application/json` or `text/json`, any
+/// parameters such as `charset`, any letter case).
+pub fn format_of(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+    let essence = declared
+        .as_deref()
+        .and_then(|value| value.split(';').next())
+        .map(|essence| essence.trim().to_ascii_lowercase());
+    match essence.as_deref() {
+        Some("application/json" | "text/json") => Ok(BodyFormat::Json),
+        _ => Err(ApiError::UnsupportedMediaType(declared)),
+    }
+}
+
+/// Reads the whole body, refusing it as soon as it is known to pass `limit` bytes: from
+/// `Content-Length` before reading, or while reading a chunked body.
+pub async fn read_limited(
+    req: &HttpRequest,
+    mut payload: Payload,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
+    let declared_length = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    if declared_length.is_some_and(|length| length > limit) {
+        return Err(ApiError::PayloadTooLarge { limit });
+    }
+    let mut body = BytesMut::with_capacity(declared_length.unwrap_or(0).min(limit));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(ApiError::BodyUnreadable)?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}

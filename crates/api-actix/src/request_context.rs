@@ -1,0 +1,80 @@
+//! What every request carries from its first byte: a transaction id and a start time.
+//!
+//! The middleware here makes both, opens the tracing span that puts the txID on every
+//! log line of the request, stamps `X-Transaction-Id` on every response (errors, 404s
+//! and 405s too) and logs one line when the request is done.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use std::future::{ready, Ready};
+use std::time::Instant;
+use tracing::Instrument;
+
+pub const TRANSACTION_ID_HEADER: HeaderName = HeaderName::from_static("x-transaction-id");
+
+/// The txID and start time of the request being served.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub tx_id: String,
+    pub started: Instant,
+}
+
+impl RequestContext {
+    fn new() -> Self {
+        Self {
+            tx_id: uuid::Uuid::new_v4().to_string(),
+            started: Instant::now(),
+        }
+    }
+
+    /// Whole milliseconds since the request arrived.
+    pub fn elapsed_millis(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+}
+
+impl FromRequest for RequestContext {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let context = req.extensions().get::<RequestContext>().cloned();
+        // Only a route served without the middleware lacks one; give it a fresh one.
+        ready(Ok(context.unwrap_or_else(RequestContext::new)))
+    }
+}
+
+/// The middleware: wrap the app with `from_fn(request_context::track)`.
+pub async fn track(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let context = RequestContext::new();
+    req.extensions_mut().insert(context.clone());
+    let span = tracing::info_span!(
+        "request",
+        tx_id = %context.tx_id,
+        method = %req.method(),
+        path = %req.path(),
+        client = tracing::field::Empty,
+    );
+    async move {
+        let mut response = next.call(req).await?;
+        if let Ok(value) = HeaderValue::from_str(&context.tx_id) {
+            response.headers_mut().insert(TRANSACTION_ID_HEADER, value);
+        }
+        let status = response.status().as_u16();
+        let latency_ms = (context.started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
+        if status >= 500 {
+            tracing::warn!(status, latency_ms, "request failed");
+        } else {
+            tracing::info!(status, latency_ms, "request done");
+        }
+        Ok(response)
+    }
+    .instrument(span)
+    .await
+}

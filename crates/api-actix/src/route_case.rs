@@ -1,0 +1,84 @@
+//! Route literals match in any letter case, as in ASP.NET: `/API/v1/billingevents/acme`
+//! is `/api/v1/BillingEvents/acme`.
+//!
+//! actix-web routes are case-sensitive, so this middleware rewrites the literal segments
+//! of a matching path to their canonical spelling before routing. Parameter segments
+//! (a client name, a guid) are never touched.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::uri::{PathAndQuery, Uri};
+use actix_web::middleware::Next;
+
+/// Every route's path, `{}` standing for a parameter segment.
+const ROUTE_TEMPLATES: &[&str] = &["/api/v1/BillingEvents/{}", "/health", "/ready"];
+
+/// The canonical spelling of `path`, if it matches a template in another letter case.
+fn canonical_path(path: &str) -> Option<String> {
+    let segments: Vec<&str> = path.split('/').collect();
+    ROUTE_TEMPLATES.iter().find_map(|template| {
+        let literals: Vec<&str> = template.split('/').collect();
+        let matches = literals.len() == segments.len()
+            && literals.iter().zip(&segments).all(|(literal, segment)| {
+                *literal == "{}" || literal.eq_ignore_ascii_case(segment)
+            });
+        let differs = literals
+            .iter()
+            .zip(&segments)
+            .any(|(literal, segment)| *literal != "{}" && literal != segment);
+        (matches && differs).then(|| {
+            literals
+                .iter()
+                .zip(&segments)
+                .map(|(literal, segment)| if *literal == "{}" { *segment } else { *literal })
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+    })
+}
+
+/// The middleware: wrap the app with `from_fn(route_case::canonicalize)`.
+pub async fn canonicalize(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if let Some(path) = canonical_path(req.path()) {
+        let mut parts = req.head().uri.clone().into_parts();
+        let path_and_query = match req.query_string() {
+            "" => path,
+            query => format!("{path}?{query}"),
+        };
+        if let Ok(path_and_query) = PathAndQuery::try_from(path_and_query) {
+            parts.path_and_query = Some(path_and_query);
+            if let Ok(uri) = Uri::from_parts(parts) {
+                req.match_info_mut().get_mut().update(&uri);
+                req.head_mut().uri = uri;
+            }
+        }
+    }
+    next.call(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical_path;
+
+    #[test]
+    fn literals_are_rewritten_in_any_case_and_parameters_kept() {
+        assert_eq!(
+            canonical_path("/API/v1/billingevents/AcMe").as_deref(),
+            Some("/api/v1/BillingEvents/AcMe")
+        );
+        assert_eq!(canonical_path("/HEALTH").as_deref(), Some("/health"));
+        assert_eq!(canonical_path("/Ready").as_deref(), Some("/ready"));
+    }
+
+    #[test]
+    fn canonical_and_unknown_paths_are_left_alone() {
+        assert_eq!(canonical_path("/api/v1/BillingEvents/acme"), None);
+        assert_eq!(canonical_path("/api/v2/billingevents/acme"), None);
+        assert_eq!(canonical_path("/api/v1/billingevents"), None);
+        assert_eq!(canonical_path("/api/v1/billingevents/a/b"), None);
+        assert_eq!(canonical_path("/"), None);
+    }
+}

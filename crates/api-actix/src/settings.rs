@@ -1,0 +1,272 @@
+//! Configuration: `config/default.toml`, then `config/{BILLING_ENV}.toml` when
+//! `BILLING_ENV` is set, then environment variables `BILLING__SECTION__KEY`.
+//!
+//! Everything is checked at start-up; a bad setting stops the service with a message
+//! that names it. The database URL is held as a `DatabaseUrl`, whose `Debug` and
+//! `Display` hide its password.
+
+use config::{Config, Environment, File, FileFormat};
+use infra_diesel::{DatabaseOptions, DatabaseUrl};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The checked settings of one process.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseOptions,
+    pub http: HttpSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    /// HTTP worker threads; 0 means one per core.
+    pub workers: usize,
+    /// How long in-flight requests get to finish after SIGTERM/SIGINT.
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HttpSettings {
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    /// An `EnvFilter` directive, e.g. `info` or `info,api_actix=debug`.
+    pub filter: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// The database section as written, before its URL is checked.
+#[derive(Deserialize)]
+struct DatabaseSection {
+    url: String,
+    pool_size: u32,
+    connect_timeout_ms: u64,
+    sqlite_busy_timeout_ms: u64,
+}
+
+#[derive(Deserialize)]
+struct Sections {
+    server: ServerSettings,
+    database: DatabaseSection,
+    http: HttpSettings,
+    log: LogSettings,
+}
+
+/// A setting that stops start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("configuration: {0}")]
+    Load(#[from] config::ConfigError),
+    #[error("configuration: `{key}` {problem}")]
+    Invalid { key: &'static str, problem: String },
+}
+
+impl Settings {
+    /// Loads from `BILLING_CONFIG_DIR` (default `config/`) and the process environment.
+    pub fn load() -> Result<Self, SettingsError> {
+        let folder = std::env::var_os("BILLING_CONFIG_DIR")
+            .map_or_else(|| PathBuf::from("config"), PathBuf::from);
+        Self::load_from(&folder, std::env::vars().collect())
+    }
+
+    /// Loads from `folder` with `environment` standing for the process environment.
+    pub fn load_from(
+        folder: &Path,
+        environment: HashMap<String, String>,
+    ) -> Result<Self, SettingsError> {
+        let mut builder = Config::builder()
+            .add_source(File::from(folder.join("default.toml")).format(FileFormat::Toml));
+        if let Some(profile) = environment.get("BILLING_ENV").filter(|p| !p.is_empty()) {
+            builder = builder.add_source(
+                File::from(folder.join(format!("{profile}.toml"))).format(FileFormat::Toml),
+            );
+        }
+        let sections: Sections = builder
+            .add_source(
+                Environment::with_prefix("BILLING")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .source(Some(environment)),
+            )
+            .build()?
+            .try_deserialize()?;
+        Self::check(sections)
+    }
+
+    fn check(sections: Sections) -> Result<Self, SettingsError> {
+        let invalid = |key, problem: &str| SettingsError::Invalid {
+            key,
+            problem: problem.to_owned(),
+        };
+        let Sections {
+            server,
+            database,
+            http,
+            log,
+        } = sections;
+        let url = DatabaseUrl::parse(&database.url)
+            .map_err(|e| invalid("database.url", &e.to_string()))?;
+        if database.pool_size == 0 {
+            return Err(invalid("database.pool_size", "must be at least 1"));
+        }
+        if database.connect_timeout_ms == 0 {
+            return Err(invalid("database.connect_timeout_ms", "must be at least 1"));
+        }
+        if http.max_body_bytes == 0 {
+            return Err(invalid("http.max_body_bytes", "must be at least 1"));
+        }
+        if server.host.trim().is_empty() {
+            return Err(invalid("server.host", "must not be empty"));
+        }
+        tracing_subscriber::EnvFilter::try_new(&log.filter)
+            .map_err(|e| invalid("log.filter", &format!("is not a valid filter: {e}")))?;
+        Ok(Self {
+            server,
+            database: DatabaseOptions {
+                url,
+                pool_size: database.pool_size,
+                connect_timeout: Duration::from_millis(database.connect_timeout_ms),
+                sqlite_busy_timeout: Duration::from_millis(database.sqlite_busy_timeout_ms),
+            },
+            http,
+            log,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use infra_diesel::Backend;
+
+    fn shipped_config() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config")
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_shipped_defaults_serve_sqlite_on_8080() {
+        let settings = Settings::load_from(&shipped_config(), env(&[])).unwrap();
+        assert_eq!(settings.server.host, "127.0.0.1");
+        assert_eq!(settings.server.port, 8080);
+        assert_eq!(settings.http.max_body_bytes, 65_536);
+        assert_eq!(
+            settings.database.url.backend(),
+            Backend::Sqlite {
+                path: "data/billing-events.db"
+            }
+        );
+        assert_eq!(settings.log.format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn environment_variables_override_every_section() {
+        let settings = Settings::load_from(
+            &shipped_config(),
+            env(&[
+                ("BILLING__SERVER__PORT", "9090"),
+                ("BILLING__SERVER__HOST", "0.0.0.0"),
+                ("BILLING__DATABASE__URL", "postgres://billing:pw@db/billing"),
+                ("BILLING__DATABASE__POOL_SIZE", "3"),
+                ("BILLING__HTTP__MAX_BODY_BYTES", "1024"),
+                ("BILLING__LOG__FORMAT", "json"),
+                ("BILLING__LOG__FILTER", "debug"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(settings.server.port, 9090);
+        assert_eq!(settings.server.host, "0.0.0.0");
+        assert_eq!(settings.database.url.backend(), Backend::Postgres);
+        assert_eq!(settings.database.pool_size, 3);
+        assert_eq!(settings.http.max_body_bytes, 1024);
+        assert_eq!(settings.log.format, LogFormat::Json);
+        assert_eq!(settings.log.filter, "debug");
+    }
+
+    #[test]
+    fn a_profile_file_overlays_the_defaults_and_the_environment_overlays_it() {
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::copy(
+            shipped_config().join("default.toml"),
+            folder.path().join("default.toml"),
+        )
+        .unwrap();
+        std::fs::write(
+            folder.path().join("staging.toml"),
+            "[server]\nport = 7000\nworkers = 3\n",
+        )
+        .unwrap();
+        let settings = Settings::load_from(
+            folder.path(),
+            env(&[
+                ("BILLING_ENV", "staging"),
+                ("BILLING__SERVER__WORKERS", "5"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(settings.server.port, 7000);
+        assert_eq!(settings.server.workers, 5);
+    }
+
+    #[test]
+    fn a_missing_profile_file_stops_start_up() {
+        let error =
+            Settings::load_from(&shipped_config(), env(&[("BILLING_ENV", "nope")])).unwrap_err();
+        assert!(error.to_string().contains("nope.toml"), "{error}");
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        for (key, value, named) in [
+            ("BILLING__SERVER__PORT", "eighty", "port"),
+            ("BILLING__SERVER__PORT", "70000", "port"),
+            ("BILLING__DATABASE__URL", "mysql://x/y", "database.url"),
+            ("BILLING__DATABASE__POOL_SIZE", "0", "database.pool_size"),
+            ("BILLING__HTTP__MAX_BODY_BYTES", "0", "http.max_body_bytes"),
+            ("BILLING__LOG__FORMAT", "xml", "format"),
+            ("BILLING__LOG__FILTER", "info,[[[", "log.filter"),
+        ] {
+            let error = Settings::load_from(&shipped_config(), env(&[(key, value)])).unwrap_err();
+            assert!(error.to_string().contains(named), "{key}={value}: {error}");
+        }
+    }
+
+    #[test]
+    fn the_database_password_never_shows_in_debug_output() {
+        let settings = Settings::load_from(
+            &shipped_config(),
+            env(&[(
+                "BILLING__DATABASE__URL",
+                "postgres://billing:hunter2@db/billing",
+            )]),
+        )
+        .unwrap();
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(
+            printed.contains("postgres://billing:***@db/billing"),
+            "{printed}"
+        );
+    }
+}

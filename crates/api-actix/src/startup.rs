@@ -1,0 +1,100 @@
+//! Building the application: database, listener and HTTP server, in that order.
+//!
+//! The application owns its listener, so tests bind port 0 and ask which port they got.
+
+use crate::clock::SystemClock;
+use crate::routes::{self, AppState};
+use crate::settings::Settings;
+use crate::{request_context, route_case};
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+use app::{GetBillingEvent, RecordBillingEvent};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Database(#[from] infra_diesel::ConnectError),
+    #[error("cannot listen on {address}")]
+    Listen {
+        address: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("start-up was interrupted")]
+    Interrupted(#[source] tokio::task::JoinError),
+}
+
+/// A built application, listening, not yet serving.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Connects the database (running its migrations), binds the listener and builds
+    /// the server.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let database = settings.database.clone();
+        let repository = tokio::task::spawn_blocking(move || infra_diesel::connect(&database))
+            .await
+            .map_err(StartupError::Interrupted)??;
+        let state = AppState {
+            record: RecordBillingEvent::new(repository.clone(), Arc::new(SystemClock)),
+            get: GetBillingEvent::new(repository.clone()),
+            repository,
+            max_body_bytes: settings.http.max_body_bytes,
+        };
+
+        let address = format!("{}:{}", settings.server.host, settings.server.port);
+        let listen_error = |source| StartupError::Listen {
+            address: address.clone(),
+            source,
+        };
+        let listener = TcpListener::bind(&address).map_err(listen_error)?;
+        let port = listener.local_addr().map_err(listen_error)?.port();
+
+        let state = web::Data::new(state);
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .configure(routes::configure)
+                // The last one wrapped runs first: track the request, then fix the case.
+                .wrap(from_fn(route_case::canonicalize))
+                .wrap(from_fn(request_context::track))
+        })
+        .shutdown_timeout(settings.server.shutdown_grace_secs);
+        if settings.server.workers > 0 {
+            server = server.workers(settings.server.workers);
+        }
+        let server = server.listen(listener).map_err(listen_error)?.run();
+        tracing::info!(
+            address = %format!("{}:{port}", settings.server.host),
+            database = %settings.database.url,
+            "billing-events is listening"
+        );
+        Ok(Self { port, server })
+    }
+
+    /// The port actually bound (useful when the settings asked for port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish within the
+    /// grace period.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

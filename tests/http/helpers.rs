@@ -1,0 +1,122 @@
+//! Booting the real application on port 0 with its own database, and talking to it.
+
+use api_actix::{Application, Settings};
+use infra_diesel::test_support::TestDatabase;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::Path;
+
+pub const SEED_GUID: &str = "6d91f288-c380-4652-bd35-ce286ac4c806";
+
+/// The request sample of the original API's help page, verbatim.
+pub const SEED_SAMPLE: &str = r#"{ "billingEventGuid": "6d91f288-c380-4652-bd35-ce286ac4c806", "memberUniqueKey": "sample string 4", "eventDateTime": "2025-08-14T01:25:53.8669171+00:00", "eventTypeId": "Unknown", "invoiceBillingEventStatusId": "Unknown", "quantity": 6.0, "price": 7.0, "modifiedDateTime": "2025-08-14T01:25:53.8669171+00:00", "executionTime": 9, "txID": "sample string 10" }"#;
+
+/// A running application and the database it owns.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database: Box<dyn TestDatabase>,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .unwrap_or_else(|| panic!("no {name} header"))
+            .to_str()
+            .unwrap()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(database: Box<dyn TestDatabase>) -> Self {
+        Self::spawn_with(database, &[]).await
+    }
+
+    /// Boots the application with settings overridden as environment variables would.
+    pub async fn spawn_with(database: Box<dyn TestDatabase>, overrides: &[(&str, &str)]) -> Self {
+        let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config");
+        let mut environment: HashMap<String, String> = HashMap::from([
+            ("BILLING__SERVER__PORT".into(), "0".into()),
+            ("BILLING__SERVER__WORKERS".into(), "2".into()),
+            ("BILLING__DATABASE__URL".into(), database.url()),
+            ("BILLING__DATABASE__POOL_SIZE".into(), "4".into()),
+        ]);
+        for (key, value) in overrides {
+            environment.insert((*key).into(), (*value).into());
+        }
+        let settings = Settings::load_from(&config, environment).expect("test settings");
+        let application = Application::build(settings)
+            .await
+            .expect("the application starts");
+        let address = format!("http://127.0.0.1:{}", application.port());
+        tokio::spawn(application.run_until_stopped());
+        Self {
+            address,
+            client: reqwest::Client::new(),
+            database,
+        }
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        let response = request.send().await.expect("the request is answered");
+        Reply {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            text: response.text().await.expect("a body"),
+        }
+    }
+
+    pub async fn post_json(&self, path: &str, body: &str) -> Reply {
+        self.post(path, "application/json", body).await
+    }
+
+    pub async fn post(&self, path: &str, content_type: &str, body: &str) -> Reply {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .header("Content-Type", content_type)
+            .body(body.to_owned());
+        self.send(request).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(self.client.get(format!("{}{path}", self.address)))
+            .await
+    }
+}
+
+/// A valid event body with these fields replaced (or removed, with `Value::Null`
+/// standing for "remove").
+pub fn event_body(changes: &[(&str, Value)]) -> String {
+    let mut body: serde_json::Map<String, Value> = serde_json::from_str(SEED_SAMPLE).unwrap();
+    for (name, value) in changes {
+        if value.is_null() {
+            body.remove(*name);
+        } else {
+            body.insert((*name).to_owned(), value.clone());
+        }
+    }
+    Value::Object(body).to_string()
+}
+
+/// An exact JSON number with this literal text (`6.0` stays `6.0`).
+pub fn number(text: &str) -> Value {
+    Value::Number(text.parse().unwrap())
+}
+
+pub fn new_guid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
