@@ -216,13 +216,13 @@ pub async fn every_dotnet_guid_format_names_the_same_event(app: TestApp) {
     assert_eq!(reply.status, 201, "{}", reply.text);
     assert_eq!(reply.json()["billingEventGuid"], SEED_GUID);
     for form in [SEED_GUID.replace('-', ""), format!("({SEED_GUID})")] {
-        let replay = app
+        let retried = app
             .post_json(
                 "/api/v1/BillingEvents/acme",
                 &event_body(&[("billingEventGuid", json!(form))]),
             )
             .await;
-        assert_eq!(replay.status, 200, "{form}: {}", replay.text);
+        assert_eq!(retried.status, 200, "{form}: {}", retried.text);
     }
 }
 

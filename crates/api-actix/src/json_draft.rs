@@ -2,7 +2,7 @@
 //!
 //! Property names match in any letter case, as ASP.NET binds them; unknown properties
 //! are ignored; when a property comes twice (in any case) the last one wins, as in
-//! Json.NET. Numbers keep their literal text (serde_json's `arbitrary_precision`), so an
+//! Json.NET. Numbers keep their literal text (`serde_json`'s `arbitrary_precision`), so an
 //! amount never passes through a float.
 
 use crate::api_error::ApiError;

@@ -28,6 +28,7 @@ pub struct Problem {
     pub header: Option<(header::HeaderName, &'static str)>,
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's serialize_with passes a reference
 fn status_code<S: serde::Serializer>(
     status: &StatusCode,
     serializer: S,

@@ -42,7 +42,7 @@ impl EventRepresentation {
 }
 
 /// A JSON number written with exactly these digits (`6.0` stays `6.0`): with
-/// `arbitrary_precision`, serde_json keeps a number's text as it is.
+/// `arbitrary_precision`, `serde_json` keeps a number's text as it is.
 fn exact_number(decimal: &str) -> Number {
     Number::from_str(decimal).expect("a domain decimal is a valid JSON number")
 }

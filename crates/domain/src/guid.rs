@@ -31,8 +31,9 @@ impl BillingEventGuid {
     pub fn parse(text: &str) -> Result<Self, GuidError> {
         let hyphenated = |inner: &str| inner.len() == 36 && inner.contains('-');
         let core = match text.as_bytes() {
-            [b'{', .., b'}'] if hyphenated(&text[1..text.len() - 1]) => &text[1..text.len() - 1],
-            [b'(', .., b')'] if hyphenated(&text[1..text.len() - 1]) => &text[1..text.len() - 1],
+            [b'{', .., b'}'] | [b'(', .., b')'] if hyphenated(&text[1..text.len() - 1]) => {
+                &text[1..text.len() - 1]
+            }
             _ if text.len() == 32 || hyphenated(text) => text,
             _ => return Err(GuidError::Malformed),
         };

@@ -38,7 +38,8 @@ impl DatabaseUrl {
     }
 
     pub fn backend(&self) -> Backend<'_> {
-        self.try_backend().expect("checked when parsed")
+        // `parse` let only the two schemes through.
+        self.try_backend().unwrap_or(Backend::Postgres)
     }
 
     fn try_backend(&self) -> Option<Backend<'_>> {

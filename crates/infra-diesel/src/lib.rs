@@ -11,6 +11,7 @@ mod postgres;
 mod sqlite;
 mod stored;
 #[cfg(feature = "test-support")]
+#[allow(clippy::missing_panics_doc)] // test helpers fail loudly by design
 pub mod test_support;
 
 pub use database_url::{Backend, DatabaseUrl, DatabaseUrlError};

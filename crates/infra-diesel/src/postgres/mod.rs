@@ -16,7 +16,7 @@ const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// Any fixed number, the same in every replica: replicas starting together take turns
 /// at the migrations instead of racing.
-const MIGRATION_LOCK: i64 = 0x6269_6c6c_696e_67; // "billing"
+const MIGRATION_LOCK: i64 = 0x0062_696c_6c69_6e67; // "billing" in ASCII
 
 pub(crate) fn connect(
     options: &DatabaseOptions,

@@ -1,0 +1,33 @@
+# billing-events: the commands a newcomer and CI need.
+#   make run    start the service on SQLite (data/billing-events.db), port 8080
+#   make test   every test; the PostgreSQL suites run when a server answers on
+#               127.0.0.1:5432 (or BILLING_TEST_POSTGRES_URL), and always with
+#               BILLING_TEST_POSTGRES=required, where a missing server fails the run
+#   make lint   rustfmt check, clippy with warnings as errors, layering check
+
+CARGO ?= cargo
+PG_FEATURES := --features infra-diesel/postgres-tests,black-box-tests/postgres-tests
+
+.PHONY: run test lint fmt layering
+
+run:
+	$(CARGO) run --release -p api-actix --bin billing-events
+
+test:
+	./scripts/test
+
+lint: layering
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets $(PG_FEATURES) -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+# The layers point inward: domain stays pure, app knows no adapter.
+layering:
+	@status=0; for pair in domain:diesel domain:actix-web domain:tokio domain:diesel_migrations \
+	                       app:diesel app:actix-web app:libsqlite3-sys app:pq-sys; do \
+		pkg=$${pair%%:*}; dep=$${pair##*:}; \
+		if $(CARGO) tree -q -p $$pkg -e normal -i $$dep >/dev/null 2>&1; then \
+			echo "layering: $$pkg must not depend on $$dep"; status=1; fi; \
+	done; exit $$status

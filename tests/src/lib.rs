@@ -1,1 +1,0 @@
-//! Black-box tests live under `http/`; this library is empty on purpose.
