@@ -56,9 +56,11 @@ pub async fn posting_the_same_event_again_returns_the_stored_one(app: TestApp) {
         .post_json("/api/v1/BillingEvents/acme", SEED_SAMPLE)
         .await
         .json();
-    // Same event, written differently: another client-name case, 6 for 6.0, new status.
+    // Same event, written differently: another client-name case, 6 for 6.0, the same
+    // instant at another offset, and a status that has moved on.
     let retry = event_body(&[
         ("quantity", number("6")),
+        ("eventDateTime", json!("2025-08-14T03:25:53.8669171+02:00")),
         ("invoiceBillingEventStatusId", json!("Pending")),
     ]);
     let reply = app.post_json("/api/v1/BillingEvents/ACME", &retry).await;

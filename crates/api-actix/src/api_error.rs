@@ -3,6 +3,7 @@
 
 use crate::problem::Problem;
 use crate::request_context::RequestContext;
+use crate::telemetry::cause_chain;
 use actix_web::http::{header, StatusCode};
 use app::{GetBillingEventError, RecordBillingEventError, RepositoryError};
 use std::collections::BTreeMap;
@@ -165,16 +166,4 @@ fn repository_problem(
             )
         }
     }
-}
-
-/// `error: cause: cause…`, for the log only.
-fn cause_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -17,7 +17,7 @@ async fn main() -> ExitCode {
     let application = match Application::build(settings).await {
         Ok(application) => application,
         Err(error) => {
-            tracing::error!(error = %error_chain(&error), "billing-events could not start");
+            tracing::error!(error = %telemetry::cause_chain(&error), "billing-events could not start");
             return ExitCode::FAILURE;
         }
     };
@@ -31,15 +31,4 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -15,12 +15,12 @@ use std::fmt;
 pub(crate) trait Queries: Send + Sync + 'static {
     type Connection: R2D2Connection + 'static;
 
-    /// Insert unless the guid is taken (`ON CONFLICT DO NOTHING`); when it is, read the
-    /// stored event back.
-    fn insert(
+    /// Inserts unless the guid is taken (`ON CONFLICT DO NOTHING`, one atomic
+    /// statement); true when this call inserted the row.
+    fn insert_if_new(
         conn: &mut Self::Connection,
         event: &BillingEvent,
-    ) -> Result<Insertion, RepositoryError>;
+    ) -> Result<bool, RepositoryError>;
 
     fn find(
         conn: &mut Self::Connection,
@@ -71,7 +71,21 @@ impl<Q: Queries> fmt::Debug for PooledRepository<Q> {
 impl<Q: Queries> BillingEventRepository for PooledRepository<Q> {
     async fn insert(&self, event: &BillingEvent) -> Result<Insertion, RepositoryError> {
         let event = event.clone();
-        self.run(move |conn| Q::insert(conn, &event)).await
+        self.run(move |conn| {
+            if Q::insert_if_new(conn, &event)? {
+                return Ok(Insertion::Created);
+            }
+            // The guid is taken. On PostgreSQL, ON CONFLICT waited for a concurrent insert
+            // of it to commit, and this read is a new statement under READ COMMITTED; on
+            // SQLite writes are serial. Either way the winner is committed and visible,
+            // and nothing deletes events, so it is there to read.
+            Q::find(conn, event.guid)?
+                .map(Insertion::AlreadyExists)
+                .ok_or_else(|| {
+                    RepositoryError::Unexpected("guid conflicted but no event is stored".into())
+                })
+        })
+        .await
     }
 
     async fn find(&self, guid: BillingEventGuid) -> Result<Option<BillingEvent>, RepositoryError> {

@@ -4,7 +4,7 @@ use super::schema::billing_events;
 use crate::error::{corrupt_row, from_diesel};
 use crate::pooled::Queries;
 use crate::stored::StoredColumns;
-use app::{Insertion, RepositoryError};
+use app::RepositoryError;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use domain::{BillingEvent, BillingEventGuid, Timestamp};
@@ -63,24 +63,17 @@ impl Row {
 impl Queries for PgQueries {
     type Connection = PgConnection;
 
-    fn insert(conn: &mut PgConnection, event: &BillingEvent) -> Result<Insertion, RepositoryError> {
-        // ON CONFLICT waits for a concurrent insert of the same guid to commit or roll
-        // back, so when it does nothing the winner is committed and the read below,
-        // a new statement under READ COMMITTED, sees it.
+    fn insert_if_new(
+        conn: &mut PgConnection,
+        event: &BillingEvent,
+    ) -> Result<bool, RepositoryError> {
         let inserted = diesel::insert_into(billing_events::table)
             .values(Row::from(event))
             .on_conflict(billing_events::billing_event_guid)
             .do_nothing()
             .execute(conn)
             .map_err(from_diesel)?;
-        if inserted == 1 {
-            return Ok(Insertion::Created);
-        }
-        Self::find(conn, event.guid)?
-            .map(Insertion::AlreadyExists)
-            .ok_or_else(|| {
-                RepositoryError::Unexpected("guid conflicted but no event is stored".into())
-            })
+        Ok(inserted == 1)
     }
 
     fn find(

@@ -5,7 +5,7 @@ use super::schema::billing_events;
 use crate::error::{corrupt_row, from_diesel};
 use crate::pooled::Queries;
 use crate::stored::StoredColumns;
-use app::{Insertion, RepositoryError};
+use app::RepositoryError;
 use diesel::prelude::*;
 use domain::{BillingEvent, BillingEventGuid, Timestamp};
 use rust_decimal::Decimal;
@@ -67,25 +67,17 @@ impl Row {
 impl Queries for SqliteQueries {
     type Connection = SqliteConnection;
 
-    fn insert(
+    fn insert_if_new(
         conn: &mut SqliteConnection,
         event: &BillingEvent,
-    ) -> Result<Insertion, RepositoryError> {
+    ) -> Result<bool, RepositoryError> {
         let inserted = diesel::insert_into(billing_events::table)
             .values(Row::from(event))
             .on_conflict(billing_events::billing_event_guid)
             .do_nothing()
             .execute(conn)
             .map_err(from_diesel)?;
-        if inserted == 1 {
-            return Ok(Insertion::Created);
-        }
-        // Nothing deletes events, so the row that won the guid is there to read.
-        Self::find(conn, event.guid)?
-            .map(Insertion::AlreadyExists)
-            .ok_or_else(|| {
-                RepositoryError::Unexpected("guid conflicted but no event is stored".into())
-            })
+        Ok(inserted == 1)
     }
 
     fn find(
