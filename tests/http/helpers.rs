@@ -120,3 +120,59 @@ pub fn number(text: &str) -> Value {
 pub fn new_guid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+/// The root's local name and its children's local names and texts, in document order.
+/// Enough to check our flat XML documents.
+pub fn xml_children(xml: &str) -> (String, Vec<(String, String)>) {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut root = String::new();
+    let mut children = Vec::new();
+    let mut depth = 0;
+    loop {
+        match reader
+            .read_event()
+            .unwrap_or_else(|e| panic!("not XML ({e}): {xml}"))
+        {
+            Event::Start(element) => {
+                let name = String::from_utf8(element.local_name().as_ref().to_vec()).unwrap();
+                if depth == 0 {
+                    root = name;
+                } else if depth == 1 {
+                    children.push((name, String::new()));
+                }
+                depth += 1;
+            }
+            Event::Empty(element) if depth == 1 => {
+                let name = String::from_utf8(element.local_name().as_ref().to_vec()).unwrap();
+                children.push((name, String::new()));
+            }
+            Event::Text(text) if depth == 2 => {
+                children
+                    .last_mut()
+                    .unwrap()
+                    .1
+                    .push_str(&text.decode().unwrap());
+            }
+            Event::GeneralRef(reference) if depth == 2 => {
+                let name = reference.decode().unwrap();
+                let resolved = quick_xml::escape::resolve_predefined_entity(&name).unwrap();
+                children.last_mut().unwrap().1.push_str(resolved);
+            }
+            Event::End(_) => depth -= 1,
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    (root, children)
+}
+
+/// The value of one child element of an XML document's root.
+pub fn xml_child(xml: &str, name: &str) -> String {
+    xml_children(xml)
+        .1
+        .into_iter()
+        .find(|(child, _)| child == name)
+        .unwrap_or_else(|| panic!("no <{name}> in {xml}"))
+        .1
+}

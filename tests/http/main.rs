@@ -5,9 +5,11 @@
 //! always does).
 
 mod errors;
+mod formats;
 mod helpers;
 mod posting;
 mod reading;
+mod roundtrip;
 
 macro_rules! http_suite {
     ($backend:ident, $database:expr) => {
@@ -39,6 +41,13 @@ macro_rules! http_suite {
                 errors::a_body_over_the_limit_is_413,
                 errors::unknown_routes_are_404_and_wrong_methods_405,
                 errors::a_corrupt_stored_row_is_a_500_without_internals,
+                formats::every_request_sample_is_accepted_as_the_same_event,
+                formats::xml_bodies_take_any_case_any_order_nil_and_unknown_elements,
+                formats::xml_and_form_errors_name_each_field,
+                formats::doctypes_and_entities_are_refused_and_nothing_is_stored,
+                formats::malformed_xml_is_400,
+                formats::xml_responses_follow_the_contract,
+                formats::every_route_answers_in_the_negotiated_format,
             );
         }
     };

@@ -1,6 +1,7 @@
 //! Every error the HTTP adapter answers, and the one place that maps each to a status
 //! and a problem response.
 
+use crate::body::ACCEPTED_MEDIA_TYPES;
 use crate::problem::Problem;
 use crate::request_context::RequestContext;
 use crate::telemetry::cause_chain;
@@ -22,8 +23,8 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("the request body could not be read")]
     BodyUnreadable(#[source] actix_web::error::PayloadError),
-    #[error("malformed JSON: {0}")]
-    MalformedJson(String),
+    #[error("malformed body: {0}")]
+    MalformedBody(String),
     #[error("no such route")]
     RouteNotFound,
     #[error("method not allowed")]
@@ -47,6 +48,7 @@ impl ApiError {
             tx_id: context.tx_id.clone(),
             errors: None,
             header: None,
+            format: context.format,
         };
         match self {
             ApiError::Record(RecordBillingEventError::Invalid(invalid)) => {
@@ -97,7 +99,7 @@ impl ApiError {
                 PLAIN,
                 "Unsupported Media Type",
                 format!(
-                    "Send the body as application/json or text/json (got {}).",
+                    "Send the body as {ACCEPTED_MEDIA_TYPES} (got {}).",
                     got.as_deref().unwrap_or("no Content-Type")
                 ),
             ),
@@ -113,10 +115,10 @@ impl ApiError {
                 "The request body could not be read",
                 error.to_string(),
             ),
-            ApiError::MalformedJson(detail) => problem(
+            ApiError::MalformedBody(detail) => problem(
                 StatusCode::BAD_REQUEST,
                 MALFORMED,
-                "The request body is not valid JSON",
+                "The request body is malformed",
                 detail,
             ),
             ApiError::RouteNotFound => problem(

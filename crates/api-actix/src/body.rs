@@ -10,10 +10,16 @@ use futures_util::StreamExt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyFormat {
     Json,
+    Xml,
+    Form,
 }
 
-/// The format named by `Content-Type` (`application/json` or `text/json`, any
-/// parameters such as `charset`, any letter case).
+/// The media types we take, for the 415 answer.
+pub const ACCEPTED_MEDIA_TYPES: &str =
+    "application/json, text/json, application/xml, text/xml or application/x-www-form-urlencoded";
+
+/// The format named by `Content-Type` (any parameters such as `charset`, any letter
+/// case).
 pub fn format_of(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
     let declared = req
         .headers()
@@ -25,6 +31,8 @@ pub fn format_of(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
         .map(|essence| essence.trim().to_ascii_lowercase());
     match essence.as_deref() {
         Some("application/json" | "text/json") => Ok(BodyFormat::Json),
+        Some("application/xml" | "text/xml") => Ok(BodyFormat::Xml),
+        Some("application/x-www-form-urlencoded") => Ok(BodyFormat::Form),
         _ => Err(ApiError::UnsupportedMediaType(declared)),
     }
 }

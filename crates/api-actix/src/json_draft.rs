@@ -12,12 +12,12 @@ use serde_json::Value;
 /// The draft for `client_name` from a JSON body.
 ///
 /// # Errors
-/// `MalformedJson` when the body is not JSON or not a JSON object.
+/// `MalformedBody` when the body is not JSON or not a JSON object.
 pub fn decode(body: &[u8], client_name: &str) -> Result<BillingEventDraft, ApiError> {
     let value: Value =
-        serde_json::from_slice(body).map_err(|error| ApiError::MalformedJson(error.to_string()))?;
+        serde_json::from_slice(body).map_err(|error| ApiError::MalformedBody(error.to_string()))?;
     let Value::Object(properties) = value else {
-        return Err(ApiError::MalformedJson(
+        return Err(ApiError::MalformedBody(
             "The body must be a JSON object with the billing event's properties.".into(),
         ));
     };
@@ -26,18 +26,12 @@ pub fn decode(body: &[u8], client_name: &str) -> Result<BillingEventDraft, ApiEr
         ..BillingEventDraft::default()
     };
     for (name, value) in properties {
-        let slot = match Field::from_name_ignoring_case(&name) {
-            Some(Field::BillingEventGuid) => &mut draft.billing_event_guid,
-            Some(Field::MemberUniqueKey) => &mut draft.member_unique_key,
-            Some(Field::EventDateTime) => &mut draft.event_date_time,
-            Some(Field::EventTypeId) => &mut draft.event_type_id,
-            Some(Field::InvoiceBillingEventStatusId) => &mut draft.invoice_billing_event_status_id,
-            Some(Field::Quantity) => &mut draft.quantity,
-            Some(Field::Price) => &mut draft.price,
-            // The client comes from the route; system fields and unknown ones are ignored.
-            Some(Field::ClientName) | None => continue,
-        };
-        *slot = raw(value);
+        // The client comes from the route; system fields and unknown ones are ignored.
+        if let Some(slot) =
+            Field::from_name_ignoring_case(&name).and_then(|field| draft.slot_mut(field))
+        {
+            *slot = raw(value);
+        }
     }
     Ok(draft)
 }
@@ -47,9 +41,9 @@ fn raw(value: Value) -> RawValue {
         Value::Null => RawValue::Missing,
         Value::String(text) => RawValue::Text(text),
         Value::Number(number) => RawValue::Number(number.to_string()),
-        Value::Bool(_) => RawValue::Unsupported("boolean"),
-        Value::Array(_) => RawValue::Unsupported("array"),
-        Value::Object(_) => RawValue::Unsupported("object"),
+        Value::Bool(_) => RawValue::Unsupported("a JSON boolean"),
+        Value::Array(_) => RawValue::Unsupported("a JSON array"),
+        Value::Object(_) => RawValue::Unsupported("a JSON object"),
     }
 }
 
@@ -104,15 +98,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(draft.quantity, RawValue::Missing);
-        assert_eq!(draft.price, RawValue::Unsupported("boolean"));
-        assert_eq!(draft.event_type_id, RawValue::Unsupported("object"));
+        assert_eq!(draft.price, RawValue::Unsupported("a JSON boolean"));
+        assert_eq!(draft.event_type_id, RawValue::Unsupported("a JSON object"));
     }
 
     #[test]
     fn only_a_json_object_is_accepted() {
         for body in [&b""[..], b"[]", b"42", b"{\"a\":", b"not json"] {
             assert!(
-                matches!(decode(body, "acme"), Err(ApiError::MalformedJson(_))),
+                matches!(decode(body, "acme"), Err(ApiError::MalformedBody(_))),
                 "{body:?}"
             );
         }

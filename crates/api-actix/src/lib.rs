@@ -5,15 +5,20 @@
 mod api_error;
 mod body;
 mod clock;
+mod form_draft;
 mod json_draft;
+pub mod negotiation;
 mod problem;
 mod representation;
 mod request_context;
 mod route_case;
 mod routes;
+pub mod samples;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;
+mod xml_draft;
+mod xml_writer;
 
 pub use settings::Settings;
 pub use startup::Application;

@@ -1,5 +1,8 @@
-//! RFC 9457 problem details: the one shape every error response has.
+//! RFC 9457 problem details: the one shape every error response has, as JSON or, when
+//! the client asked for XML, as the RFC's XML form (namespace `urn:ietf:rfc:7807`).
 
+use crate::negotiation::MediaFormat;
+use crate::xml_writer::XmlWriter;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -7,7 +10,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 
-pub const PROBLEM_JSON: &str = "application/problem+json";
+/// The namespace RFC 9457 (like RFC 7807 before it) gives problem details in XML.
+const PROBLEM_NAMESPACE: &str = "urn:ietf:rfc:7807";
 
 /// A problem response, ready to send. Built only by `ApiError::into_problem`.
 #[derive(Debug, Serialize)]
@@ -26,6 +30,35 @@ pub struct Problem {
     /// A header the status calls for: `Allow` on a 405, `Retry-After` on a 503.
     #[serde(skip)]
     pub header: Option<(header::HeaderName, &'static str)>,
+    /// The negotiated format the problem is written in.
+    #[serde(skip)]
+    pub format: MediaFormat,
+}
+
+impl Problem {
+    /// `<problem xmlns="urn:ietf:rfc:7807">`; extension members are elements in the same
+    /// namespace, arrays hold one `<i>` per item, as the RFC's appendix shows.
+    fn to_xml(&self) -> String {
+        let mut xml = XmlWriter::new();
+        xml.open("problem", &[("xmlns", PROBLEM_NAMESPACE)])
+            .element("type", self.kind)
+            .element("title", self.title)
+            .element("status", &self.status.as_u16().to_string())
+            .element("detail", &self.detail)
+            .element("txID", &self.tx_id);
+        if let Some(errors) = &self.errors {
+            xml.open("errors", &[]);
+            for (field, messages) in errors {
+                xml.open(field, &[]);
+                for message in messages {
+                    xml.element("i", message);
+                }
+                xml.close(field);
+            }
+            xml.close("errors");
+        }
+        xml.close("problem").finish()
+    }
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's serialize_with passes a reference
@@ -55,11 +88,18 @@ impl ResponseError for Problem {
 
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status);
-        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        response.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(self.format.problem_content_type()),
+        ));
         if let Some((name, value)) = &self.header {
             response.insert_header((name.clone(), *value));
         }
-        // Serialising plain strings and numbers cannot fail.
-        response.body(serde_json::to_vec(self).unwrap_or_default())
+        if self.format.is_xml() {
+            response.body(self.to_xml())
+        } else {
+            // Serialising plain strings and numbers cannot fail.
+            response.body(serde_json::to_vec(self).unwrap_or_default())
+        }
     }
 }

@@ -1,10 +1,18 @@
-//! How a stored event is written back to clients: the original API's camelCase shape.
+//! How a stored event is written back to clients: the original API's camelCase JSON, or
+//! the XML a .NET `DataContractSerializer` client expects.
 
 use crate::request_context::RequestContext;
+use crate::xml_writer::XmlWriter;
 use domain::BillingEvent;
 use serde::Serialize;
 use serde_json::Number;
 use std::str::FromStr;
+
+/// The data-contract namespace of our XML. The original's is not published; this one
+/// names the service, and clients that match on it can be configured to (see
+/// `docs/api.md`). Requests may use any namespace.
+pub const DATA_CONTRACT_NAMESPACE: &str = "http://schemas.datacontract.org/2004/07/BillingEvents";
+pub const XML_SCHEMA_INSTANCE: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
 /// An event as the response body carries it, with the system fields of this call.
 #[derive(Debug, Serialize)]
@@ -26,6 +34,10 @@ pub struct EventRepresentation {
 impl EventRepresentation {
     /// Call last, just before answering: `executionTime` is measured up to here.
     pub fn of(event: &BillingEvent, context: &RequestContext) -> Self {
+        Self::with_system_fields(event, context.elapsed_millis(), &context.tx_id)
+    }
+
+    pub fn with_system_fields(event: &BillingEvent, execution_time: u64, tx_id: &str) -> Self {
         Self {
             billing_event_guid: event.guid.to_string(),
             member_unique_key: event.member.as_str().to_owned(),
@@ -35,9 +47,36 @@ impl EventRepresentation {
             quantity: exact_number(&event.quantity.to_string()),
             price: exact_number(&event.price.to_string()),
             modified_date_time: event.modified.to_string(),
-            execution_time: context.elapsed_millis(),
-            tx_id: context.tx_id.clone(),
+            execution_time,
+            tx_id: tx_id.to_owned(),
         }
+    }
+
+    /// `<InvoiceBillingEvent>` with `PascalCase` elements in the contract's order.
+    pub fn to_xml(&self) -> String {
+        XmlWriter::new()
+            .open(
+                "InvoiceBillingEvent",
+                &[
+                    ("xmlns:i", XML_SCHEMA_INSTANCE),
+                    ("xmlns", DATA_CONTRACT_NAMESPACE),
+                ],
+            )
+            .element("BillingEventGuid", &self.billing_event_guid)
+            .element("MemberUniqueKey", &self.member_unique_key)
+            .element("EventDateTime", &self.event_date_time)
+            .element("EventTypeId", self.event_type_id)
+            .element(
+                "InvoiceBillingEventStatusId",
+                self.invoice_billing_event_status_id,
+            )
+            .element("Quantity", &self.quantity.to_string())
+            .element("Price", &self.price.to_string())
+            .element("ModifiedDateTime", &self.modified_date_time)
+            .element("ExecutionTime", &self.execution_time.to_string())
+            .element("TxID", &self.tx_id)
+            .close("InvoiceBillingEvent")
+            .finish()
     }
 }
 

@@ -1,12 +1,14 @@
-//! What every request carries from its first byte: a transaction id and a start time.
+//! What every request carries from its first byte: a transaction id, a start time and
+//! the response format it negotiated.
 //!
 //! The middleware here makes both, opens the tracing span that puts the txID on every
 //! log line of the request, stamps `X-Transaction-Id` on every response (errors, 404s
 //! and 405s too) and logs one line when the request is done.
 
+use crate::negotiation::{negotiate, MediaFormat};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use std::future::{ready, Ready};
@@ -15,18 +17,26 @@ use tracing::Instrument;
 
 pub const TRANSACTION_ID_HEADER: HeaderName = HeaderName::from_static("x-transaction-id");
 
-/// The txID and start time of the request being served.
+/// The txID, start time and negotiated response format of the request being served.
 #[derive(Debug, Clone)]
 pub struct RequestContext {
     pub tx_id: String,
     pub started: Instant,
+    /// What every answer to this request, errors included, is written in.
+    pub format: MediaFormat,
 }
 
 impl RequestContext {
-    fn new() -> Self {
+    fn new(headers: &HeaderMap) -> Self {
+        let header = |name| {
+            headers
+                .get(name)
+                .and_then(|value: &HeaderValue| value.to_str().ok())
+        };
         Self {
             tx_id: uuid::Uuid::new_v4().to_string(),
             started: Instant::now(),
+            format: negotiate(header(header::ACCEPT), header(header::CONTENT_TYPE)),
         }
     }
 
@@ -43,7 +53,9 @@ impl FromRequest for RequestContext {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let context = req.extensions().get::<RequestContext>().cloned();
         // Only a route served without the middleware lacks one; give it a fresh one.
-        ready(Ok(context.unwrap_or_else(RequestContext::new)))
+        ready(Ok(
+            context.unwrap_or_else(|| RequestContext::new(req.headers()))
+        ))
     }
 }
 
@@ -52,7 +64,7 @@ pub async fn track(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let context = RequestContext::new();
+    let context = RequestContext::new(req.headers());
     req.extensions_mut().insert(context.clone());
     let span = tracing::info_span!(
         "request",

@@ -20,7 +20,8 @@ pub enum RawValue {
     Text(String),
     /// The literal text of a JSON number, exactly as written (`6.0`, `1e3`).
     Number(String),
-    /// A JSON value of another kind; the name says which (`boolean`, `array`, `object`).
+    /// A value of a kind no field takes, named for the error message: "a JSON boolean",
+    /// "nested XML elements".
     Unsupported(&'static str),
 }
 
@@ -72,6 +73,21 @@ impl std::fmt::Display for ValidationErrors {
 impl std::error::Error for ValidationErrors {}
 
 impl BillingEventDraft {
+    /// Where a body field's value goes; `None` for the client name, which only the
+    /// route gives.
+    pub fn slot_mut(&mut self, field: Field) -> Option<&mut RawValue> {
+        match field {
+            Field::ClientName => None,
+            Field::BillingEventGuid => Some(&mut self.billing_event_guid),
+            Field::MemberUniqueKey => Some(&mut self.member_unique_key),
+            Field::EventDateTime => Some(&mut self.event_date_time),
+            Field::EventTypeId => Some(&mut self.event_type_id),
+            Field::InvoiceBillingEventStatusId => Some(&mut self.invoice_billing_event_status_id),
+            Field::Quantity => Some(&mut self.quantity),
+            Field::Price => Some(&mut self.price),
+        }
+    }
+
     /// Checks every field and returns the event, or every error at once so a client can
     /// fix its request in one round trip. A missing or empty guid gets a new random one.
     pub fn validate(self) -> Result<NewBillingEvent, ValidationErrors> {
@@ -160,7 +176,7 @@ const REQUIRED: &str = "is required";
 const MUST_BE_STRING: &str = "must be a string";
 
 fn kind_error(kind: &str) -> String {
-    format!("must not be a JSON {kind}")
+    format!("must not be {kind}")
 }
 
 fn required_text(value: RawValue) -> Result<String, String> {
@@ -255,9 +271,9 @@ mod tests {
             member_unique_key: RawValue::Missing,
             event_date_time: text("yesterday"),
             event_type_id: text("Refund"),
-            invoice_billing_event_status_id: RawValue::Unsupported("boolean"),
+            invoice_billing_event_status_id: RawValue::Unsupported("a JSON boolean"),
             quantity: text("NaN"),
-            price: RawValue::Unsupported("object"),
+            price: RawValue::Unsupported("a JSON object"),
         };
         let errors = draft.validate().unwrap_err();
         let fields: Vec<_> = errors.iter().map(|(field, _)| field).collect();
@@ -296,7 +312,7 @@ mod tests {
         assert_eq!(event.quantity.to_string(), "2.50");
         assert_eq!(event.price.to_string(), "100");
 
-        draft.price = RawValue::Unsupported("boolean");
+        draft.price = RawValue::Unsupported("a JSON boolean");
         draft.quantity = RawValue::Missing;
         let errors = draft.validate().unwrap_err();
         assert_eq!(errors.of(Field::Price), ["must not be a JSON boolean"]);

@@ -3,13 +3,16 @@
 use super::AppState;
 use crate::api_error::ApiError;
 use crate::body::{self, BodyFormat};
-use crate::json_draft;
+use crate::negotiation;
 use crate::problem::Problem;
 use crate::representation::EventRepresentation;
 use crate::request_context::RequestContext;
-use actix_web::http::header;
+use crate::{form_draft, json_draft, xml_draft};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use app::Recorded;
+use domain::BillingEvent;
 
 /// Records one event: 201 when new, 200 when it repeats the stored one.
 pub async fn post(
@@ -33,21 +36,23 @@ async fn record(
     tracing::Span::current().record("client", tracing::field::display(client_name));
     let format = body::format_of(req)?;
     let bytes = body::read_limited(req, payload, state.max_body_bytes).await?;
+    // One decoding step per format, all giving the same draft to the use case.
     let draft = match format {
         BodyFormat::Json => json_draft::decode(&bytes, client_name)?,
+        BodyFormat::Xml => xml_draft::decode(&bytes, client_name)?,
+        BodyFormat::Form => form_draft::decode(&bytes, client_name),
     };
-    let response = match state.record.execute(draft).await? {
-        Recorded::Created(event) => HttpResponse::Created()
-            .insert_header((
-                header::LOCATION,
-                format!("/api/v1/BillingEvents/{}", event.guid),
-            ))
-            .json(EventRepresentation::of(&event, context)),
-        Recorded::Replayed(event) => {
-            HttpResponse::Ok().json(EventRepresentation::of(&event, context))
+    Ok(match state.record.execute(draft).await? {
+        Recorded::Created(event) => {
+            let mut response = answer(StatusCode::CREATED, &event, context);
+            let location = format!("/api/v1/BillingEvents/{}", event.guid);
+            if let Ok(location) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            response
         }
-    };
-    Ok(response)
+        Recorded::Replayed(event) => answer(StatusCode::OK, &event, context),
+    })
 }
 
 /// Reads one event by its guid.
@@ -58,7 +63,15 @@ pub async fn get(
 ) -> Result<HttpResponse, Problem> {
     let guid = req.match_info().query("id");
     match state.get.execute(guid).await {
-        Ok(event) => Ok(HttpResponse::Ok().json(EventRepresentation::of(&event, &context))),
+        Ok(event) => Ok(answer(StatusCode::OK, &event, &context)),
         Err(error) => Err(ApiError::from(error).into_problem(&context)),
     }
+}
+
+/// The event in the negotiated format.
+fn answer(status: StatusCode, event: &BillingEvent, context: &RequestContext) -> HttpResponse {
+    let representation = EventRepresentation::of(event, context);
+    negotiation::respond(status, context.format, &representation, || {
+        representation.to_xml()
+    })
 }

@@ -1,0 +1,196 @@
+//! Content negotiation: which of our media types a response is written in, from the
+//! request's `Accept` header. Every route answers through this, errors included.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::HttpResponse;
+use serde::Serialize;
+
+/// An answer in `format`: `json` serialised, or the XML that `xml` writes.
+pub fn respond<T: Serialize>(
+    status: StatusCode,
+    format: MediaFormat,
+    json: &T,
+    xml: impl FnOnce() -> String,
+) -> HttpResponse {
+    let body = if format.is_xml() {
+        xml()
+    } else {
+        serde_json::to_string(json).unwrap_or_default()
+    };
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, format.content_type()))
+        .body(body)
+}
+
+/// The formats responses come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaFormat {
+    Json,
+    TextJson,
+    Xml,
+    TextXml,
+}
+
+impl MediaFormat {
+    /// In order of preference when a range (`*/*`, `text/*`) allows several.
+    const ALL: [MediaFormat; 4] = [
+        MediaFormat::Json,
+        MediaFormat::TextJson,
+        MediaFormat::Xml,
+        MediaFormat::TextXml,
+    ];
+
+    pub const fn essence(self) -> &'static str {
+        match self {
+            MediaFormat::Json => "application/json",
+            MediaFormat::TextJson => "text/json",
+            MediaFormat::Xml => "application/xml",
+            MediaFormat::TextXml => "text/xml",
+        }
+    }
+
+    /// The `Content-Type` of a successful response.
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            MediaFormat::Json => "application/json; charset=utf-8",
+            MediaFormat::TextJson => "text/json; charset=utf-8",
+            MediaFormat::Xml => "application/xml; charset=utf-8",
+            MediaFormat::TextXml => "text/xml; charset=utf-8",
+        }
+    }
+
+    /// The `Content-Type` of a problem response (RFC 9457 has a JSON and an XML form).
+    pub const fn problem_content_type(self) -> &'static str {
+        if self.is_xml() {
+            "application/problem+xml; charset=utf-8"
+        } else {
+            "application/problem+json"
+        }
+    }
+
+    pub const fn is_xml(self) -> bool {
+        matches!(self, MediaFormat::Xml | MediaFormat::TextXml)
+    }
+
+    /// Whether the media range `range` (`type/subtype`, `type/*` or `*/*`) takes this.
+    fn within(self, range: &str) -> bool {
+        let (kind, subtype) = self.essence().split_once('/').unwrap_or_default();
+        match range.split_once('/') {
+            Some(("*", "*")) => true,
+            Some((range_kind, "*")) => range_kind.eq_ignore_ascii_case(kind),
+            Some((range_kind, range_subtype)) => {
+                range_kind.eq_ignore_ascii_case(kind)
+                    && (range_subtype.eq_ignore_ascii_case(subtype)
+                        // A client that asks for problem details asks for their format.
+                        || range_subtype
+                            .strip_prefix("problem+")
+                            .is_some_and(|suffix| suffix.eq_ignore_ascii_case(subtype)))
+            }
+            None => false,
+        }
+    }
+}
+
+/// The format for a request, as ASP.NET Web API's default negotiator picks it: the
+/// acceptable range in `Accept` with the highest q-value (the first one on a tie) that
+/// one of our formats satisfies, `*/*` aside; failing that, the format of the request
+/// body when it is one of ours (so a client that posts XML with no `Accept`, or with
+/// the `*/*` most clients send, is answered in XML); failing that, JSON.
+pub fn negotiate(accept: Option<&str>, content_type: Option<&str>) -> MediaFormat {
+    from_accept(accept.unwrap_or_default())
+        .or_else(|| {
+            let essence = content_type?.split(';').next()?.trim();
+            MediaFormat::ALL
+                .into_iter()
+                .find(|format| format.essence().eq_ignore_ascii_case(essence))
+        })
+        .unwrap_or(MediaFormat::Json)
+}
+
+fn from_accept(accept: &str) -> Option<MediaFormat> {
+    let mut ranges: Vec<(f32, &str)> = accept
+        .split(',')
+        .filter_map(|item| {
+            let mut parts = item.split(';');
+            let range = parts.next()?.trim();
+            let quality = parts
+                .filter_map(|parameter| parameter.trim().split_once('='))
+                .find(|(name, _)| name.trim().eq_ignore_ascii_case("q"))
+                .map_or(Some(1.0), |(_, value)| value.trim().parse::<f32>().ok())?;
+            // `*/*` says nothing; JSON answers it unless the body's format does.
+            (quality > 0.0 && !range.is_empty() && range != "*/*").then_some((quality, range))
+        })
+        .collect();
+    // Stable: among equal q-values the client's order stands.
+    ranges.sort_by(|a, b| b.0.total_cmp(&a.0));
+    ranges.iter().find_map(|(_, range)| {
+        MediaFormat::ALL
+            .into_iter()
+            .find(|format| format.within(range))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use MediaFormat::{Json, TextJson, TextXml, Xml};
+
+    fn accept(header: Option<&str>) -> MediaFormat {
+        negotiate(header, None)
+    }
+
+    #[test]
+    fn without_a_usable_accept_the_request_body_format_answers() {
+        assert_eq!(negotiate(None, Some("text/xml; charset=utf-8")), TextXml);
+        assert_eq!(negotiate(Some("text/html"), Some("application/xml")), Xml);
+        assert_eq!(
+            negotiate(Some("application/json"), Some("application/xml")),
+            Json
+        );
+        assert_eq!(
+            negotiate(None, Some("application/x-www-form-urlencoded")),
+            Json
+        );
+        assert_eq!(negotiate(Some("*/*"), Some("text/xml")), TextXml);
+        assert_eq!(
+            negotiate(Some("text/*, */*"), Some("application/xml")),
+            TextJson
+        );
+    }
+
+    #[test]
+    fn each_of_our_types_is_chosen_by_name_in_any_case() {
+        assert_eq!(accept(Some("application/json")), Json);
+        assert_eq!(accept(Some("text/json")), TextJson);
+        assert_eq!(accept(Some("Application/XML")), Xml);
+        assert_eq!(accept(Some("text/xml; charset=utf-8")), TextXml);
+        assert_eq!(accept(Some("application/problem+xml")), Xml);
+    }
+
+    #[test]
+    fn json_is_the_default_and_the_fallback() {
+        assert_eq!(accept(None), Json);
+        assert_eq!(accept(Some("*/*")), Json);
+        assert_eq!(accept(Some("text/html")), Json);
+        assert_eq!(accept(Some("")), Json);
+        assert_eq!(accept(Some("garbage;;;,")), Json);
+    }
+
+    #[test]
+    fn q_values_rank_the_ranges() {
+        assert_eq!(accept(Some("application/json;q=0.5, application/xml")), Xml);
+        assert_eq!(accept(Some("text/xml;q=0.9, text/json;q=0.8")), TextXml);
+        assert_eq!(accept(Some("application/xml;q=0, */*;q=0.1")), Json);
+        assert_eq!(accept(Some("text/html, text/*;q=0.5")), TextJson);
+        assert_eq!(
+            accept(Some("text/html, application/*;q=0.2, text/xml;q=0.3")),
+            TextXml
+        );
+    }
+
+    #[test]
+    fn ties_keep_the_clients_order() {
+        assert_eq!(accept(Some("application/xml, application/json")), Xml);
+        assert_eq!(accept(Some("application/json, application/xml")), Json);
+    }
+}

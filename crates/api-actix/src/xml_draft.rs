@@ -1,0 +1,286 @@
+//! Decoding an XML body into the domain's draft, in the shape a .NET client's
+//! `DataContractSerializer` sends:
+//!
+//! ```xml
+//! <InvoiceBillingEvent xmlns:i="http://www.w3.org/2001/XMLSchema-instance"
+//!                      xmlns="http://schemas.datacontract.org/2004/07/Some.Namespace">
+//!   <BillingEventGuid>…</BillingEventGuid><Price>7.0</Price><TxID i:nil="true"/>
+//! </InvoiceBillingEvent>
+//! ```
+//!
+//! Any root name and namespace; child elements in any order and any letter case;
+//! `i:nil="true"` (any prefix) means absent; unknown elements are skipped. Values are
+//! trimmed of surrounding whitespace, as .NET's `XmlConvert` does, except the member
+//! key, which is kept exactly. A DOCTYPE (and so any entity declaration) is refused
+//! outright: nothing is ever expanded or fetched. Only the five predefined entities and
+//! character references are resolved.
+
+use crate::api_error::ApiError;
+use domain::{BillingEventDraft, Field, RawValue};
+use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::Reader;
+
+/// A field element being read: which field, its text so far, and what makes it odd.
+struct FieldElement {
+    field: Option<Field>,
+    text: String,
+    nil: bool,
+    nested: bool,
+}
+
+impl FieldElement {
+    fn value(self) -> RawValue {
+        if self.nested {
+            RawValue::Unsupported("nested XML elements")
+        } else if self.nil {
+            RawValue::Missing
+        } else if self.field == Some(Field::MemberUniqueKey) {
+            RawValue::Text(self.text)
+        } else {
+            RawValue::Text(self.text.trim().to_owned())
+        }
+    }
+}
+
+/// The draft for `client_name` from an XML body.
+///
+/// # Errors
+/// `MalformedBody` when the body is not well-formed XML, has a DOCTYPE, uses an
+/// undeclared entity, or has no (or more than one) root element.
+pub fn decode(body: &[u8], client_name: &str) -> Result<BillingEventDraft, ApiError> {
+    let mut draft = BillingEventDraft {
+        client_name: client_name.to_owned(),
+        ..BillingEventDraft::default()
+    };
+    let mut reader = Reader::from_reader(body);
+    let mut depth = 0_usize;
+    let mut roots = 0_usize;
+    let mut current: Option<FieldElement> = None;
+    loop {
+        let event = reader.read_event().map_err(|error| malformed(&error))?;
+        match event {
+            Event::DocType(_) => {
+                return Err(ApiError::MalformedBody(
+                    "XML with a DOCTYPE (or entity declarations) is not accepted.".into(),
+                ))
+            }
+            Event::Start(ref element) | Event::Empty(ref element) if depth == 0 => {
+                check_attributes(element)?;
+                roots += 1;
+                if roots > 1 {
+                    return Err(ApiError::MalformedBody(
+                        "The XML has more than one root element.".into(),
+                    ));
+                }
+                if matches!(event, Event::Start(_)) {
+                    depth = 1;
+                }
+            }
+            Event::Start(element) if depth == 1 => {
+                current = Some(field_element(&element)?);
+                depth = 2;
+            }
+            Event::Empty(element) if depth == 1 => {
+                let empty = field_element(&element)?;
+                store(&mut draft, empty);
+            }
+            Event::Start(element) => {
+                check_attributes(&element)?;
+                mark_nested(&mut current);
+                depth += 1;
+            }
+            Event::Empty(element) => {
+                check_attributes(&element)?;
+                mark_nested(&mut current);
+            }
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                if depth == 1 {
+                    if let Some(element) = current.take() {
+                        store(&mut draft, element);
+                    }
+                }
+            }
+            Event::Text(text) if depth == 2 => {
+                let text = text.decode().map_err(|error| malformed(&error))?;
+                append(&mut current, &text);
+            }
+            Event::CData(data) if depth == 2 => {
+                let text = std::str::from_utf8(&data).map_err(|error| malformed(&error))?;
+                append(&mut current, text);
+            }
+            Event::GeneralRef(reference) => {
+                let resolved = resolve(&reference)?;
+                if depth == 2 {
+                    append(&mut current, &resolved);
+                }
+            }
+            Event::Eof => break,
+            // Declarations, comments, processing instructions, text between elements.
+            _ => {}
+        }
+    }
+    if roots == 0 {
+        return Err(ApiError::MalformedBody(
+            "The body holds no XML element.".into(),
+        ));
+    }
+    Ok(draft)
+}
+
+fn malformed(error: &dyn std::fmt::Display) -> ApiError {
+    ApiError::MalformedBody(format!("The body is not well-formed XML: {error}"))
+}
+
+/// A child of the root: its field (by local name, any case, any prefix) and `i:nil`.
+fn field_element(element: &BytesStart<'_>) -> Result<FieldElement, ApiError> {
+    let name = std::str::from_utf8(element.local_name().into_inner())
+        .map_err(|error| malformed(&error))?;
+    let mut nil = false;
+    for attribute in element.attributes() {
+        let attribute = attribute.map_err(|error| malformed(&error))?;
+        if attribute.key.local_name().as_ref() == b"nil" {
+            nil = matches!(attribute.value.as_ref(), b"true" | b"1");
+        }
+    }
+    Ok(FieldElement {
+        field: Field::from_name_ignoring_case(name),
+        text: String::new(),
+        nil,
+        nested: false,
+    })
+}
+
+/// Attributes are parsed lazily; this makes a malformed one an error wherever it is.
+fn check_attributes(element: &BytesStart<'_>) -> Result<(), ApiError> {
+    for attribute in element.attributes() {
+        attribute.map_err(|error| malformed(&error))?;
+    }
+    Ok(())
+}
+
+fn store(draft: &mut BillingEventDraft, element: FieldElement) {
+    if let Some(slot) = element.field.and_then(|field| draft.slot_mut(field)) {
+        *slot = element.value();
+    }
+}
+
+fn append(current: &mut Option<FieldElement>, text: &str) {
+    if let Some(element) = current {
+        element.text.push_str(text);
+    }
+}
+
+fn mark_nested(current: &mut Option<FieldElement>) {
+    if let Some(element) = current {
+        element.nested = true;
+    }
+}
+
+/// `&#65;`, `&#x41;` and the five predefined entities; anything else was never declared
+/// (we refuse DOCTYPEs), so it is an error.
+fn resolve(reference: &BytesRef<'_>) -> Result<String, ApiError> {
+    if let Some(character) = reference
+        .resolve_char_ref()
+        .map_err(|error| malformed(&error))?
+    {
+        return Ok(character.to_string());
+    }
+    let name = reference.decode().map_err(|error| malformed(&error))?;
+    resolve_predefined_entity(&name)
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            ApiError::MalformedBody(format!("The XML uses the undeclared entity &{name};."))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOTNET: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<InvoiceBillingEvent xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://schemas.datacontract.org/2004/07/Some.Namespace">
+  <Price>7.0</Price>
+  <BillingEventGuid>6d91f288-c380-4652-bd35-ce286ac4c806</BillingEventGuid>
+  <EventDateTime>2025-08-14T01:25:53.8669171+00:00</EventDateTime>
+  <eventtypeid>Usage</eventtypeid>
+  <InvoiceBillingEventStatusId i:nil="true"/>
+  <MemberUniqueKey> sample &amp; string &#52; </MemberUniqueKey>
+  <Quantity>
+    6.0
+  </Quantity>
+  <ModifiedDateTime>2025-08-14T01:25:53.8669171+00:00</ModifiedDateTime>
+  <TxID i:nil="true"/>
+  <Unknown><Nested>ignored</Nested></Unknown>
+</InvoiceBillingEvent>"#;
+
+    fn text(value: &str) -> RawValue {
+        RawValue::Text(value.into())
+    }
+
+    #[test]
+    fn a_dotnet_data_contract_body_decodes_in_any_order_and_case() {
+        let draft = decode(DOTNET.as_bytes(), "acme").unwrap();
+        assert_eq!(draft.price, text("7.0"));
+        assert_eq!(draft.quantity, text("6.0"));
+        assert_eq!(draft.event_type_id, text("Usage"));
+        assert_eq!(draft.invoice_billing_event_status_id, RawValue::Missing);
+        assert_eq!(
+            draft.member_unique_key,
+            text(" sample & string 4 "),
+            "kept exactly, entities resolved"
+        );
+        assert!(draft.validate().is_ok());
+    }
+
+    #[test]
+    fn any_root_name_and_prefixed_elements_are_read() {
+        let xml = r#"<e:Anything xmlns:e="urn:x"><e:Price><![CDATA[1.5]]></e:Price><e:QUANTITY/></e:Anything>"#;
+        let draft = decode(xml.as_bytes(), "acme").unwrap();
+        assert_eq!(draft.price, text("1.5"));
+        assert_eq!(draft.quantity, text(""));
+    }
+
+    #[test]
+    fn nested_elements_in_a_field_are_an_error_of_that_field() {
+        let draft = decode(b"<E><Price><Amount>1</Amount></Price></E>", "acme").unwrap();
+        assert_eq!(draft.price, RawValue::Unsupported("nested XML elements"));
+    }
+
+    #[test]
+    fn doctypes_and_undeclared_entities_are_refused() {
+        let laughs = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><E><MemberUniqueKey>&lol2;</MemberUniqueKey></E>"#;
+        let external = r#"<!DOCTYPE E [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><E><MemberUniqueKey>&xxe;</MemberUniqueKey></E>"#;
+        for xml in [laughs, external] {
+            let Err(ApiError::MalformedBody(detail)) = decode(xml.as_bytes(), "acme") else {
+                panic!("accepted {xml}");
+            };
+            assert!(detail.contains("DOCTYPE"), "{detail}");
+        }
+        let Err(ApiError::MalformedBody(detail)) =
+            decode(b"<E><Price>&undeclared;</Price></E>", "acme")
+        else {
+            panic!("accepted an undeclared entity");
+        };
+        assert!(detail.contains("&undeclared;"), "{detail}");
+    }
+
+    #[test]
+    fn malformed_xml_is_refused() {
+        for xml in [
+            &b""[..],
+            b"not xml",
+            b"<E><Price>1</E>",
+            b"<E></E><F></F>",
+            b"<E attr=></E>",
+            b"{\"json\": 1}",
+        ] {
+            assert!(
+                matches!(decode(xml, "acme"), Err(ApiError::MalformedBody(_))),
+                "{}",
+                String::from_utf8_lossy(xml)
+            );
+        }
+    }
+}

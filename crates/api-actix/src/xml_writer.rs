@@ -1,0 +1,63 @@
+//! A small writer for the XML we answer with: our own element names, escaped text.
+
+use quick_xml::escape::escape;
+use std::fmt::Write as _;
+
+/// Builds one XML document as a string.
+#[derive(Debug)]
+/// Writing into a `String` cannot fail, so `write!` results are ignored.
+pub struct XmlWriter {
+    out: String,
+}
+
+impl XmlWriter {
+    pub fn new() -> Self {
+        Self {
+            out: String::from(r#"<?xml version="1.0" encoding="utf-8"?>"#),
+        }
+    }
+
+    /// `<name a="v" …>`; names are ours, values are escaped.
+    pub fn open(&mut self, name: &str, attributes: &[(&str, &str)]) -> &mut Self {
+        self.out.push('<');
+        self.out.push_str(name);
+        for (attribute, value) in attributes {
+            let _ = write!(self.out, r#" {attribute}="{}""#, escape(*value));
+        }
+        self.out.push('>');
+        self
+    }
+
+    pub fn close(&mut self, name: &str) -> &mut Self {
+        let _ = write!(self.out, "</{name}>");
+        self
+    }
+
+    /// `<name>text</name>`, the text escaped.
+    pub fn element(&mut self, name: &str, text: &str) -> &mut Self {
+        let _ = write!(self.out, "<{name}>{}</{name}>", escape(text));
+        self
+    }
+
+    pub fn finish(&mut self) -> String {
+        std::mem::take(&mut self.out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::XmlWriter;
+
+    #[test]
+    fn text_and_attributes_are_escaped() {
+        let xml = XmlWriter::new()
+            .open("Root", &[("xmlns", "urn:a&b")])
+            .element("Key", "<m & \"n\">")
+            .close("Root")
+            .finish();
+        assert_eq!(
+            xml,
+            r#"<?xml version="1.0" encoding="utf-8"?><Root xmlns="urn:a&amp;b"><Key>&lt;m &amp; &quot;n&quot;&gt;</Key></Root>"#
+        );
+    }
+}

@@ -1,0 +1,362 @@
+//! Every format the original speaks: XML and form bodies, content negotiation on every
+//! route, XML responses and XML problems.
+
+use crate::helpers::{new_guid, xml_child, xml_children, Reply, TestApp, SEED_GUID, SEED_SAMPLE};
+use api_actix::samples;
+
+const XML_TYPES: [&str; 2] = ["application/xml", "text/xml"];
+
+pub async fn every_request_sample_is_accepted_as_the_same_event(app: TestApp) {
+    let mut statuses = Vec::new();
+    for sample in samples::REQUESTS {
+        let reply = app
+            .post(
+                "/api/v1/BillingEvents/acme",
+                sample.content_type,
+                sample.body,
+            )
+            .await;
+        assert!(
+            matches!(reply.status, 200 | 201),
+            "{}: {}",
+            sample.content_type,
+            reply.text
+        );
+        statuses.push(reply.status);
+    }
+    assert_eq!(
+        statuses,
+        [201, 200, 200, 200, 200],
+        "one stored, each other format a retry of it"
+    );
+}
+
+pub async fn xml_bodies_take_any_case_any_order_nil_and_unknown_elements(app: TestApp) {
+    let guid = new_guid();
+    let xml = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+        <evt xmlns:x="http://www.w3.org/2001/XMLSchema-instance" xmlns="urn:any">
+          <price>2.50</price><QUANTITY>-1</QUANTITY><Comment>ignored</Comment>
+          <eventDateTime>2025-08-14T03:25:53.5+02:00</eventDateTime>
+          <InvoiceBillingEventStatusId x:nil="true"/><eventtypeid>4</eventtypeid>
+          <memberUniqueKey>Tom &amp; Jerry &lt;3</memberUniqueKey>
+          <BillingEventGuid>{guid}</BillingEventGuid>
+        </evt>"#
+    );
+    let reply = app
+        .post(
+            "/api/v1/BillingEvents/acme",
+            "text/xml; charset=utf-8",
+            &xml,
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let stored = app.get(&format!("/api/v1/BillingEvents/{guid}")).await;
+    let event = stored.json();
+    assert_eq!(event["memberUniqueKey"], "Tom & Jerry <3");
+    assert_eq!(event["eventDateTime"], "2025-08-14T01:25:53.5000000+00:00");
+    assert_eq!(event["eventTypeId"], "Credit");
+    assert_eq!(event["invoiceBillingEventStatusId"], "Unknown");
+    assert!(
+        stored.text.contains(r#""quantity":-1,"price":2.50"#),
+        "{}",
+        stored.text
+    );
+}
+
+pub async fn xml_and_form_errors_name_each_field(app: TestApp) {
+    let xml = "<E><Price>seven</Price><MemberUniqueKey>m</MemberUniqueKey><Quantity><n>1</n></Quantity></E>";
+    let reply = app
+        .post("/api/v1/BillingEvents/acme", "application/xml", xml)
+        .await;
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    let (root, fields) = xml_children(&reply.text);
+    assert_eq!(root, "problem");
+    assert!(
+        fields.iter().any(|(name, _)| name == "errors"),
+        "{}",
+        reply.text
+    );
+    assert!(
+        reply.text.contains("<price><i>must be a decimal number"),
+        "{}",
+        reply.text
+    );
+    assert!(
+        reply
+            .text
+            .contains("<quantity><i>must not be nested XML elements</i></quantity>"),
+        "{}",
+        reply.text
+    );
+    assert!(
+        reply
+            .text
+            .contains("<eventDateTime><i>is required</i></eventDateTime>"),
+        "{}",
+        reply.text
+    );
+
+    let form = "memberUniqueKey=&QUANTITY=1e3&price=7&eventdatetime=yesterday";
+    let reply = app
+        .post(
+            "/api/v1/BillingEvents/acme",
+            "application/x-www-form-urlencoded",
+            form,
+        )
+        .await;
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    let problem = reply.json();
+    let mut named: Vec<_> = problem["errors"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    named.sort();
+    assert_eq!(
+        named,
+        ["eventDateTime", "memberUniqueKey", "quantity"],
+        "{problem}"
+    );
+}
+
+pub async fn doctypes_and_entities_are_refused_and_nothing_is_stored(app: TestApp) {
+    let guid = new_guid();
+    for xml in [
+        format!(
+            r#"<!DOCTYPE e [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><e><BillingEventGuid>{guid}</BillingEventGuid><MemberUniqueKey>&b;</MemberUniqueKey><EventDateTime>2025-01-01T00:00:00Z</EventDateTime><Quantity>1</Quantity><Price>1</Price></e>"#
+        ),
+        format!(
+            r#"<!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/hostname">]><e><BillingEventGuid>{guid}</BillingEventGuid><MemberUniqueKey>&x;</MemberUniqueKey><EventDateTime>2025-01-01T00:00:00Z</EventDateTime><Quantity>1</Quantity><Price>1</Price></e>"#
+        ),
+        format!(
+            "<e><BillingEventGuid>{guid}</BillingEventGuid><MemberUniqueKey>&x;</MemberUniqueKey><EventDateTime>2025-01-01T00:00:00Z</EventDateTime><Quantity>1</Quantity><Price>1</Price></e>"
+        ),
+    ] {
+        let reply = app
+            .post("/api/v1/BillingEvents/acme", "application/xml", &xml)
+            .await;
+        assert_eq!(reply.status, 400, "{}", reply.text);
+        // Posted as XML with no Accept: answered as an XML problem.
+        assert!(reply
+            .header("content-type")
+            .starts_with("application/problem+xml"));
+        assert_eq!(xml_child(&reply.text, "type"), "/problems/malformed-body");
+    }
+    assert_eq!(
+        app.get(&format!("/api/v1/BillingEvents/{guid}"))
+            .await
+            .status,
+        404
+    );
+}
+
+pub async fn malformed_xml_is_400(app: TestApp) {
+    for xml in [
+        "",
+        "<e><Price>1</e>",
+        "<a/><b/>",
+        "plain text",
+        "<e attr=></e>",
+    ] {
+        let reply = app
+            .post("/api/v1/BillingEvents/acme", "text/xml", xml)
+            .await;
+        assert_eq!(reply.status, 400, "{xml:?}: {}", reply.text);
+        assert_eq!(xml_child(&reply.text, "type"), "/problems/malformed-body");
+    }
+}
+
+pub async fn xml_responses_follow_the_contract(app: TestApp) {
+    app.post_json("/api/v1/BillingEvents/acme", SEED_SAMPLE)
+        .await;
+    let request = app
+        .client
+        .get(format!("{}/api/v1/BillingEvents/{SEED_GUID}", app.address))
+        .header("Accept", "application/xml");
+    let reply = app.send(request).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(
+        reply.header("content-type"),
+        "application/xml; charset=utf-8"
+    );
+    assert!(
+        reply
+            .text
+            .contains(r#"xmlns:i="http://www.w3.org/2001/XMLSchema-instance""#),
+        "{}",
+        reply.text
+    );
+    assert!(
+        reply
+            .text
+            .contains(r#"xmlns="http://schemas.datacontract.org/2004/07/BillingEvents""#),
+        "{}",
+        reply.text
+    );
+    let (root, children) = xml_children(&reply.text);
+    assert_eq!(root, "InvoiceBillingEvent");
+    let names: Vec<&str> = children.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "BillingEventGuid",
+            "MemberUniqueKey",
+            "EventDateTime",
+            "EventTypeId",
+            "InvoiceBillingEventStatusId",
+            "Quantity",
+            "Price",
+            "ModifiedDateTime",
+            "ExecutionTime",
+            "TxID"
+        ]
+    );
+    assert_eq!(xml_child(&reply.text, "Quantity"), "6.0");
+    assert_eq!(xml_child(&reply.text, "Price"), "7.0");
+    assert_eq!(
+        xml_child(&reply.text, "EventDateTime"),
+        "2025-08-14T01:25:53.8669170+00:00"
+    );
+    assert_eq!(
+        xml_child(&reply.text, "TxID"),
+        reply.header("x-transaction-id")
+    );
+}
+
+/// What a reply in the expected format must look like.
+fn assert_in_format(reply: &Reply, expected_type: &str, context: &str) {
+    let content_type = reply.header("content-type");
+    let xml = expected_type.ends_with("xml");
+    if reply.status >= 400 {
+        let problem_type = if xml {
+            "application/problem+xml"
+        } else {
+            "application/problem+json"
+        };
+        assert!(
+            content_type.starts_with(problem_type),
+            "{context}: {content_type}"
+        );
+    } else {
+        assert!(
+            content_type.starts_with(expected_type),
+            "{context}: {content_type}"
+        );
+    }
+    if xml {
+        let (root, _) = xml_children(&reply.text);
+        assert!(!root.is_empty(), "{context}: {}", reply.text);
+        if reply.status >= 400 {
+            assert_eq!(root, "problem", "{context}");
+            assert_eq!(
+                xml_child(&reply.text, "txID"),
+                reply.header("x-transaction-id")
+            );
+        }
+    } else {
+        reply.json();
+    }
+}
+
+/// A request of the negotiation matrix: name, method, path, JSON body, expected status.
+type MatrixRoute = (&'static str, reqwest::Method, String, Option<String>, u16);
+
+/// Every route, in each of its outcomes, for a fresh event `guid`.
+fn matrix_routes(guid: &str) -> Vec<MatrixRoute> {
+    use reqwest::Method;
+    let post = "/api/v1/BillingEvents/acme".to_owned();
+    let body = crate::helpers::event_body(&[("billingEventGuid", serde_json::json!(guid))]);
+    vec![
+        (
+            "POST new",
+            Method::POST,
+            post.clone(),
+            Some(body.clone()),
+            201,
+        ),
+        ("POST replay", Method::POST, post.clone(), Some(body), 200),
+        (
+            "POST invalid",
+            Method::POST,
+            post.clone(),
+            Some("{}".to_owned()),
+            400,
+        ),
+        (
+            "GET event",
+            Method::GET,
+            format!("/api/v1/BillingEvents/{guid}"),
+            None,
+            200,
+        ),
+        (
+            "GET unknown event",
+            Method::GET,
+            format!("/api/v1/BillingEvents/{}", new_guid()),
+            None,
+            404,
+        ),
+        ("GET not a guid", Method::GET, post.clone(), None, 400),
+        ("GET health", Method::GET, "/health".to_owned(), None, 200),
+        ("GET ready", Method::GET, "/ready".to_owned(), None, 200),
+        (
+            "GET no route",
+            Method::GET,
+            "/nowhere".to_owned(),
+            None,
+            404,
+        ),
+        ("DELETE", Method::DELETE, post, None, 405),
+    ]
+}
+
+pub async fn every_route_answers_in_the_negotiated_format(app: TestApp) {
+    let accepts: [(Option<&str>, &str); 9] = [
+        (None, "application/json"),
+        (Some("*/*"), "application/json"),
+        (Some("application/json"), "application/json"),
+        (Some("text/json"), "text/json"),
+        (Some("application/xml"), "application/xml"),
+        (Some("text/xml"), "text/xml"),
+        (Some("text/html"), "application/json"),
+        (Some("application/xml;q=0.5, text/json"), "text/json"),
+        (
+            Some("text/html;q=0.9, text/xml;q=0.8, */*;q=0.1"),
+            "text/xml",
+        ),
+    ];
+    for (accept, expected) in accepts {
+        for (name, method, path, body, status) in matrix_routes(&new_guid()) {
+            let mut request = app.client.request(method, format!("{}{path}", app.address));
+            if let Some(accept) = accept {
+                request = request.header("Accept", accept);
+            }
+            if let Some(body) = body {
+                request = request
+                    .header("Content-Type", "application/json")
+                    .body(body);
+            }
+            let reply = app.send(request).await;
+            let context = format!("{name} with Accept {accept:?}");
+            assert_eq!(reply.status, status, "{context}: {}", reply.text);
+            assert_in_format(&reply, expected, &context);
+        }
+    }
+    // The XML body formats answer in whatever the client accepts, too.
+    for content_type in XML_TYPES {
+        let sample = samples::REQUESTS
+            .iter()
+            .find(|s| s.content_type == content_type)
+            .unwrap();
+        let request = app
+            .client
+            .post(format!("{}/api/v1/BillingEvents/acme", app.address))
+            .header("Content-Type", content_type)
+            .header("Accept", "text/json")
+            .body(sample.body);
+        let reply = app.send(request).await;
+        assert_in_format(&reply, "text/json", content_type);
+    }
+}
