@@ -4,6 +4,7 @@
 //! `postgres-tests` feature (which `make test` turns on when a server answers, and CI
 //! always does).
 
+mod docs;
 mod errors;
 mod formats;
 mod helpers;
@@ -48,6 +49,8 @@ macro_rules! http_suite {
                 formats::malformed_xml_is_400,
                 formats::xml_responses_follow_the_contract,
                 formats::every_route_answers_in_the_negotiated_format,
+                docs::every_request_sample_on_the_help_page_is_accepted,
+                docs::every_request_example_in_the_openapi_document_is_accepted,
             );
         }
     };

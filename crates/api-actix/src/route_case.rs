@@ -11,7 +11,13 @@ use actix_web::http::uri::{PathAndQuery, Uri};
 use actix_web::middleware::Next;
 
 /// Every route's path, `{}` standing for a parameter segment.
-const ROUTE_TEMPLATES: &[&str] = &["/api/v1/BillingEvents/{}", "/health", "/ready"];
+pub const ROUTE_TEMPLATES: &[&str] = &[
+    "/api/v1/BillingEvents/{}",
+    "/health",
+    "/ready",
+    "/help",
+    "/openapi.json",
+];
 
 /// The canonical spelling of `path`, if it matches a template in another letter case.
 fn canonical_path(path: &str) -> Option<String> {

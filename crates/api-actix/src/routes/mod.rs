@@ -1,6 +1,7 @@
 //! The routes, and the state they share.
 
 mod billing_events;
+mod docs;
 mod fallback;
 mod health;
 
@@ -35,6 +36,16 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/ready")
                 .route(web::get().to(health::ready))
+                .default_service(web::to(fallback::method_not_allowed("GET"))),
+        )
+        .service(
+            web::resource("/help")
+                .route(web::get().to(docs::help_page))
+                .default_service(web::to(fallback::method_not_allowed("GET"))),
+        )
+        .service(
+            web::resource("/openapi.json")
+                .route(web::get().to(docs::openapi_document))
                 .default_service(web::to(fallback::method_not_allowed("GET"))),
         )
         .default_service(web::to(fallback::not_found));

@@ -1,0 +1,193 @@
+//! The `/help` page: the original API's help page, rendered from our OpenAPI document,
+//! with a working sample for every request and response format. Self-contained HTML
+//! (inline style, no scripts, no external assets) so it works with no internet.
+
+use crate::openapi;
+use quick_xml::escape::escape;
+use serde_json::Value;
+use std::fmt::Write as _;
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}\
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}\
+th{background:#f3f3f3}pre{background:#f6f8fa;padding:.75rem;overflow-x:auto;white-space:pre-wrap}\
+h2{border-top:2px solid #ddd;padding-top:1rem}code{background:#f3f3f3;padding:0 .2rem}";
+
+/// The whole page.
+pub fn page() -> String {
+    let document = openapi::document();
+    let mut html = String::new();
+    let _ = write!(
+        html,
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>billing-events API help</title>\
+         <style>{STYLE}</style></head><body><h1>billing-events API</h1><p>{}</p>\
+         <p>The machine-readable description is <a href=\"/openapi.json\">/openapi.json</a> (OpenAPI 3.1). \
+         Route literals and property names match in any letter case.</p>",
+        escape(document["info"]["description"].as_str().unwrap_or_default())
+    );
+    html.push_str("<ul>");
+    for (path, method, _) in operations(&document) {
+        let _ = write!(
+            html,
+            "<li><a href=\"#{}\">{} {}</a></li>",
+            anchor(method, path),
+            method.to_uppercase(),
+            escape(path)
+        );
+    }
+    html.push_str("</ul>");
+    for (path, method, operation) in operations(&document) {
+        section(&mut html, path, method, operation);
+    }
+    html.push_str("</body></html>");
+    html
+}
+
+/// Every (path, method, operation) of the document, in document order.
+fn operations(document: &Value) -> Vec<(&str, &str, &Value)> {
+    let mut found = Vec::new();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if let Some(operation) = item.get(method) {
+                found.push((path.as_str(), method, operation));
+            }
+        }
+    }
+    found
+}
+
+fn anchor(method: &str, path: &str) -> String {
+    format!("{method}-{}", path.replace(['/', '{', '}', '.'], "-"))
+}
+
+fn section(html: &mut String, path: &str, method: &str, operation: &Value) {
+    let text = |value: &Value| escape(value.as_str().unwrap_or_default()).into_owned();
+    let _ = write!(
+        html,
+        "<section id=\"{}\"><h2>{} {}</h2><p><strong>{}</strong></p><p>{}</p>",
+        anchor(method, path),
+        method.to_uppercase(),
+        escape(path),
+        text(&operation["summary"]),
+        text(&operation["description"]),
+    );
+    if let Some(parameters) = operation["parameters"].as_array() {
+        html.push_str("<h3>URI parameters</h3><table><tr><th>Name</th><th>Description</th><th>Required</th></tr>");
+        for parameter in parameters {
+            let _ = write!(
+                html,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                text(&parameter["name"]),
+                text(&parameter["description"]),
+                if parameter["required"].as_bool() == Some(true) {
+                    "yes"
+                } else {
+                    "no"
+                }
+            );
+        }
+        html.push_str("</table>");
+    }
+    if let Some(content) = operation["requestBody"]["content"].as_object() {
+        html.push_str("<h3>Body parameters</h3><table><tr><th>Name</th><th>Description</th></tr>");
+        for (name, description) in openapi::body_fields() {
+            let _ = write!(
+                html,
+                "<tr><td><code>{name}</code></td><td>{}</td></tr>",
+                escape(&description)
+            );
+        }
+        html.push_str("</table><p><code>modifiedDateTime</code>, <code>executionTime</code> and <code>txID</code> are ignored on input.</p><h3>Request formats</h3>");
+        for (content_type, media) in content {
+            sample(html, "request", content_type, &media["example"]);
+        }
+    }
+    html.push_str(
+        "<h3>Responses</h3><table><tr><th>Status</th><th>Description</th><th>Formats</th></tr>",
+    );
+    let responses = operation["responses"].as_object().into_iter().flatten();
+    for (status, response) in responses.clone() {
+        let formats: Vec<&str> = response["content"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(t, _)| t.as_str())
+            .collect();
+        let _ = write!(
+            html,
+            "<tr><td>{status}</td><td>{}</td><td>{}</td></tr>",
+            text(&response["description"]),
+            formats.join(", ")
+        );
+    }
+    html.push_str("</table>");
+    for (status, response) in responses {
+        let examples: Vec<_> = response["content"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(_, media)| !media["example"].is_null())
+            .collect();
+        if !examples.is_empty() {
+            let _ = write!(html, "<h3>Response formats ({status})</h3>");
+            for (content_type, media) in examples {
+                sample(html, "response", content_type, &media["example"]);
+            }
+        }
+    }
+    html.push_str("</section>");
+}
+
+/// One sample, tagged with its content type so a test can post exactly what is shown.
+fn sample(html: &mut String, kind: &str, content_type: &str, example: &Value) {
+    let body = match example {
+        Value::String(text) => text.clone(),
+        other => serde_json::to_string_pretty(other).unwrap_or_default(),
+    };
+    let _ = write!(
+        html,
+        "<h4>{content_type}</h4><pre class=\"sample {kind}\" data-content-type=\"{content_type}\">{}</pre>",
+        escape(&body)
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page;
+
+    #[test]
+    fn the_page_shows_a_sample_for_every_format_and_loads_nothing_from_outside() {
+        let page = page();
+        for content_type in [
+            "application/json",
+            "text/json",
+            "application/xml",
+            "text/xml",
+            "application/x-www-form-urlencoded",
+        ] {
+            assert!(
+                page.contains(&format!(
+                    r#"class="sample request" data-content-type="{content_type}""#
+                )),
+                "{content_type}"
+            );
+        }
+        for content_type in [
+            "application/json",
+            "text/json",
+            "application/xml",
+            "text/xml",
+        ] {
+            assert!(
+                page.contains(&format!(
+                    r#"class="sample response" data-content-type="{content_type}""#
+                )),
+                "{content_type}"
+            );
+        }
+        assert!(!page.contains("<script"), "no scripts");
+        assert!(
+            !page.contains("src=\"http") && !page.contains("href=\"http"),
+            "no external assets"
+        );
+    }
+}

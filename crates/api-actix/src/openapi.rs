@@ -1,0 +1,324 @@
+//! The OpenAPI 3.1 document, generated from the code: operations from the `#[utoipa::path]`
+//! declarations below, schemas from the response types and the domain's enums, examples
+//! from `samples`. Served at `/openapi.json`; `/help` is rendered from it.
+//!
+//! The declarations are functions with no body: the handlers stay short, and a unit test
+//! checks that every route in the document is one the router serves.
+
+use crate::samples;
+use domain::{EventStatus, EventType, Field};
+use serde_json::Value;
+use std::borrow::Cow;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{OpenApi, PartialSchema, ToSchema};
+
+/// The body of a POST. Documentation only: bodies are decoded field by field (see
+/// `json_draft`, `xml_draft`, `form_draft`) so that every bad field can be named.
+#[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct InvoiceBillingEventInput {
+    /// Unique identifier for the billing event: any .NET GUID format (D, N, B, P). Absent,
+    /// null or all zeros: the server makes one.
+    #[schema(format = Uuid, nullable)]
+    billing_event_guid: Option<String>,
+    /// Unique identifier for the member: 1–256 characters, not blank, no control
+    /// characters; stored exactly as sent.
+    #[schema(min_length = 1, max_length = 256)]
+    member_unique_key: String,
+    /// ISO 8601 date and time with `Z`, an offset, or none (UTC); up to 7 fractional
+    /// digits; kept to the microsecond.
+    #[schema(format = DateTime)]
+    event_date_time: String,
+    /// Name in any case, or number. Default `Unknown`.
+    #[schema(nullable)]
+    event_type_id: Option<EventTypeSchema>,
+    /// Name in any case, or number. Default `Unknown`.
+    #[schema(nullable)]
+    invoice_billing_event_status_id: Option<EventStatusSchema>,
+    /// Exact decimal, as a number or a string: at most 18 digits before the point and 10
+    /// after; the scale sent is kept.
+    #[schema(value_type = f64, format = "decimal")]
+    quantity: String,
+    /// Exact decimal price of the event, as a number or a string; same limits.
+    #[schema(value_type = f64, format = "decimal")]
+    price: String,
+}
+
+/// Names an enum schema after the original API's .NET type and lists the domain's names.
+macro_rules! coded_enum_schema {
+    ($schema:ident, $domain:ty) => {
+        struct $schema;
+
+        impl PartialSchema for $schema {
+            fn schema() -> RefOr<Schema> {
+                let codes: Vec<String> = <$domain>::ALL
+                    .iter()
+                    .map(|member| format!("{}={}", member.name(), member.code()))
+                    .collect();
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(<$domain>::ALL.iter().map(|member| member.name())))
+                    .description(Some(format!(
+                        "Answered by name; accepted by name in any case or by number ({}).",
+                        codes.join(", ")
+                    )))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $schema {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed(<$domain>::WIRE_NAME)
+            }
+        }
+    };
+}
+
+coded_enum_schema!(EventTypeSchema, EventType);
+coded_enum_schema!(EventStatusSchema, EventStatus);
+
+/// The stored event, as responses carry it (documentation of `EventRepresentation`).
+#[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
+#[allow(dead_code, clippy::struct_field_names)] // the field names are the contract's
+struct InvoiceBillingEvent {
+    #[schema(format = Uuid)]
+    billing_event_guid: String,
+    member_unique_key: String,
+    /// UTC, seven fractional digits, `+00:00`.
+    #[schema(format = DateTime)]
+    event_date_time: String,
+    event_type_id: EventTypeSchema,
+    invoice_billing_event_status_id: EventStatusSchema,
+    /// Exact decimal, written with the scale it was sent with.
+    #[schema(value_type = f64, format = "decimal")]
+    quantity: String,
+    /// Exact decimal, written with the scale it was sent with.
+    #[schema(value_type = f64, format = "decimal")]
+    price: String,
+    /// When the event was stored (UTC).
+    #[schema(format = DateTime)]
+    modified_date_time: String,
+    /// Whole milliseconds this call took.
+    execution_time: u64,
+    /// Unique per call; equal to the `X-Transaction-Id` header.
+    #[schema(rename = "txID")]
+    tx_id: String,
+}
+
+/// RFC 9457 problem details (as JSON; the XML form has the same members).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ProblemDetails {
+    #[schema(rename = "type")]
+    kind: String,
+    title: String,
+    status: u16,
+    detail: String,
+    #[schema(rename = "txID")]
+    tx_id: String,
+    /// For validation problems: each bad field (camelCase) with every reason.
+    errors: Option<std::collections::BTreeMap<String, Vec<String>>>,
+}
+
+/// `{"status": "ok"}` or `{"status": "ready"}`.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct HealthStatus {
+    status: String,
+}
+
+/// The example for a request body in `content_type`: JSON as a JSON value, the others
+/// as their text.
+fn request_example(content_type: &str) -> Value {
+    let sample = samples::REQUESTS
+        .iter()
+        .find(|sample| sample.content_type == content_type)
+        .expect("a sample for every documented request type");
+    if content_type.ends_with("json") {
+        serde_json::from_str(sample.body).expect("the JSON sample is JSON")
+    } else {
+        Value::String(sample.body.to_owned())
+    }
+}
+
+/// The example of an event response in `content_type`.
+fn response_example(content_type: &str) -> Value {
+    let format = crate::negotiation::negotiate(Some(content_type), None);
+    let text = samples::response(format);
+    if format.is_xml() {
+        Value::String(text)
+    } else {
+        serde_json::from_str(&text).expect("the JSON sample is JSON")
+    }
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/BillingEvents/{clientName}",
+    tag = "BillingEvents",
+    summary = "Post a billing event",
+    description = "Records one event for the client. Posting is idempotent on the guid: the same event again answers 200 with the stored one; another event under a taken guid answers 409.",
+    params(("clientName" = String, Path, description = "Client name: 1–100 letters, digits, space, '.', '_', '-'; case-insensitive")),
+    request_body(description = "The billing event", content(
+        (InvoiceBillingEventInput = "application/json", example = json!(request_example("application/json"))),
+        (InvoiceBillingEventInput = "text/json", example = json!(request_example("text/json"))),
+        (InvoiceBillingEventInput = "application/xml", example = json!(request_example("application/xml"))),
+        (InvoiceBillingEventInput = "text/xml", example = json!(request_example("text/xml"))),
+        (InvoiceBillingEventInput = "application/x-www-form-urlencoded", example = json!(request_example("application/x-www-form-urlencoded"))),
+    )),
+    responses(
+        (status = 201, description = "Stored", headers(("Location" = String, description = "/api/v1/BillingEvents/{guid}"), ("X-Transaction-Id" = String)), content(
+            (InvoiceBillingEvent = "application/json", example = json!(response_example("application/json"))),
+            (InvoiceBillingEvent = "text/json", example = json!(response_example("text/json"))),
+            (InvoiceBillingEvent = "application/xml", example = json!(response_example("application/xml"))),
+            (InvoiceBillingEvent = "text/xml", example = json!(response_example("text/xml"))),
+        )),
+        (status = 200, description = "A retry of the stored event: the stored event, unchanged", content(
+            (InvoiceBillingEvent = "application/json"), (InvoiceBillingEvent = "text/json"),
+            (InvoiceBillingEvent = "application/xml"), (InvoiceBillingEvent = "text/xml"),
+        )),
+        (status = 400, description = "Invalid fields (every one named) or a malformed body", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
+        (status = 409, description = "The guid holds a different event, or another client's", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
+        (status = 413, description = "Body over the size limit", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
+        (status = 415, description = "Unsupported Content-Type", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
+        (status = 503, description = "Database unavailable; nothing stored; retry", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
+    )
+)]
+#[allow(dead_code)]
+fn post_billing_event() {}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/BillingEvents/{bGuid}",
+    tag = "BillingEvents",
+    summary = "Read a billing event",
+    description = "The stored event, with this call's executionTime and txID.",
+    params(("bGuid" = String, Path, description = "The event's guid, in any .NET format")),
+    responses(
+        (status = 200, description = "The event", content(
+            (InvoiceBillingEvent = "application/json", example = json!(response_example("application/json"))),
+            (InvoiceBillingEvent = "text/json", example = json!(response_example("text/json"))),
+            (InvoiceBillingEvent = "application/xml", example = json!(response_example("application/xml"))),
+            (InvoiceBillingEvent = "text/xml", example = json!(response_example("text/xml"))),
+        )),
+        (status = 400, description = "Not a guid", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
+        (status = 404, description = "No event has this guid", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
+        (status = 503, description = "Database unavailable", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
+    )
+)]
+#[allow(dead_code)]
+fn get_billing_event() {}
+
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "Operations",
+    summary = "Liveness",
+    responses((status = 200, description = "The process serves requests", content((HealthStatus = "application/json"), (HealthStatus = "application/xml"))))
+)]
+#[allow(dead_code)]
+fn health() {}
+
+#[utoipa::path(
+    get,
+    path = "/ready",
+    tag = "Operations",
+    summary = "Readiness",
+    responses(
+        (status = 200, description = "The database answers", content((HealthStatus = "application/json"), (HealthStatus = "application/xml"))),
+        (status = 503, description = "The database does not answer", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
+    )
+)]
+#[allow(dead_code)]
+fn ready() {}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "billing-events",
+        description = "Records billing events for the members of many clients. Every route answers in the format negotiated from Accept (application/json, text/json, application/xml, text/xml), errors as RFC 9457 problems in JSON or XML."
+    ),
+    paths(post_billing_event, get_billing_event, health, ready),
+    components(schemas(InvoiceBillingEventInput, InvoiceBillingEvent, ProblemDetails, HealthStatus, EventTypeSchema, EventStatusSchema)),
+    tags(
+        (name = "BillingEvents", description = "Post and read billing events"),
+        (name = "Operations", description = "Health and readiness"),
+    )
+)]
+struct ApiDoc;
+
+/// The whole document as JSON.
+pub fn document() -> Value {
+    serde_json::to_value(ApiDoc::openapi()).unwrap_or_default()
+}
+
+/// The body fields of the contract, each with its documented rule, in contract order.
+pub fn body_fields() -> Vec<(&'static str, String)> {
+    let document = document();
+    let properties = &document["components"]["schemas"]["InvoiceBillingEventInput"]["properties"];
+    Field::ALL
+        .iter()
+        .filter_map(|field| {
+            let property = &properties[field.name()];
+            // Optional enums are `oneOf: [null, $ref]`, the description on the reference.
+            let described = std::iter::once(property)
+                .chain(property["oneOf"].as_array().into_iter().flatten())
+                .find_map(|schema| schema["description"].as_str())?;
+            Some((field.name(), described.replace('\n', " ")))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_is_openapi_3_1_and_documents_every_routed_path() {
+        let document = document();
+        assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
+        let paths: Vec<&String> = document["paths"].as_object().unwrap().keys().collect();
+        for path in &paths {
+            let template: String = path
+                .split('/')
+                .map(|segment| {
+                    if segment.starts_with('{') {
+                        "{}"
+                    } else {
+                        segment
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            assert!(
+                crate::route_case::ROUTE_TEMPLATES.contains(&template.as_str()),
+                "{path} is not routed"
+            );
+        }
+        assert_eq!(paths.len(), 4, "{paths:?}");
+    }
+
+    #[test]
+    fn every_request_format_has_an_example() {
+        let document = document();
+        let content = &document["paths"]["/api/v1/BillingEvents/{clientName}"]["post"]
+            ["requestBody"]["content"];
+        for sample in samples::REQUESTS {
+            assert!(
+                !content[sample.content_type]["example"].is_null(),
+                "{}",
+                sample.content_type
+            );
+        }
+    }
+
+    #[test]
+    fn every_body_field_but_the_route_client_is_described() {
+        let described: Vec<_> = body_fields().into_iter().map(|(name, _)| name).collect();
+        assert_eq!(described.len(), Field::ALL.len() - 1, "{described:?}");
+        assert!(!described.contains(&"clientName"));
+    }
+}

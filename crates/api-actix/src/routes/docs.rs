@@ -1,0 +1,25 @@
+//! `/help` (HTML for people) and `/openapi.json` (for tools). Both are the same for the
+//! life of the process, so each is rendered once, on first request.
+
+use crate::{help, openapi};
+use actix_web::http::header;
+use actix_web::HttpResponse;
+use std::sync::OnceLock;
+
+pub async fn help_page() -> HttpResponse {
+    static PAGE: OnceLock<String> = OnceLock::new();
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .body(PAGE.get_or_init(help::page).as_str())
+}
+
+pub async fn openapi_document() -> HttpResponse {
+    static DOCUMENT: OnceLock<String> = OnceLock::new();
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .body(
+            DOCUMENT
+                .get_or_init(|| openapi::document().to_string())
+                .as_str(),
+        )
+}
