@@ -1,15 +1,26 @@
 //! In-memory stand-ins for the ports, for the use cases' unit tests.
 
-use crate::ports::{BillingEventRepository, Clock, Insertion, RepositoryError};
+use crate::ports::{
+    summarize_events, BillingEventRepository, Clock, EventFilter, GroupBy, HistoryEntry, Insertion,
+    Position, RepositoryError, SettleOutcome, SettleTarget, SummaryRow,
+};
 use async_trait::async_trait;
-use domain::{BillingEvent, BillingEventDraft, BillingEventGuid, RawValue, Timestamp};
+use domain::{
+    BillingEvent, BillingEventDraft, BillingEventGuid, ClientName, EventStatus, RawValue, Timestamp,
+};
 use std::collections::HashMap;
 use std::sync::Mutex;
+
+#[derive(Debug, Default)]
+struct Store {
+    events: HashMap<BillingEventGuid, BillingEvent>,
+    history: HashMap<BillingEventGuid, Vec<HistoryEntry>>,
+}
 
 /// A repository in a map; `failing()` makes one whose database is always down.
 #[derive(Debug, Default)]
 pub struct InMemoryRepository {
-    events: Mutex<HashMap<BillingEventGuid, BillingEvent>>,
+    store: Mutex<Store>,
     down: bool,
 }
 
@@ -22,7 +33,7 @@ impl InMemoryRepository {
     }
 
     pub fn len(&self) -> usize {
-        self.events.lock().unwrap().len()
+        self.store.lock().unwrap().events.len()
     }
 
     fn check_up(&self) -> Result<(), RepositoryError> {
@@ -36,19 +47,98 @@ impl InMemoryRepository {
 
 #[async_trait]
 impl BillingEventRepository for InMemoryRepository {
-    async fn insert(&self, event: &BillingEvent) -> Result<Insertion, RepositoryError> {
+    async fn insert(
+        &self,
+        event: &BillingEvent,
+        tx_id: &str,
+    ) -> Result<Insertion, RepositoryError> {
         self.check_up()?;
-        let mut events = self.events.lock().unwrap();
-        if let Some(stored) = events.get(&event.guid) {
+        let mut store = self.store.lock().unwrap();
+        if let Some(stored) = store.events.get(&event.guid) {
             return Ok(Insertion::AlreadyExists(stored.clone()));
         }
-        events.insert(event.guid, event.clone());
+        store.events.insert(event.guid, event.clone());
+        let created = HistoryEntry {
+            from: None,
+            to: event.status,
+            at: event.modified,
+            tx_id: tx_id.into(),
+        };
+        store.history.insert(event.guid, vec![created]);
         Ok(Insertion::Created)
     }
 
     async fn find(&self, guid: BillingEventGuid) -> Result<Option<BillingEvent>, RepositoryError> {
         self.check_up()?;
-        Ok(self.events.lock().unwrap().get(&guid).cloned())
+        Ok(self.store.lock().unwrap().events.get(&guid).cloned())
+    }
+
+    async fn settle(
+        &self,
+        scope: Option<&ClientName>,
+        targets: &[SettleTarget],
+        to: EventStatus,
+        at: Timestamp,
+        tx_id: &str,
+    ) -> Result<Vec<SettleOutcome>, RepositoryError> {
+        self.check_up()?;
+        let mut store = self.store.lock().unwrap();
+        let mut outcomes = Vec::new();
+        for target in targets {
+            let current = store.events.get(&target.guid).cloned();
+            let outcome = target.decide(current.as_ref(), scope, to, at);
+            if let (SettleOutcome::Changed(changed), Some(before)) = (&outcome, &current) {
+                let entry = outcome
+                    .history_entry(before.status, tx_id)
+                    .expect("a change has an entry");
+                store.history.entry(changed.guid).or_default().push(entry);
+                store.events.insert(changed.guid, changed.clone());
+            }
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
+    }
+
+    async fn history(
+        &self,
+        guid: BillingEventGuid,
+    ) -> Result<Option<Vec<HistoryEntry>>, RepositoryError> {
+        self.check_up()?;
+        Ok(self.store.lock().unwrap().history.get(&guid).cloned())
+    }
+
+    async fn list(
+        &self,
+        filter: &EventFilter,
+        after: Option<Position>,
+        limit: u32,
+    ) -> Result<Vec<BillingEvent>, RepositoryError> {
+        self.check_up()?;
+        let store = self.store.lock().unwrap();
+        let mut events: Vec<BillingEvent> = store
+            .events
+            .values()
+            .filter(|event| {
+                filter.matches(event) && after.is_none_or(|position| position.precedes(event))
+            })
+            .cloned()
+            .collect();
+        events.sort_by_key(|event| (event.event_time, event.guid));
+        events.truncate(limit as usize);
+        Ok(events)
+    }
+
+    async fn summarize(
+        &self,
+        filter: &EventFilter,
+        group_by: &[GroupBy],
+    ) -> Result<Vec<SummaryRow>, RepositoryError> {
+        self.check_up()?;
+        let store = self.store.lock().unwrap();
+        Ok(summarize_events(
+            store.events.values().filter(|event| filter.matches(event)),
+            group_by,
+        ))
     }
 
     async fn ping(&self) -> Result<(), RepositoryError> {
@@ -85,4 +175,15 @@ pub fn sample_draft() -> BillingEventDraft {
         quantity: RawValue::Number("6.0".into()),
         price: RawValue::Number("7.0".into()),
     }
+}
+
+/// A new event of client `acme` at second `second` of 2025-01-01, with a random guid.
+pub fn event_at(second: u32) -> BillingEvent {
+    let mut draft = sample_draft();
+    draft.billing_event_guid = RawValue::Missing;
+    draft.event_date_time = RawValue::Text(format!("2025-01-01T00:00:{second:02}Z"));
+    draft
+        .validate()
+        .unwrap()
+        .stored_at(Timestamp::parse("2026-01-01T00:00:00Z").unwrap())
 }

@@ -57,7 +57,7 @@ mod tests {
             .validate()
             .unwrap()
             .stored_at(Timestamp::parse("2026-01-01T00:00:00Z").unwrap());
-        repository.insert(&event).await.unwrap();
+        repository.insert(&event, "tx").await.unwrap();
         let use_case = GetBillingEvent::new(repository);
         let braced = format!("{{{}}}", event.guid.to_string().to_uppercase());
         assert_eq!(use_case.execute(&braced).await.unwrap(), event);

@@ -3,13 +3,30 @@
 //! No HTTP and no SQL here: adapters (`api-actix`, `infra-diesel`) call in and plug in.
 //! Each use case has its own error enum, which the HTTP adapter maps in one place.
 
+pub mod change_status;
 pub mod get_billing_event;
+pub mod get_history;
+pub mod list_billing_events;
+pub mod parameters;
 pub mod ports;
 pub mod record_billing_event;
+pub mod settle_billing_events;
+pub mod summarize_billing_events;
 
 #[cfg(test)]
 mod fakes;
 
+pub use change_status::{ChangeBillingEventStatus, ChangeStatusError, StatusChange};
 pub use get_billing_event::{GetBillingEvent, GetBillingEventError};
-pub use ports::{BillingEventRepository, Clock, Insertion, RepositoryError};
+pub use get_history::{GetBillingEventHistory, GetHistoryError};
+pub use list_billing_events::{ListBillingEvents, ListBillingEventsError, ListRequest, Page};
+pub use parameters::{FilterParameters, InvalidParameters};
+pub use ports::{
+    canonical_total, summarize_events, BillingEventRepository, Clock, EventFilter, GroupBy,
+    HistoryEntry, Insertion, Position, RepositoryError, SettleOutcome, SettleTarget, SummaryRow,
+};
 pub use record_billing_event::{RecordBillingEvent, RecordBillingEventError, Recorded};
+pub use settle_billing_events::{SettleBillingEvents, SettleBillingEventsError, SettleRequest};
+pub use summarize_billing_events::{
+    SummarizeBillingEvents, SummarizeBillingEventsError, SummaryRequest,
+};

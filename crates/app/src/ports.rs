@@ -1,7 +1,11 @@
 //! What the use cases need from the outside world, and what adapters must promise.
 
 use async_trait::async_trait;
-use domain::{BillingEvent, BillingEventGuid, Timestamp};
+use bigdecimal::BigDecimal;
+use domain::{
+    BillingEvent, BillingEventGuid, ClientName, EventStatus, EventType, ForbiddenTransition,
+    MemberUniqueKey, Timestamp,
+};
 use std::error::Error;
 
 /// A boxed cause, kept for logs and never shown to clients.
@@ -28,10 +32,83 @@ pub enum Insertion {
     AlreadyExists(BillingEvent),
 }
 
+/// One line of an event's audit history: its creation (`from` is `None`) or a status
+/// change, when, and the txID of the call that made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub from: Option<EventStatus>,
+    pub to: EventStatus,
+    pub at: Timestamp,
+    pub tx_id: String,
+}
+
+/// One event to settle, optionally only at a given revision (`If-Match`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettleTarget {
+    pub guid: BillingEventGuid,
+    pub expected_revision: Option<u32>,
+}
+
+/// What settling one event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettleOutcome {
+    Changed(BillingEvent),
+    Unchanged(BillingEvent),
+    NotFound,
+    Forbidden(ForbiddenTransition),
+    /// The event is at another revision than expected; nothing changed.
+    Stale {
+        current: BillingEvent,
+    },
+}
+
+/// Which events a listing or a summary covers. Bounds are on `eventDateTime`: `from`
+/// inclusive, `to` exclusive. Empty lists of types or statuses mean "any".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventFilter {
+    pub client: ClientName,
+    pub member: Option<MemberUniqueKey>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    pub types: Vec<EventType>,
+    pub statuses: Vec<EventStatus>,
+    pub modified_since: Option<Timestamp>,
+}
+
+/// The position after which a page starts: the last event of the previous page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub event_time: Timestamp,
+    pub guid: BillingEventGuid,
+}
+
+/// What a summary groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GroupBy {
+    Member,
+    Type,
+    Status,
+}
+
+/// One group of a summary: its keys (those grouped by), how many events, and their
+/// exact totals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryRow {
+    pub member: Option<MemberUniqueKey>,
+    pub event_type: Option<EventType>,
+    pub status: Option<EventStatus>,
+    pub count: u64,
+    /// Σ quantity.
+    pub total_quantity: BigDecimal,
+    /// Σ quantity × price.
+    pub total_amount: BigDecimal,
+}
+
 /// Where billing events are kept.
 #[async_trait]
 pub trait BillingEventRepository: Send + Sync + std::fmt::Debug {
-    /// Stores `event` unless its guid is taken.
+    /// Stores `event` unless its guid is taken, with its creation in the history under
+    /// `tx_id`, in one transaction.
     ///
     /// Uniqueness is the database's to settle, in one atomic step: of any number of
     /// concurrent inserts of one guid exactly one returns `Created`; the others return
@@ -40,13 +117,63 @@ pub trait BillingEventRepository: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// `Unavailable` when the database cannot be reached; `Unexpected` otherwise. After
     /// an error nothing of the event is stored.
-    async fn insert(&self, event: &BillingEvent) -> Result<Insertion, RepositoryError>;
+    async fn insert(&self, event: &BillingEvent, tx_id: &str)
+        -> Result<Insertion, RepositoryError>;
 
     /// The event stored under `guid`, if any.
     ///
     /// # Errors
     /// As for [`insert`](Self::insert).
     async fn find(&self, guid: BillingEventGuid) -> Result<Option<BillingEvent>, RepositoryError>;
+
+    /// Settles each target to `to` at `at`, in order, in one transaction, each event
+    /// locked against concurrent settlement: applies [`BillingEvent::settle`], and
+    /// records every change in the history under `tx_id` in the same transaction. One
+    /// outcome per target. With `scope`, events of other clients are `NotFound`. A guid
+    /// named twice is settled once (the second sees the first's result).
+    ///
+    /// # Errors
+    /// As for [`insert`](Self::insert); after an error nothing is changed.
+    async fn settle(
+        &self,
+        scope: Option<&ClientName>,
+        targets: &[SettleTarget],
+        to: EventStatus,
+        at: Timestamp,
+        tx_id: &str,
+    ) -> Result<Vec<SettleOutcome>, RepositoryError>;
+
+    /// The history of the event, oldest first; `None` when no event has this guid.
+    ///
+    /// # Errors
+    /// As for [`insert`](Self::insert).
+    async fn history(
+        &self,
+        guid: BillingEventGuid,
+    ) -> Result<Option<Vec<HistoryEntry>>, RepositoryError>;
+
+    /// Up to `limit` events matching `filter`, ordered by (`eventDateTime`, guid),
+    /// starting after `after`.
+    ///
+    /// # Errors
+    /// As for [`insert`](Self::insert).
+    async fn list(
+        &self,
+        filter: &EventFilter,
+        after: Option<Position>,
+        limit: u32,
+    ) -> Result<Vec<BillingEvent>, RepositoryError>;
+
+    /// Counts and exact totals of the events matching `filter`, per group of
+    /// `group_by` (one row overall when empty), ordered by the group keys.
+    ///
+    /// # Errors
+    /// As for [`insert`](Self::insert).
+    async fn summarize(
+        &self,
+        filter: &EventFilter,
+        group_by: &[GroupBy],
+    ) -> Result<Vec<SummaryRow>, RepositoryError>;
 
     /// Succeeds when the database answers a trivial query.
     ///
@@ -58,4 +185,146 @@ pub trait BillingEventRepository: Send + Sync + std::fmt::Debug {
 /// The current time, as the service records it.
 pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> Timestamp;
+}
+
+impl EventFilter {
+    /// Whether `event` is one this filter covers: the rule every adapter's query must
+    /// agree with.
+    pub fn matches(&self, event: &BillingEvent) -> bool {
+        event.client == self.client
+            && self
+                .member
+                .as_ref()
+                .is_none_or(|member| *member == event.member)
+            && self.from.is_none_or(|from| event.event_time >= from)
+            && self.to.is_none_or(|to| event.event_time < to)
+            && (self.types.is_empty() || self.types.contains(&event.event_type))
+            && (self.statuses.is_empty() || self.statuses.contains(&event.status))
+            && self
+                .modified_since
+                .is_none_or(|since| event.modified >= since)
+    }
+}
+
+impl Position {
+    /// Whether `event` comes after this position in (`eventDateTime`, guid) order.
+    pub fn precedes(&self, event: &BillingEvent) -> bool {
+        (event.event_time, event.guid) > (self.event_time, self.guid)
+    }
+}
+
+impl SettleTarget {
+    /// What settling does to `current` (the event as locked in the transaction, if it
+    /// exists): the decision every adapter applies, so they cannot drift apart.
+    pub fn decide(
+        &self,
+        current: Option<&BillingEvent>,
+        scope: Option<&ClientName>,
+        to: EventStatus,
+        at: Timestamp,
+    ) -> SettleOutcome {
+        let Some(current) =
+            current.filter(|event| scope.is_none_or(|client| event.client == *client))
+        else {
+            return SettleOutcome::NotFound;
+        };
+        if self
+            .expected_revision
+            .is_some_and(|expected| expected != current.revision)
+        {
+            return SettleOutcome::Stale {
+                current: current.clone(),
+            };
+        }
+        match current.settle(to, at) {
+            Ok(domain::Settlement::Changed(changed)) => SettleOutcome::Changed(changed),
+            Ok(domain::Settlement::Unchanged) => SettleOutcome::Unchanged(current.clone()),
+            Err(forbidden) => SettleOutcome::Forbidden(forbidden),
+        }
+    }
+}
+
+impl SettleOutcome {
+    /// The history line a changed event gets.
+    pub fn history_entry(&self, before: EventStatus, tx_id: &str) -> Option<HistoryEntry> {
+        match self {
+            SettleOutcome::Changed(event) => Some(HistoryEntry {
+                from: Some(before),
+                to: event.status,
+                at: event.modified,
+                tx_id: tx_id.to_owned(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// A total written with no trailing fractional zeros (`0.10` is `0.1`, `2.0` is `2`):
+/// totals are computed, so the scale of the inputs says nothing about them, and every
+/// backend must print the same digits.
+pub fn canonical_total(total: &BigDecimal) -> BigDecimal {
+    let normalized = total.normalized();
+    if normalized.as_bigint_and_exponent().1 < 0 {
+        normalized.with_scale(0)
+    } else {
+        normalized
+    }
+}
+
+/// Sums events into summary rows, exactly (arbitrary precision), for adapters that
+/// cannot sum decimals themselves. Rows come out ordered by their group keys.
+pub fn summarize_events<'a>(
+    events: impl IntoIterator<Item = &'a BillingEvent>,
+    group_by: &[GroupBy],
+) -> Vec<SummaryRow> {
+    use std::collections::BTreeMap;
+    use std::str::FromStr;
+    type Key = (
+        Option<MemberUniqueKey>,
+        Option<EventType>,
+        Option<EventStatus>,
+    );
+    let mut groups: BTreeMap<Key, SummaryRow> = BTreeMap::new();
+    let exact =
+        |text: String| BigDecimal::from_str(&text).expect("a domain decimal is a valid decimal");
+    for event in events {
+        let key: Key = (
+            group_by
+                .contains(&GroupBy::Member)
+                .then(|| event.member.clone()),
+            group_by
+                .contains(&GroupBy::Type)
+                .then_some(event.event_type),
+            group_by.contains(&GroupBy::Status).then_some(event.status),
+        );
+        let row = groups.entry(key.clone()).or_insert_with(|| SummaryRow {
+            member: key.0,
+            event_type: key.1,
+            status: key.2,
+            count: 0,
+            total_quantity: BigDecimal::from(0),
+            total_amount: BigDecimal::from(0),
+        });
+        let quantity = exact(event.quantity.to_string());
+        let price = exact(event.price.to_string());
+        row.count += 1;
+        row.total_amount += &quantity * &price;
+        row.total_quantity += quantity;
+    }
+    for row in groups.values_mut() {
+        row.total_quantity = canonical_total(&row.total_quantity);
+        row.total_amount = canonical_total(&row.total_amount);
+    }
+    if group_by.is_empty() && groups.is_empty() {
+        // Ungrouped, a summary is one row even over no events, as SQL's aggregates are.
+        return vec![SummaryRow {
+            member: None,
+            event_type: None,
+            status: None,
+            count: 0,
+            total_quantity: BigDecimal::from(0),
+            total_amount: BigDecimal::from(0),
+        }];
+    }
+    groups.into_values().collect()
 }

@@ -37,7 +37,8 @@ impl RecordBillingEvent {
         Self { repository, clock }
     }
 
-    /// Validates `draft` and stores it, or recognises it as a retry.
+    /// Validates `draft` and stores it (its creation recorded under `tx_id`), or
+    /// recognises it as a retry.
     ///
     /// # Errors
     /// `Invalid` with every bad field; `Conflict` when the guid holds another event;
@@ -45,10 +46,11 @@ impl RecordBillingEvent {
     pub async fn execute(
         &self,
         draft: BillingEventDraft,
+        tx_id: &str,
     ) -> Result<Recorded, RecordBillingEventError> {
         let submission = draft.validate().map_err(RecordBillingEventError::Invalid)?;
         let event = submission.clone().stored_at(self.clock.now());
-        match self.repository.insert(&event).await? {
+        match self.repository.insert(&event, tx_id).await? {
             Insertion::Created => Ok(Recorded::Created(event)),
             Insertion::AlreadyExists(stored) if submission.repeats(&stored) => {
                 Ok(Recorded::Replayed(stored))
@@ -76,7 +78,10 @@ mod tests {
     #[tokio::test]
     async fn a_new_event_is_stored_with_the_clock_time() {
         let repository = Arc::new(InMemoryRepository::default());
-        let Recorded::Created(event) = use_case(&repository).execute(sample_draft()).await.unwrap()
+        let Recorded::Created(event) = use_case(&repository)
+            .execute(sample_draft(), "tx")
+            .await
+            .unwrap()
         else {
             panic!("expected Created");
         };
@@ -90,7 +95,10 @@ mod tests {
     #[tokio::test]
     async fn a_retry_returns_the_stored_event_with_its_original_time() {
         let repository = Arc::new(InMemoryRepository::default());
-        let first = use_case(&repository).execute(sample_draft()).await.unwrap();
+        let first = use_case(&repository)
+            .execute(sample_draft(), "tx")
+            .await
+            .unwrap();
         let later = RecordBillingEvent::new(
             repository.clone(),
             Arc::new(FixedClock::at("2027-01-01T00:00:00Z")),
@@ -102,7 +110,7 @@ mod tests {
             panic!("expected Created")
         };
         assert_eq!(
-            later.execute(retry).await.unwrap(),
+            later.execute(retry, "tx").await.unwrap(),
             Recorded::Replayed(stored.clone())
         );
         assert_eq!(stored.status, EventStatus::Unknown);
@@ -112,7 +120,8 @@ mod tests {
     async fn different_content_under_a_taken_guid_is_a_conflict_and_changes_nothing() {
         let repository = Arc::new(InMemoryRepository::default());
         let use_case = use_case(&repository);
-        let Recorded::Created(stored) = use_case.execute(sample_draft()).await.unwrap() else {
+        let Recorded::Created(stored) = use_case.execute(sample_draft(), "tx").await.unwrap()
+        else {
             panic!("expected Created");
         };
         for change in [
@@ -121,7 +130,7 @@ mod tests {
         ] {
             let mut draft = sample_draft();
             change(&mut draft);
-            let error = use_case.execute(draft).await.unwrap_err();
+            let error = use_case.execute(draft, "tx").await.unwrap_err();
             assert!(
                 matches!(error, RecordBillingEventError::Conflict { guid } if guid == stored.guid),
                 "{error:?}"
@@ -137,7 +146,7 @@ mod tests {
         draft.price = RawValue::Missing;
         draft.member_unique_key = RawValue::Text(String::new());
         let Err(RecordBillingEventError::Invalid(errors)) =
-            use_case(&repository).execute(draft).await
+            use_case(&repository).execute(draft, "tx").await
         else {
             panic!("expected Invalid");
         };
@@ -150,7 +159,7 @@ mod tests {
     async fn a_failing_repository_is_reported_as_such() {
         let repository = Arc::new(InMemoryRepository::failing());
         let error = use_case(&repository)
-            .execute(sample_draft())
+            .execute(sample_draft(), "tx")
             .await
             .unwrap_err();
         assert!(matches!(

@@ -1,5 +1,6 @@
 //! The billing event: what was submitted, and what was stored.
 
+use crate::event_status::Transition;
 use crate::{
     BillingEventGuid, ClientName, EventStatus, EventType, MemberUniqueKey, Price, Quantity,
     Timestamp,
@@ -18,7 +19,8 @@ pub struct NewBillingEvent {
     pub price: Price,
 }
 
-/// A stored billing event: the submission plus when it was last modified.
+/// A stored billing event: the submission, when it was last modified, and its
+/// revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BillingEvent {
     pub guid: BillingEventGuid,
@@ -30,6 +32,51 @@ pub struct BillingEvent {
     pub quantity: Quantity,
     pub price: Price,
     pub modified: Timestamp,
+    /// 1 when stored, one more with each status change: what an `ETag` names, so two
+    /// settling jobs cannot both change the same revision.
+    pub revision: u32,
+}
+
+/// What settling an event to a status did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settlement {
+    /// It already had that status; nothing changed.
+    Unchanged,
+    /// The status moved: the event as it now is.
+    Changed(BillingEvent),
+}
+
+/// A move the lifecycle forbids, naming both ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a billing event cannot move from {from} to {to}")]
+pub struct ForbiddenTransition {
+    pub from: EventStatus,
+    pub to: EventStatus,
+}
+
+impl BillingEvent {
+    /// Moves the status to `to` at `at`, by the lifecycle in
+    /// [`EventStatus::transition_to`]. Only the status, `modified` and the revision
+    /// change: amounts never do (a correction is a new `Credit` or `Adjustment` event).
+    pub fn settle(
+        &self,
+        to: EventStatus,
+        at: Timestamp,
+    ) -> Result<Settlement, ForbiddenTransition> {
+        match self.status.transition_to(to) {
+            Transition::Unchanged => Ok(Settlement::Unchanged),
+            Transition::Forbidden => Err(ForbiddenTransition {
+                from: self.status,
+                to,
+            }),
+            Transition::Allowed => Ok(Settlement::Changed(BillingEvent {
+                status: to,
+                modified: at,
+                revision: self.revision + 1,
+                ..self.clone()
+            })),
+        }
+    }
 }
 
 impl NewBillingEvent {
@@ -45,6 +92,7 @@ impl NewBillingEvent {
             quantity: self.quantity,
             price: self.price,
             modified,
+            revision: 1,
         }
     }
 
@@ -84,6 +132,37 @@ mod tests {
 
     fn stored() -> BillingEvent {
         submission().stored_at(Timestamp::parse("2025-08-15T00:00:00Z").unwrap())
+    }
+
+    #[test]
+    fn settling_moves_only_the_status_time_and_revision() {
+        let stored = stored();
+        let at = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+        let Ok(Settlement::Changed(settled)) = stored.settle(EventStatus::Invoiced, at) else {
+            panic!("Pending -> Invoiced is allowed");
+        };
+        assert_eq!(settled.status, EventStatus::Invoiced);
+        assert_eq!((settled.modified, settled.revision), (at, 2));
+        assert_eq!(
+            BillingEvent {
+                status: stored.status,
+                modified: stored.modified,
+                revision: 1,
+                ..settled.clone()
+            },
+            stored
+        );
+        assert_eq!(
+            stored.settle(EventStatus::Pending, at),
+            Ok(Settlement::Unchanged)
+        );
+        assert_eq!(
+            settled.settle(EventStatus::Pending, at),
+            Err(ForbiddenTransition {
+                from: EventStatus::Invoiced,
+                to: EventStatus::Pending
+            })
+        );
     }
 
     #[test]

@@ -3,7 +3,23 @@
 use app::RepositoryError;
 use diesel::result::{DatabaseErrorKind, Error};
 
-/// So query code can use `?` and stay short.
+/// The error of query code: `?` turns any diesel error into it, and diesel's
+/// transactions accept it, so query code stays short.
+#[derive(Debug)]
+pub(crate) struct DbError(pub(crate) RepositoryError);
+
+impl From<Error> for DbError {
+    fn from(error: Error) -> Self {
+        Self(from_diesel(error))
+    }
+}
+
+impl From<RepositoryError> for DbError {
+    fn from(error: RepositoryError) -> Self {
+        Self(error)
+    }
+}
+
 pub(crate) fn from_diesel(error: Error) -> RepositoryError {
     match &error {
         Error::DatabaseError(

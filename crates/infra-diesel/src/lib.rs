@@ -6,6 +6,7 @@
 
 mod database_url;
 mod error;
+mod filter;
 mod pooled;
 mod postgres;
 mod sqlite;

@@ -3,29 +3,75 @@
 //! diesel is synchronous; an actix worker is a single-threaded runtime that must never
 //! block. So the pool checkout *and* the queries run together on tokio's blocking
 //! threads, inside the caller's tracing span so their log lines keep the request's txID.
+//! The steps of each port method (what runs in which transaction) are written here once;
+//! each backend supplies only its queries.
 
-use crate::error::{from_diesel, from_pool};
-use app::{BillingEventRepository, Insertion, RepositoryError};
+use crate::error::{from_diesel, from_pool, DbError};
+use app::{
+    BillingEventRepository, EventFilter, GroupBy, HistoryEntry, Insertion, Position,
+    RepositoryError, SettleOutcome, SettleTarget, SummaryRow,
+};
 use async_trait::async_trait;
 use diesel::r2d2::{ConnectionManager, Pool, R2D2Connection};
-use domain::{BillingEvent, BillingEventGuid};
+use domain::{BillingEvent, BillingEventGuid, ClientName, EventStatus, Timestamp};
+use std::collections::HashMap;
 use std::fmt;
 
 /// The queries one backend runs, on one connection.
 pub(crate) trait Queries: Send + Sync + 'static {
     type Connection: R2D2Connection + 'static;
 
+    /// Runs `work` in a write transaction. On SQLite it starts with the write lock
+    /// (`BEGIN IMMEDIATE`), so concurrent writers queue on `busy_timeout` instead of
+    /// failing when a read lock cannot be upgraded.
+    fn write<T>(
+        conn: &mut Self::Connection,
+        work: impl FnOnce(&mut Self::Connection) -> Result<T, DbError>,
+    ) -> Result<T, DbError>;
+
     /// Inserts unless the guid is taken (`ON CONFLICT DO NOTHING`, one atomic
     /// statement); true when this call inserted the row.
-    fn insert_if_new(
-        conn: &mut Self::Connection,
-        event: &BillingEvent,
-    ) -> Result<bool, RepositoryError>;
+    fn insert_if_new(conn: &mut Self::Connection, event: &BillingEvent) -> Result<bool, DbError>;
 
     fn find(
         conn: &mut Self::Connection,
         guid: BillingEventGuid,
-    ) -> Result<Option<BillingEvent>, RepositoryError>;
+    ) -> Result<Option<BillingEvent>, DbError>;
+
+    /// The events with these guids, locked against other writers until the transaction
+    /// ends (PostgreSQL `FOR UPDATE`; SQLite's write lock already excludes them).
+    fn lock(
+        conn: &mut Self::Connection,
+        guids: &[BillingEventGuid],
+    ) -> Result<Vec<BillingEvent>, DbError>;
+
+    /// Stores a settled event's status, `modified` and revision.
+    fn update_status(conn: &mut Self::Connection, event: &BillingEvent) -> Result<(), DbError>;
+
+    fn append_history(
+        conn: &mut Self::Connection,
+        guid: BillingEventGuid,
+        entry: &HistoryEntry,
+    ) -> Result<(), DbError>;
+
+    /// The history rows of `guid`, oldest first.
+    fn history(
+        conn: &mut Self::Connection,
+        guid: BillingEventGuid,
+    ) -> Result<Vec<HistoryEntry>, DbError>;
+
+    fn list(
+        conn: &mut Self::Connection,
+        filter: &EventFilter,
+        after: Option<Position>,
+        limit: u32,
+    ) -> Result<Vec<BillingEvent>, DbError>;
+
+    fn summarize(
+        conn: &mut Self::Connection,
+        filter: &EventFilter,
+        group_by: &[GroupBy],
+    ) -> Result<Vec<SummaryRow>, DbError>;
 }
 
 pub(crate) struct PooledRepository<Q: Queries> {
@@ -42,14 +88,14 @@ impl<Q: Queries> PooledRepository<Q> {
     async fn run<T, F>(&self, work: F) -> Result<T, RepositoryError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Q::Connection) -> Result<T, RepositoryError> + Send + 'static,
+        F: FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
     {
         let pool = self.pool.clone();
         let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
             let mut connection = pool.get().map_err(from_pool)?;
-            work(&mut connection)
+            work(&mut connection).map_err(|DbError(error)| error)
         })
         .await
         .map_err(|join_error| RepositoryError::Unexpected(Box::new(join_error)))?
@@ -69,21 +115,33 @@ impl<Q: Queries> fmt::Debug for PooledRepository<Q> {
 
 #[async_trait]
 impl<Q: Queries> BillingEventRepository for PooledRepository<Q> {
-    async fn insert(&self, event: &BillingEvent) -> Result<Insertion, RepositoryError> {
+    async fn insert(
+        &self,
+        event: &BillingEvent,
+        tx_id: &str,
+    ) -> Result<Insertion, RepositoryError> {
         let event = event.clone();
+        let created = HistoryEntry {
+            from: None,
+            to: event.status,
+            at: event.modified,
+            tx_id: tx_id.to_owned(),
+        };
         self.run(move |conn| {
-            if Q::insert_if_new(conn, &event)? {
-                return Ok(Insertion::Created);
-            }
-            // The guid is taken. On PostgreSQL, ON CONFLICT waited for a concurrent insert
-            // of it to commit, and this read is a new statement under READ COMMITTED; on
-            // SQLite writes are serial. Either way the winner is committed and visible,
-            // and nothing deletes events, so it is there to read.
-            Q::find(conn, event.guid)?
-                .map(Insertion::AlreadyExists)
-                .ok_or_else(|| {
+            Q::write(conn, |conn| {
+                if Q::insert_if_new(conn, &event)? {
+                    Q::append_history(conn, event.guid, &created)?;
+                    return Ok(Insertion::Created);
+                }
+                // The guid is taken. On PostgreSQL, ON CONFLICT waited for a concurrent
+                // insert of it to commit, and this read is a new statement under READ
+                // COMMITTED; on SQLite writes are serial. Either way the winner is
+                // committed and visible, and nothing deletes events.
+                let stored = Q::find(conn, event.guid)?.ok_or_else(|| {
                     RepositoryError::Unexpected("guid conflicted but no event is stored".into())
-                })
+                })?;
+                Ok(Insertion::AlreadyExists(stored))
+            })
         })
         .await
     }
@@ -92,7 +150,79 @@ impl<Q: Queries> BillingEventRepository for PooledRepository<Q> {
         self.run(move |conn| Q::find(conn, guid)).await
     }
 
+    async fn settle(
+        &self,
+        scope: Option<&ClientName>,
+        targets: &[SettleTarget],
+        to: EventStatus,
+        at: Timestamp,
+        tx_id: &str,
+    ) -> Result<Vec<SettleOutcome>, RepositoryError> {
+        let (scope, targets, tx_id) = (scope.cloned(), targets.to_vec(), tx_id.to_owned());
+        self.run(move |conn| {
+            Q::write(conn, |conn| {
+                let guids: Vec<BillingEventGuid> =
+                    targets.iter().map(|target| target.guid).collect();
+                let mut current: HashMap<BillingEventGuid, BillingEvent> = Q::lock(conn, &guids)?
+                    .into_iter()
+                    .map(|event| (event.guid, event))
+                    .collect();
+                let mut outcomes = Vec::with_capacity(targets.len());
+                for target in &targets {
+                    let before = current.get(&target.guid);
+                    let outcome = target.decide(before, scope.as_ref(), to, at);
+                    if let (SettleOutcome::Changed(changed), Some(before)) = (&outcome, before) {
+                        let entry = outcome.history_entry(before.status, &tx_id);
+                        Q::update_status(conn, changed)?;
+                        if let Some(entry) = entry {
+                            Q::append_history(conn, changed.guid, &entry)?;
+                        }
+                        current.insert(changed.guid, changed.clone());
+                    }
+                    outcomes.push(outcome);
+                }
+                Ok(outcomes)
+            })
+        })
+        .await
+    }
+
+    async fn history(
+        &self,
+        guid: BillingEventGuid,
+    ) -> Result<Option<Vec<HistoryEntry>>, RepositoryError> {
+        self.run(move |conn| {
+            if Q::find(conn, guid)?.is_none() {
+                return Ok(None);
+            }
+            Q::history(conn, guid).map(Some)
+        })
+        .await
+    }
+
+    async fn list(
+        &self,
+        filter: &EventFilter,
+        after: Option<Position>,
+        limit: u32,
+    ) -> Result<Vec<BillingEvent>, RepositoryError> {
+        let filter = filter.clone();
+        self.run(move |conn| Q::list(conn, &filter, after, limit))
+            .await
+    }
+
+    async fn summarize(
+        &self,
+        filter: &EventFilter,
+        group_by: &[GroupBy],
+    ) -> Result<Vec<SummaryRow>, RepositoryError> {
+        let (filter, group_by) = (filter.clone(), group_by.to_vec());
+        self.run(move |conn| Q::summarize(conn, &filter, &group_by))
+            .await
+    }
+
     async fn ping(&self) -> Result<(), RepositoryError> {
-        self.run(|conn| conn.ping().map_err(from_diesel)).await
+        self.run(|conn| conn.ping().map_err(|error| DbError(from_diesel(error))))
+            .await
     }
 }

@@ -4,6 +4,7 @@
 //! domain would refuse surfaces as an error instead of as a wrong event.
 
 use crate::error::corrupt_row;
+use app::HistoryEntry;
 use app::RepositoryError;
 use domain::{
     BillingEvent, BillingEventGuid, ClientName, EventStatus, EventType, MemberUniqueKey, Price,
@@ -22,6 +23,7 @@ pub(crate) struct StoredColumns {
     pub quantity: Decimal,
     pub price: Decimal,
     pub modified_date_time: Timestamp,
+    pub revision: i32,
 }
 
 impl StoredColumns {
@@ -41,6 +43,30 @@ impl StoredColumns {
                 .map_err(|e| corrupt_row("quantity", e))?,
             price: Price::from_decimal(self.price).map_err(|e| corrupt_row("price", e))?,
             modified: self.modified_date_time,
+            revision: u32::try_from(self.revision).map_err(|e| corrupt_row("revision", e))?,
         })
     }
+}
+
+/// Rebuilds a history entry from its stored columns.
+pub(crate) fn history_entry(
+    from: Option<i16>,
+    to: i16,
+    at: Timestamp,
+    tx_id: String,
+) -> Result<HistoryEntry, RepositoryError> {
+    let status = |code: i16| {
+        EventStatus::from_code(code.into()).map_err(|e| corrupt_row("history status", e))
+    };
+    Ok(HistoryEntry {
+        from: from.map(status).transpose()?,
+        to: status(to)?,
+        at,
+        tx_id,
+    })
+}
+
+/// The revision as stored: a revision past `i32::MAX` would take billions of changes.
+pub(crate) fn stored_revision(revision: u32) -> i32 {
+    i32::try_from(revision).unwrap_or(i32::MAX)
 }

@@ -3,12 +3,17 @@
 //! `postgres-tests` feature (which `make test` turns on when a server answers, and CI
 //! always does).
 
-use app::{BillingEventRepository, Insertion};
+use app::{
+    summarize_events, BillingEventRepository, EventFilter, GroupBy, HistoryEntry, Insertion,
+    Position, SettleOutcome, SettleTarget,
+};
+use bigdecimal::BigDecimal;
 use domain::{
     BillingEvent, BillingEventGuid, ClientName, EventStatus, EventType, MemberUniqueKey, Price,
     Quantity, Timestamp,
 };
 use infra_diesel::test_support::{options_for, TestDatabase};
+use std::str::FromStr;
 use std::sync::Arc;
 
 /// A repository on a fresh database; the database lives as long as this does.
@@ -46,7 +51,7 @@ fn sample() -> BillingEvent {
 async fn a_stored_event_reads_back_identically(subject: Subject) {
     let stored = sample();
     assert_eq!(
-        subject.repository.insert(&stored).await.unwrap(),
+        subject.repository.insert(&stored, "tx").await.unwrap(),
         Insertion::Created
     );
     let found = subject.repository.find(stored.guid).await.unwrap().unwrap();
@@ -65,7 +70,7 @@ async fn decimals_round_trip_exactly_with_their_scale(subject: Subject) {
         ("0", "-0.5"),
     ] {
         let stored = event(quantity, price, "2025-08-14T01:25:53Z");
-        subject.repository.insert(&stored).await.unwrap();
+        subject.repository.insert(&stored, "tx").await.unwrap();
         let found = subject.repository.find(stored.guid).await.unwrap().unwrap();
         assert_eq!(found.quantity.to_string(), quantity);
         assert_eq!(found.price.to_string(), price);
@@ -81,7 +86,7 @@ async fn instants_round_trip_to_the_microsecond(subject: Subject) {
         "1969-12-31T23:59:59.999999Z",
     ] {
         let stored = event("1", "1", at);
-        subject.repository.insert(&stored).await.unwrap();
+        subject.repository.insert(&stored, "tx").await.unwrap();
         let found = subject.repository.find(stored.guid).await.unwrap().unwrap();
         assert_eq!(found.event_time, Timestamp::parse(at).unwrap(), "{at}");
         assert_eq!(found.modified, stored.modified);
@@ -90,11 +95,11 @@ async fn instants_round_trip_to_the_microsecond(subject: Subject) {
 
 async fn a_taken_guid_returns_the_stored_event_unchanged(subject: Subject) {
     let first = sample();
-    subject.repository.insert(&first).await.unwrap();
+    subject.repository.insert(&first, "tx").await.unwrap();
     let mut second = event("99", "99", "2030-01-01T00:00:00Z");
     second.guid = first.guid;
     assert_eq!(
-        subject.repository.insert(&second).await.unwrap(),
+        subject.repository.insert(&second, "tx").await.unwrap(),
         Insertion::AlreadyExists(first.clone())
     );
     assert_eq!(
@@ -113,7 +118,7 @@ async fn concurrent_inserts_of_one_guid_store_exactly_one(subject: Subject) {
             tokio::spawn(async move {
                 (
                     candidate.clone(),
-                    repository.insert(&candidate).await.unwrap(),
+                    repository.insert(&candidate, "tx").await.unwrap(),
                 )
             })
         })
@@ -137,7 +142,7 @@ async fn concurrent_inserts_of_one_guid_store_exactly_one(subject: Subject) {
 }
 
 async fn an_unknown_guid_is_not_found(subject: Subject) {
-    subject.repository.insert(&sample()).await.unwrap();
+    subject.repository.insert(&sample(), "tx").await.unwrap();
     assert_eq!(
         subject
             .repository
@@ -154,13 +159,348 @@ async fn a_reachable_database_answers_ping(subject: Subject) {
 
 async fn reopening_keeps_events_and_migrations_run_once(subject: Subject) {
     let stored = sample();
-    subject.repository.insert(&stored).await.unwrap();
+    subject.repository.insert(&stored, "tx").await.unwrap();
     let url = subject.database.url();
     let reopened = tokio::task::spawn_blocking(move || infra_diesel::connect(&options_for(&url)))
         .await
         .unwrap()
         .expect("a second start-up on the same database");
     assert_eq!(reopened.find(stored.guid).await.unwrap(), Some(stored));
+}
+
+fn at(text: &str) -> Timestamp {
+    Timestamp::parse(text).unwrap()
+}
+
+fn target(guid: BillingEventGuid, expected_revision: Option<u32>) -> SettleTarget {
+    SettleTarget {
+        guid,
+        expected_revision,
+    }
+}
+
+async fn settling_changes_status_and_history_in_one_step(subject: Subject) {
+    let stored = sample();
+    subject
+        .repository
+        .insert(&stored, "tx-create")
+        .await
+        .unwrap();
+    let when = at("2026-12-01T00:00:00.5Z");
+    let outcomes = subject
+        .repository
+        .settle(
+            None,
+            &[target(stored.guid, Some(1))],
+            EventStatus::Invoiced,
+            when,
+            "tx-settle",
+        )
+        .await
+        .unwrap();
+    let SettleOutcome::Changed(changed) = &outcomes[0] else {
+        panic!("{outcomes:?}")
+    };
+    assert_eq!(
+        (changed.status, changed.revision, changed.modified),
+        (EventStatus::Invoiced, 2, when)
+    );
+    assert_eq!(
+        subject.repository.find(stored.guid).await.unwrap().as_ref(),
+        Some(changed)
+    );
+    let history = subject
+        .repository
+        .history(stored.guid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        history,
+        [
+            HistoryEntry {
+                from: None,
+                to: EventStatus::Pending,
+                at: stored.modified,
+                tx_id: "tx-create".into()
+            },
+            HistoryEntry {
+                from: Some(EventStatus::Pending),
+                to: EventStatus::Invoiced,
+                at: when,
+                tx_id: "tx-settle".into()
+            },
+        ]
+    );
+    assert_eq!(
+        subject
+            .repository
+            .history(BillingEventGuid::new_random())
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+async fn every_settle_outcome_is_reported_per_target(subject: Subject) {
+    let (pending, mut foreign) = (sample(), sample());
+    foreign.client = ClientName::parse("other").unwrap();
+    subject.repository.insert(&pending, "tx").await.unwrap();
+    subject.repository.insert(&foreign, "tx").await.unwrap();
+    let acme = ClientName::parse("acme").unwrap();
+    let when = at("2026-12-01T00:00:00Z");
+    let outcomes = subject
+        .repository
+        .settle(
+            Some(&acme),
+            &[
+                target(pending.guid, Some(7)),
+                target(BillingEventGuid::new_random(), None),
+                target(foreign.guid, None),
+                target(pending.guid, None),
+                target(pending.guid, None),
+            ],
+            EventStatus::Cancelled,
+            when,
+            "tx",
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(&outcomes[0], SettleOutcome::Stale { current } if current.revision == 1),
+        "{outcomes:?}"
+    );
+    assert_eq!(outcomes[1], SettleOutcome::NotFound);
+    assert_eq!(
+        outcomes[2],
+        SettleOutcome::NotFound,
+        "another client's event"
+    );
+    assert!(matches!(&outcomes[3], SettleOutcome::Changed(event) if event.revision == 2));
+    assert!(matches!(&outcomes[4], SettleOutcome::Unchanged(event) if event.revision == 2));
+    let forbidden = subject
+        .repository
+        .settle(
+            None,
+            &[target(pending.guid, None)],
+            EventStatus::Pending,
+            when,
+            "tx",
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(forbidden[0], SettleOutcome::Forbidden(_)),
+        "{forbidden:?}"
+    );
+    assert_eq!(
+        subject
+            .repository
+            .history(pending.guid)
+            .await
+            .unwrap()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        subject
+            .repository
+            .find(foreign.guid)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        EventStatus::Pending
+    );
+}
+
+async fn concurrent_settlements_of_one_revision_change_it_once(subject: Subject) {
+    let stored = sample();
+    subject.repository.insert(&stored, "tx").await.unwrap();
+    let attempts: Vec<_> = (0..10)
+        .map(|n| {
+            let repository = subject.repository.clone();
+            let guid = stored.guid;
+            tokio::spawn(async move {
+                repository
+                    .settle(
+                        None,
+                        &[target(guid, Some(1))],
+                        EventStatus::Invoiced,
+                        at("2026-12-01T00:00:00Z"),
+                        &format!("tx-{n}"),
+                    )
+                    .await
+                    .unwrap()
+                    .remove(0)
+            })
+        })
+        .collect();
+    let mut changed = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            SettleOutcome::Changed(_) => changed += 1,
+            SettleOutcome::Stale { current } => assert_eq!(current.revision, 2),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(changed, 1);
+    assert_eq!(
+        subject
+            .repository
+            .history(stored.guid)
+            .await
+            .unwrap()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+/// Thirty events spread over members, types, statuses, times and modification times.
+async fn varied_events(subject: &Subject) -> Vec<BillingEvent> {
+    let mut all = Vec::new();
+    for n in 0_u32..30 {
+        let mut event = event(
+            &format!("{}.{}", n % 4, n % 3),
+            &format!("0.{}", n % 7 + 1),
+            &format!("2025-03-{:02}T00:00:00Z", n % 9 + 1),
+        );
+        event.member = MemberUniqueKey::parse(["Ann", "bob", "Zoë"][n as usize % 3]).unwrap();
+        event.event_type = EventType::ALL[n as usize % 6];
+        event.status = EventStatus::ALL[n as usize % 5];
+        event.modified = at(&format!("2026-0{}-01T00:00:00Z", n % 5 + 1));
+        if n % 10 == 0 {
+            event.client = ClientName::parse("other").unwrap();
+        }
+        subject.repository.insert(&event, "tx").await.unwrap();
+        all.push(event);
+    }
+    all
+}
+
+fn filters() -> Vec<EventFilter> {
+    let everything = EventFilter {
+        client: ClientName::parse("acme").unwrap(),
+        member: None,
+        from: None,
+        to: None,
+        types: vec![],
+        statuses: vec![],
+        modified_since: None,
+    };
+    vec![
+        everything.clone(),
+        EventFilter {
+            member: Some(MemberUniqueKey::parse("Zoë").unwrap()),
+            ..everything.clone()
+        },
+        EventFilter {
+            from: Some(at("2025-03-03T00:00:00Z")),
+            to: Some(at("2025-03-06T00:00:00Z")),
+            ..everything.clone()
+        },
+        EventFilter {
+            types: vec![EventType::Usage, EventType::Credit],
+            ..everything.clone()
+        },
+        EventFilter {
+            statuses: vec![EventStatus::Pending],
+            ..everything.clone()
+        },
+        EventFilter {
+            modified_since: Some(at("2026-04-01T00:00:00Z")),
+            ..everything.clone()
+        },
+        EventFilter {
+            client: ClientName::parse("nobody").unwrap(),
+            ..everything
+        },
+    ]
+}
+
+async fn listing_matches_the_filter_rule_in_order_and_pages_walk_it_once(subject: Subject) {
+    let all = varied_events(&subject).await;
+    for filter in filters() {
+        let mut expected: Vec<&BillingEvent> =
+            all.iter().filter(|event| filter.matches(event)).collect();
+        expected.sort_by_key(|event| (event.event_time, event.guid));
+        let listed = subject.repository.list(&filter, None, 1000).await.unwrap();
+        assert_eq!(listed.iter().collect::<Vec<_>>(), expected, "{filter:?}");
+        let mut walked = Vec::new();
+        let mut after = None;
+        loop {
+            let page = subject.repository.list(&filter, after, 4).await.unwrap();
+            let Some(last) = page.last() else { break };
+            after = Some(Position {
+                event_time: last.event_time,
+                guid: last.guid,
+            });
+            walked.extend(page);
+        }
+        assert_eq!(walked, listed, "{filter:?}");
+    }
+}
+
+async fn summaries_are_exact_and_agree_with_the_reference_sum(subject: Subject) {
+    let all = varied_events(&subject).await;
+    let groupings: [&[GroupBy]; 5] = [
+        &[],
+        &[GroupBy::Member],
+        &[GroupBy::Type],
+        &[GroupBy::Status],
+        &[GroupBy::Member, GroupBy::Type, GroupBy::Status],
+    ];
+    for filter in filters() {
+        for group_by in groupings {
+            let rows = subject
+                .repository
+                .summarize(&filter, group_by)
+                .await
+                .unwrap();
+            let reference =
+                summarize_events(all.iter().filter(|event| filter.matches(event)), group_by);
+            assert_eq!(rows, reference, "{filter:?} by {group_by:?}");
+            let texts = |rows: &[app::SummaryRow]| {
+                rows.iter()
+                    .map(|row| (row.total_quantity.to_string(), row.total_amount.to_string()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(texts(&rows), texts(&reference), "same digits, same scale");
+        }
+    }
+}
+
+async fn a_tenth_three_times_is_three_tenths(subject: Subject) {
+    for _ in 0..3 {
+        subject
+            .repository
+            .insert(&event("1", "0.1", "2025-01-01T00:00:00Z"), "tx")
+            .await
+            .unwrap();
+    }
+    subject
+        .repository
+        .insert(&event("0.1", "0.1", "2025-01-01T00:00:00Z"), "tx")
+        .await
+        .unwrap();
+    let filter = filters().remove(0);
+    let rows = subject.repository.summarize(&filter, &[]).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].count, 4);
+    assert_eq!(rows[0].total_quantity.to_string(), "3.1");
+    assert_eq!(rows[0].total_amount, BigDecimal::from_str("0.31").unwrap());
+    assert_eq!(rows[0].total_amount.to_string(), "0.31");
+    let nobody = subject
+        .repository
+        .summarize(&filters().pop().unwrap(), &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        (nobody[0].count, nobody[0].total_amount.to_string()),
+        (0, "0".to_owned())
+    );
 }
 
 macro_rules! contract_suite {
@@ -181,6 +521,12 @@ macro_rules! contract_suite {
                 an_unknown_guid_is_not_found,
                 a_reachable_database_answers_ping,
                 reopening_keeps_events_and_migrations_run_once,
+                settling_changes_status_and_history_in_one_step,
+                every_settle_outcome_is_reported_per_target,
+                concurrent_settlements_of_one_revision_change_it_once,
+                listing_matches_the_filter_rule_in_order_and_pages_walk_it_once,
+                summaries_are_exact_and_agree_with_the_reference_sum,
+                a_tenth_three_times_is_three_tenths,
             );
         }
     };

@@ -42,7 +42,7 @@ async fn record(
         BodyFormat::Xml => xml_draft::decode(&bytes, client_name)?,
         BodyFormat::Form => form_draft::decode(&bytes, client_name),
     };
-    Ok(match state.record.execute(draft).await? {
+    Ok(match state.record.execute(draft, &context.tx_id).await? {
         Recorded::Created(event) => {
             let mut response = answer(StatusCode::CREATED, &event, context);
             let location = format!("/api/v1/BillingEvents/{}", event.guid);

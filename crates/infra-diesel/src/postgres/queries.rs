@@ -1,19 +1,26 @@
 //! Billing-event queries on PostgreSQL.
 
-use super::schema::billing_events;
-use crate::error::{corrupt_row, from_diesel};
+use super::schema::{billing_event_history, billing_events};
+use crate::error::{corrupt_row, DbError};
+use crate::filter::filtered_events;
 use crate::pooled::Queries;
-use crate::stored::StoredColumns;
-use app::RepositoryError;
+use crate::stored::{history_entry, stored_revision, StoredColumns};
+use app::{
+    canonical_total, EventFilter, GroupBy, HistoryEntry, Position, RepositoryError, SummaryRow,
+};
+use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
-use domain::{BillingEvent, BillingEventGuid, Timestamp};
+use diesel::sql_types::{Array, BigInt, Nullable, SmallInt, Text, Timestamptz};
+use domain::{BillingEvent, BillingEventGuid, EventStatus, EventType, MemberUniqueKey, Timestamp};
 use rust_decimal::Decimal;
+use std::str::FromStr;
 
 pub(crate) struct PgQueries;
 
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = billing_events, check_for_backend(diesel::pg::Pg))]
+#[diesel(table_name = billing_events, check_for_backend(Pg))]
 struct Row {
     billing_event_guid: uuid::Uuid,
     client_name: String,
@@ -24,6 +31,7 @@ struct Row {
     quantity: Decimal,
     price: Decimal,
     modified_date_time: DateTime<Utc>,
+    revision: i32,
 }
 
 impl From<&BillingEvent> for Row {
@@ -38,13 +46,17 @@ impl From<&BillingEvent> for Row {
             quantity: event.quantity.value(),
             price: event.price.value(),
             modified_date_time: event.modified.as_datetime(),
+            revision: stored_revision(event.revision),
         }
     }
 }
 
+fn instant(at: DateTime<Utc>) -> Result<Timestamp, RepositoryError> {
+    Timestamp::from_datetime(at).map_err(|e| corrupt_row("time", e))
+}
+
 impl Row {
     fn into_event(self) -> Result<BillingEvent, RepositoryError> {
-        let instant = |at| Timestamp::from_datetime(at).map_err(|e| corrupt_row("time", e));
         StoredColumns {
             guid: self.billing_event_guid,
             client_name: self.client_name,
@@ -55,38 +67,277 @@ impl Row {
             quantity: self.quantity,
             price: self.price,
             modified_date_time: instant(self.modified_date_time)?,
+            revision: self.revision,
         }
         .into_event()
+    }
+}
+
+fn events(rows: Vec<Row>) -> Result<Vec<BillingEvent>, DbError> {
+    Ok(rows
+        .into_iter()
+        .map(Row::into_event)
+        .collect::<Result<_, _>>()?)
+}
+
+/// One group of a summary as PostgreSQL computes it; totals come as `numeric` text, so
+/// not a digit is lost on the way.
+#[derive(QueryableByName)]
+struct SummaryRecord {
+    #[diesel(sql_type = Nullable<Text>)]
+    member_unique_key: Option<String>,
+    #[diesel(sql_type = Nullable<SmallInt>)]
+    event_type_id: Option<i16>,
+    #[diesel(sql_type = Nullable<SmallInt>)]
+    status_id: Option<i16>,
+    #[diesel(sql_type = BigInt)]
+    event_count: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    total_quantity: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    total_amount: Option<String>,
+}
+
+impl SummaryRecord {
+    fn into_row(self) -> Result<SummaryRow, RepositoryError> {
+        let total = |text: Option<String>| {
+            text.map_or_else(
+                || Ok(BigDecimal::from(0)),
+                |text| BigDecimal::from_str(&text),
+            )
+            .map(|total| canonical_total(&total))
+            .map_err(|e| corrupt_row("total", e))
+        };
+        Ok(SummaryRow {
+            member: self
+                .member_unique_key
+                .map(MemberUniqueKey::parse)
+                .transpose()
+                .map_err(|e| corrupt_row("member key", e))?,
+            event_type: self
+                .event_type_id
+                .map(|code| EventType::from_code(code.into()))
+                .transpose()
+                .map_err(|e| corrupt_row("event type", e))?,
+            status: self
+                .status_id
+                .map(|code| EventStatus::from_code(code.into()))
+                .transpose()
+                .map_err(|e| corrupt_row("status", e))?,
+            count: u64::try_from(self.event_count).map_err(|e| corrupt_row("count", e))?,
+            total_quantity: total(self.total_quantity)?,
+            total_amount: total(self.total_amount)?,
+        })
     }
 }
 
 impl Queries for PgQueries {
     type Connection = PgConnection;
 
-    fn insert_if_new(
+    fn write<T>(
         conn: &mut PgConnection,
-        event: &BillingEvent,
-    ) -> Result<bool, RepositoryError> {
+        work: impl FnOnce(&mut PgConnection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        conn.transaction(work)
+    }
+
+    fn insert_if_new(conn: &mut PgConnection, event: &BillingEvent) -> Result<bool, DbError> {
         let inserted = diesel::insert_into(billing_events::table)
             .values(Row::from(event))
             .on_conflict(billing_events::billing_event_guid)
             .do_nothing()
-            .execute(conn)
-            .map_err(from_diesel)?;
+            .execute(conn)?;
         Ok(inserted == 1)
     }
 
     fn find(
         conn: &mut PgConnection,
         guid: BillingEventGuid,
-    ) -> Result<Option<BillingEvent>, RepositoryError> {
-        billing_events::table
+    ) -> Result<Option<BillingEvent>, DbError> {
+        let row = billing_events::table
             .find(guid.as_uuid())
             .select(Row::as_select())
             .first(conn)
-            .optional()
-            .map_err(from_diesel)?
-            .map(Row::into_event)
-            .transpose()
+            .optional()?;
+        Ok(row.map(Row::into_event).transpose()?)
+    }
+
+    fn lock(
+        conn: &mut PgConnection,
+        guids: &[BillingEventGuid],
+    ) -> Result<Vec<BillingEvent>, DbError> {
+        let keys: Vec<uuid::Uuid> = guids.iter().map(BillingEventGuid::as_uuid).collect();
+        let rows = billing_events::table
+            .filter(billing_events::billing_event_guid.eq_any(keys))
+            // A stable lock order, so two bulk settlements cannot deadlock.
+            .order(billing_events::billing_event_guid.asc())
+            .for_update()
+            .select(Row::as_select())
+            .load(conn)?;
+        events(rows)
+    }
+
+    fn update_status(conn: &mut PgConnection, event: &BillingEvent) -> Result<(), DbError> {
+        diesel::update(billing_events::table.find(event.guid.as_uuid()))
+            .set((
+                billing_events::status_id.eq(event.status.code()),
+                billing_events::modified_date_time.eq(event.modified.as_datetime()),
+                billing_events::revision.eq(stored_revision(event.revision)),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    fn append_history(
+        conn: &mut PgConnection,
+        guid: BillingEventGuid,
+        entry: &HistoryEntry,
+    ) -> Result<(), DbError> {
+        diesel::insert_into(billing_event_history::table)
+            .values((
+                billing_event_history::billing_event_guid.eq(guid.as_uuid()),
+                billing_event_history::from_status_id.eq(entry.from.map(|status| status.code())),
+                billing_event_history::to_status_id.eq(entry.to.code()),
+                billing_event_history::changed_at.eq(entry.at.as_datetime()),
+                billing_event_history::tx_id.eq(&entry.tx_id),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    fn history(
+        conn: &mut PgConnection,
+        guid: BillingEventGuid,
+    ) -> Result<Vec<HistoryEntry>, DbError> {
+        let rows: Vec<(Option<i16>, i16, DateTime<Utc>, String)> = billing_event_history::table
+            .filter(billing_event_history::billing_event_guid.eq(guid.as_uuid()))
+            .order(billing_event_history::id.asc())
+            .select((
+                billing_event_history::from_status_id,
+                billing_event_history::to_status_id,
+                billing_event_history::changed_at,
+                billing_event_history::tx_id,
+            ))
+            .load(conn)?;
+        rows.into_iter()
+            .map(|(from, to, at, tx_id)| Ok(history_entry(from, to, instant(at)?, tx_id)?))
+            .collect()
+    }
+
+    fn list(
+        conn: &mut PgConnection,
+        filter: &EventFilter,
+        after: Option<Position>,
+        limit: u32,
+    ) -> Result<Vec<BillingEvent>, DbError> {
+        let rows = filtered_events!(
+            Pg,
+            filter,
+            after,
+            |t: Timestamp| t.as_datetime(),
+            |g: BillingEventGuid| g.as_uuid()
+        )
+        .limit(i64::from(limit))
+        .select(Row::as_select())
+        .load(conn)?;
+        events(rows)
+    }
+
+    /// Counted and summed by PostgreSQL in `numeric`, which is exact at any size.
+    fn summarize(
+        conn: &mut PgConnection,
+        filter: &EventFilter,
+        group_by: &[GroupBy],
+    ) -> Result<Vec<SummaryRow>, DbError> {
+        let column = |key: GroupBy, name: &'static str, absent: &'static str| {
+            if group_by.contains(&key) {
+                name
+            } else {
+                absent
+            }
+        };
+        let keys = [
+            column(GroupBy::Member, "member_unique_key", "NULL::text"),
+            column(GroupBy::Type, "event_type_id", "NULL::smallint"),
+            column(GroupBy::Status, "status_id", "NULL::smallint"),
+        ];
+        let grouped: Vec<&str> = keys
+            .iter()
+            .copied()
+            .filter(|key| !key.starts_with("NULL"))
+            .collect();
+        // The same conditions as `filtered_events!`, as SQL text with numbered binds.
+        let mut conditions = vec!["client_name = $1".to_owned()];
+        let mut next = 2;
+        let mut condition = |text: &str| {
+            conditions.push(text.replace('?', &format!("${next}")));
+            next += 1;
+        };
+        let mut query = diesel::sql_query("").into_boxed::<Pg>();
+        query = query.bind::<Text, _>(filter.client.as_str().to_owned());
+        if let Some(member) = &filter.member {
+            condition("member_unique_key = ?");
+            query = query.bind::<Text, _>(member.as_str().to_owned());
+        }
+        if let Some(from) = filter.from {
+            condition("event_date_time >= ?");
+            query = query.bind::<Timestamptz, _>(from.as_datetime());
+        }
+        if let Some(to) = filter.to {
+            condition("event_date_time < ?");
+            query = query.bind::<Timestamptz, _>(to.as_datetime());
+        }
+        if !filter.types.is_empty() {
+            condition("event_type_id = ANY(?)");
+            query = query.bind::<Array<SmallInt>, _>(
+                filter.types.iter().map(|t| t.code()).collect::<Vec<i16>>(),
+            );
+        }
+        if !filter.statuses.is_empty() {
+            condition("status_id = ANY(?)");
+            query = query.bind::<Array<SmallInt>, _>(
+                filter
+                    .statuses
+                    .iter()
+                    .map(|s| s.code())
+                    .collect::<Vec<i16>>(),
+            );
+        }
+        if let Some(since) = filter.modified_since {
+            condition("modified_date_time >= ?");
+            query = query.bind::<Timestamptz, _>(since.as_datetime());
+        }
+        let mut sql = format!(
+            "SELECT {} AS member_unique_key, {} AS event_type_id, {} AS status_id, count(*) AS event_count, \
+             sum(quantity)::text AS total_quantity, sum(quantity * price)::text AS total_amount \
+             FROM billing_events WHERE {}",
+            keys[0],
+            keys[1],
+            keys[2],
+            conditions.join(" AND ")
+        );
+        if !grouped.is_empty() {
+            // Byte order for text, as Rust (and so SQLite's summaries) sort it.
+            let order: Vec<String> = grouped
+                .iter()
+                .map(|key| {
+                    if *key == "member_unique_key" {
+                        format!("{key} COLLATE \"C\"")
+                    } else {
+                        (*key).to_owned()
+                    }
+                })
+                .collect();
+            sql.push_str(&format!(
+                " GROUP BY {} ORDER BY {}",
+                grouped.join(", "),
+                order.join(", ")
+            ));
+        }
+        let records: Vec<SummaryRecord> = query.sql(sql).load(conn)?;
+        Ok(records
+            .into_iter()
+            .map(SummaryRecord::into_row)
+            .collect::<Result<_, _>>()?)
     }
 }

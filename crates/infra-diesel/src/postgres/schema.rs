@@ -11,5 +11,17 @@ diesel::table! {
         quantity -> Numeric,
         price -> Numeric,
         modified_date_time -> Timestamptz,
+        revision -> Integer,
+    }
+}
+
+diesel::table! {
+    billing_event_history (id) {
+        id -> BigInt,
+        billing_event_guid -> Uuid,
+        from_status_id -> Nullable<SmallInt>,
+        to_status_id -> SmallInt,
+        changed_at -> Timestamptz,
+        tx_id -> Text,
     }
 }

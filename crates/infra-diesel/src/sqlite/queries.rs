@@ -1,12 +1,16 @@
 //! Billing-event queries on SQLite: amounts as canonical decimal text, instants as
 //! integer microseconds.
 
-use super::schema::billing_events;
-use crate::error::{corrupt_row, from_diesel};
+use super::schema::{billing_event_history, billing_events};
+use crate::error::{corrupt_row, DbError};
+use crate::filter::filtered_events;
 use crate::pooled::Queries;
-use crate::stored::StoredColumns;
-use app::RepositoryError;
+use crate::stored::{history_entry, stored_revision, StoredColumns};
+use app::{
+    summarize_events, EventFilter, GroupBy, HistoryEntry, Position, RepositoryError, SummaryRow,
+};
 use diesel::prelude::*;
+use diesel::sqlite::Sqlite;
 use domain::{BillingEvent, BillingEventGuid, Timestamp};
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -14,7 +18,7 @@ use std::str::FromStr;
 pub(crate) struct SqliteQueries;
 
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = billing_events, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = billing_events, check_for_backend(Sqlite))]
 struct Row {
     billing_event_guid: String,
     client_name: String,
@@ -25,6 +29,7 @@ struct Row {
     quantity: String,
     price: String,
     modified_date_time: i64,
+    revision: i32,
 }
 
 impl From<&BillingEvent> for Row {
@@ -39,14 +44,17 @@ impl From<&BillingEvent> for Row {
             quantity: event.quantity.to_string(),
             price: event.price.to_string(),
             modified_date_time: event.modified.unix_micros(),
+            revision: stored_revision(event.revision),
         }
     }
 }
 
+fn instant(micros: i64) -> Result<Timestamp, RepositoryError> {
+    Timestamp::from_unix_micros(micros).map_err(|e| corrupt_row("time", e))
+}
+
 impl Row {
     fn into_event(self) -> Result<BillingEvent, RepositoryError> {
-        let instant =
-            |micros| Timestamp::from_unix_micros(micros).map_err(|e| corrupt_row("time", e));
         let decimal = |text: &str| Decimal::from_str(text).map_err(|e| corrupt_row("amount", e));
         StoredColumns {
             guid: uuid::Uuid::parse_str(&self.billing_event_guid)
@@ -59,38 +67,149 @@ impl Row {
             quantity: decimal(&self.quantity)?,
             price: decimal(&self.price)?,
             modified_date_time: instant(self.modified_date_time)?,
+            revision: self.revision,
         }
         .into_event()
     }
 }
 
+fn events(rows: Vec<Row>) -> Result<Vec<BillingEvent>, DbError> {
+    Ok(rows
+        .into_iter()
+        .map(Row::into_event)
+        .collect::<Result<_, _>>()?)
+}
+
 impl Queries for SqliteQueries {
     type Connection = SqliteConnection;
 
-    fn insert_if_new(
+    fn write<T>(
         conn: &mut SqliteConnection,
-        event: &BillingEvent,
-    ) -> Result<bool, RepositoryError> {
+        work: impl FnOnce(&mut SqliteConnection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        conn.immediate_transaction(work)
+    }
+
+    fn insert_if_new(conn: &mut SqliteConnection, event: &BillingEvent) -> Result<bool, DbError> {
         let inserted = diesel::insert_into(billing_events::table)
             .values(Row::from(event))
             .on_conflict(billing_events::billing_event_guid)
             .do_nothing()
-            .execute(conn)
-            .map_err(from_diesel)?;
+            .execute(conn)?;
         Ok(inserted == 1)
     }
 
     fn find(
         conn: &mut SqliteConnection,
         guid: BillingEventGuid,
-    ) -> Result<Option<BillingEvent>, RepositoryError> {
-        billing_events::table
+    ) -> Result<Option<BillingEvent>, DbError> {
+        let row = billing_events::table
             .find(guid.to_string())
             .select(Row::as_select())
             .first(conn)
-            .optional()
-            .map_err(from_diesel)?
-            .map(Row::into_event)
-            .transpose()
+            .optional()?;
+        Ok(row.map(Row::into_event).transpose()?)
+    }
+
+    fn lock(
+        conn: &mut SqliteConnection,
+        guids: &[BillingEventGuid],
+    ) -> Result<Vec<BillingEvent>, DbError> {
+        let mut found = Vec::with_capacity(guids.len());
+        // Within SQLite's bound-parameter limit per statement.
+        for chunk in guids.chunks(10_000) {
+            let keys: Vec<String> = chunk.iter().map(ToString::to_string).collect();
+            let rows = billing_events::table
+                .filter(billing_events::billing_event_guid.eq_any(keys))
+                .select(Row::as_select())
+                .load(conn)?;
+            found.extend(events(rows)?);
+        }
+        Ok(found)
+    }
+
+    fn update_status(conn: &mut SqliteConnection, event: &BillingEvent) -> Result<(), DbError> {
+        diesel::update(billing_events::table.find(event.guid.to_string()))
+            .set((
+                billing_events::status_id.eq(event.status.code()),
+                billing_events::modified_date_time.eq(event.modified.unix_micros()),
+                billing_events::revision.eq(stored_revision(event.revision)),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    fn append_history(
+        conn: &mut SqliteConnection,
+        guid: BillingEventGuid,
+        entry: &HistoryEntry,
+    ) -> Result<(), DbError> {
+        diesel::insert_into(billing_event_history::table)
+            .values((
+                billing_event_history::billing_event_guid.eq(guid.to_string()),
+                billing_event_history::from_status_id.eq(entry.from.map(|status| status.code())),
+                billing_event_history::to_status_id.eq(entry.to.code()),
+                billing_event_history::changed_at.eq(entry.at.unix_micros()),
+                billing_event_history::tx_id.eq(&entry.tx_id),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    fn history(
+        conn: &mut SqliteConnection,
+        guid: BillingEventGuid,
+    ) -> Result<Vec<HistoryEntry>, DbError> {
+        let rows: Vec<(Option<i16>, i16, i64, String)> = billing_event_history::table
+            .filter(billing_event_history::billing_event_guid.eq(guid.to_string()))
+            .order(billing_event_history::id.asc())
+            .select((
+                billing_event_history::from_status_id,
+                billing_event_history::to_status_id,
+                billing_event_history::changed_at,
+                billing_event_history::tx_id,
+            ))
+            .load(conn)?;
+        rows.into_iter()
+            .map(|(from, to, at, tx_id)| Ok(history_entry(from, to, instant(at)?, tx_id)?))
+            .collect()
+    }
+
+    fn list(
+        conn: &mut SqliteConnection,
+        filter: &EventFilter,
+        after: Option<Position>,
+        limit: u32,
+    ) -> Result<Vec<BillingEvent>, DbError> {
+        let rows = filtered_events!(
+            Sqlite,
+            filter,
+            after,
+            |t: Timestamp| t.unix_micros(),
+            |g: BillingEventGuid| g.to_string()
+        )
+        .limit(i64::from(limit))
+        .select(Row::as_select())
+        .load(conn)?;
+        events(rows)
+    }
+
+    /// SQLite has no exact decimal type to sum in, so the matching events are summed
+    /// here, in arbitrary precision.
+    fn summarize(
+        conn: &mut SqliteConnection,
+        filter: &EventFilter,
+        group_by: &[GroupBy],
+    ) -> Result<Vec<SummaryRow>, DbError> {
+        let rows = filtered_events!(
+            Sqlite,
+            filter,
+            None,
+            |t: Timestamp| t.unix_micros(),
+            |g: BillingEventGuid| g.to_string()
+        )
+        .select(Row::as_select())
+        .load(conn)?;
+        Ok(summarize_events(&events(rows)?, group_by))
     }
 }

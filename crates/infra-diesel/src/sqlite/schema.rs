@@ -11,5 +11,17 @@ diesel::table! {
         quantity -> Text,
         price -> Text,
         modified_date_time -> BigInt,
+        revision -> Integer,
+    }
+}
+
+diesel::table! {
+    billing_event_history (id) {
+        id -> BigInt,
+        billing_event_guid -> Text,
+        from_status_id -> Nullable<SmallInt>,
+        to_status_id -> SmallInt,
+        changed_at -> BigInt,
+        tx_id -> Text,
     }
 }

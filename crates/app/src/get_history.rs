@@ -1,0 +1,47 @@
+//! Read an event's audit history: its creation and every status change.
+
+use crate::ports::{BillingEventRepository, HistoryEntry, RepositoryError};
+use domain::{BillingEventGuid, GuidError};
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GetHistoryError {
+    #[error("the billing event guid {0}")]
+    InvalidGuid(GuidError),
+    #[error("no billing event has this guid")]
+    NotFound,
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+}
+
+#[derive(Debug, Clone)]
+pub struct GetBillingEventHistory {
+    repository: Arc<dyn BillingEventRepository>,
+}
+
+impl GetBillingEventHistory {
+    pub fn new(repository: Arc<dyn BillingEventRepository>) -> Self {
+        Self { repository }
+    }
+
+    /// The history, oldest first.
+    ///
+    /// # Errors
+    /// `InvalidGuid`, `NotFound` or `Repository`.
+    pub async fn execute(
+        &self,
+        guid: &str,
+    ) -> Result<(BillingEventGuid, Vec<HistoryEntry>), GetHistoryError> {
+        let guid = match BillingEventGuid::parse(guid) {
+            Ok(guid) => guid,
+            Err(GuidError::Empty) => return Err(GetHistoryError::NotFound),
+            Err(error) => return Err(GetHistoryError::InvalidGuid(error)),
+        };
+        let entries = self
+            .repository
+            .history(guid)
+            .await?
+            .ok_or(GetHistoryError::NotFound)?;
+        Ok((guid, entries))
+    }
+}

@@ -1,0 +1,212 @@
+//! Query and body parameters other than an event's own fields: reading them, and naming
+//! every one that is wrong.
+
+use crate::ports::{EventFilter, Position};
+use domain::{BillingEventGuid, ClientName, EventStatus, EventType, MemberUniqueKey, Timestamp};
+use std::collections::BTreeMap;
+
+/// Every bad parameter with every reason, keyed by the parameter's name as the client
+/// wrote it in the contract (`from`, `limit`, `billingEventGuids[3]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InvalidParameters(BTreeMap<String, Vec<String>>);
+
+impl InvalidParameters {
+    pub fn add(&mut self, name: impl Into<String>, message: impl Into<String>) {
+        self.0.entry(name.into()).or_default().push(message.into());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.0
+            .iter()
+            .map(|(name, messages)| (name.as_str(), messages.as_slice()))
+    }
+
+    /// `Ok(value)` when nothing was wrong.
+    pub fn or_ok<T>(self, value: T) -> Result<T, InvalidParameters> {
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+
+    /// Keeps the value, or notes why `name` is wrong.
+    pub fn check<T, E: ToString>(&mut self, name: &str, result: Result<T, E>) -> Option<T> {
+        result
+            .map_err(|error| self.add(name, error.to_string()))
+            .ok()
+    }
+}
+
+impl std::fmt::Display for InvalidParameters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.0.keys().map(String::as_str).collect();
+        write!(f, "invalid parameters: {}", names.join(", "))
+    }
+}
+
+impl std::error::Error for InvalidParameters {}
+
+/// The filter parameters shared by listing and summaries, as they arrived.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilterParameters {
+    pub client_name: Option<String>,
+    pub member_unique_key: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub event_type_ids: Vec<String>,
+    pub status_ids: Vec<String>,
+    pub modified_since: Option<String>,
+}
+
+impl FilterParameters {
+    /// The filter, noting every bad parameter in `errors`.
+    pub(crate) fn parse(&self, errors: &mut InvalidParameters) -> Option<EventFilter> {
+        let client = match &self.client_name {
+            Some(name) => errors.check("clientName", ClientName::parse(name)),
+            None => {
+                errors.add("clientName", "is required");
+                None
+            }
+        };
+        let member = self
+            .member_unique_key
+            .as_ref()
+            .and_then(|key| errors.check("memberUniqueKey", MemberUniqueKey::parse(key.clone())));
+        let time = |errors: &mut InvalidParameters, name: &str, text: &Option<String>| {
+            text.as_ref()
+                .and_then(|text| errors.check(name, Timestamp::parse(text)))
+        };
+        let from = time(errors, "from", &self.from);
+        let to = time(errors, "to", &self.to);
+        let modified_since = time(errors, "modifiedSince", &self.modified_since);
+        if let (Some(from), Some(to)) = (from, to) {
+            if to < from {
+                errors.add("to", "must not be before from");
+            }
+        }
+        let types: Vec<EventType> = self
+            .event_type_ids
+            .iter()
+            .filter_map(|text| errors.check("eventTypeId", EventType::parse(text)))
+            .collect();
+        let statuses: Vec<EventStatus> = self
+            .status_ids
+            .iter()
+            .filter_map(|text| {
+                errors.check("invoiceBillingEventStatusId", EventStatus::parse(text))
+            })
+            .collect();
+        Some(EventFilter {
+            client: client?,
+            member,
+            from,
+            to,
+            types,
+            statuses,
+            modified_since,
+        })
+    }
+}
+
+/// An opaque page cursor: the position of the last event of a page.
+pub(crate) mod cursor {
+    use super::{BillingEventGuid, Position, Timestamp};
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+
+    pub fn encode(position: Position) -> String {
+        URL_SAFE_NO_PAD.encode(format!(
+            "{}.{}",
+            position.event_time.unix_micros(),
+            position.guid
+        ))
+    }
+
+    pub fn decode(text: &str) -> Option<Position> {
+        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let (micros, guid) = text.split_once('.')?;
+        Some(Position {
+            event_time: Timestamp::from_unix_micros(micros.parse().ok()?).ok()?,
+            guid: BillingEventGuid::parse(guid).ok()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bad_filter_parameter_is_named() {
+        let parameters = FilterParameters {
+            client_name: Some("bad/name".into()),
+            member_unique_key: Some(" ".into()),
+            from: Some("yesterday".into()),
+            to: Some("2025-01-01T00:00:00Z".into()),
+            event_type_ids: vec!["Usage".into(), "Refund".into()],
+            status_ids: vec!["9".into()],
+            modified_since: Some("x".into()),
+        };
+        let mut errors = InvalidParameters::default();
+        assert_eq!(parameters.parse(&mut errors), None);
+        let names: Vec<&str> = errors.iter().map(|(name, _)| name).collect();
+        assert_eq!(
+            names,
+            [
+                "clientName",
+                "eventTypeId",
+                "from",
+                "invoiceBillingEventStatusId",
+                "memberUniqueKey",
+                "modifiedSince"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_client_and_reversed_bounds_are_errors() {
+        let parameters = FilterParameters {
+            from: Some("2025-02-01T00:00:00Z".into()),
+            to: Some("2025-01-01T00:00:00Z".into()),
+            ..FilterParameters::default()
+        };
+        let mut errors = InvalidParameters::default();
+        parameters.parse(&mut errors);
+        let names: Vec<&str> = errors.iter().map(|(name, _)| name).collect();
+        assert_eq!(names, ["clientName", "to"]);
+    }
+
+    #[test]
+    fn names_and_numbers_both_filter_and_repeat() {
+        let parameters = FilterParameters {
+            client_name: Some("Acme".into()),
+            event_type_ids: vec!["usage".into(), "4".into()],
+            status_ids: vec!["Pending".into()],
+            ..FilterParameters::default()
+        };
+        let mut errors = InvalidParameters::default();
+        let filter = parameters.parse(&mut errors).unwrap();
+        assert!(errors.is_empty());
+        assert_eq!(filter.client.as_str(), "acme");
+        assert_eq!(filter.types, [EventType::Usage, EventType::Credit]);
+        assert_eq!(filter.statuses, [EventStatus::Pending]);
+    }
+
+    #[test]
+    fn cursors_round_trip_and_foreign_text_is_refused() {
+        let position = Position {
+            event_time: Timestamp::parse("2025-08-14T01:25:53.866917Z").unwrap(),
+            guid: BillingEventGuid::new_random(),
+        };
+        assert_eq!(cursor::decode(&cursor::encode(position)), Some(position));
+        for bad in ["", "abc", "bm90IGEgY3Vyc29y", "!!!"] {
+            assert_eq!(cursor::decode(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Settle many events of one client at once, as an invoicing run does.
+
+use crate::parameters::InvalidParameters;
+use crate::ports::{BillingEventRepository, Clock, RepositoryError, SettleOutcome, SettleTarget};
+use domain::{BillingEventGuid, ClientName, EventStatus};
+use std::sync::Arc;
+
+/// The most guids one request may name.
+pub const MAX_GUIDS: usize = 10_000;
+
+/// A bulk settlement, as it arrived.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettleRequest {
+    pub client_name: String,
+    pub status: Option<String>,
+    pub guids: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettleBillingEventsError {
+    #[error("{0}")]
+    Invalid(InvalidParameters),
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+}
+
+#[derive(Debug, Clone)]
+pub struct SettleBillingEvents {
+    repository: Arc<dyn BillingEventRepository>,
+    clock: Arc<dyn Clock>,
+}
+
+impl SettleBillingEvents {
+    pub fn new(repository: Arc<dyn BillingEventRepository>, clock: Arc<dyn Clock>) -> Self {
+        Self { repository, clock }
+    }
+
+    /// Settles every named event of the client to the status, in one transaction: one
+    /// outcome per guid, in the request's order. Events of other clients are "not found".
+    /// Retrying the same request is safe: what was changed is then "unchanged".
+    ///
+    /// # Errors
+    /// `Invalid` naming every bad parameter (and nothing is changed); `Repository`.
+    pub async fn execute(
+        &self,
+        request: &SettleRequest,
+        tx_id: &str,
+    ) -> Result<Vec<(BillingEventGuid, SettleOutcome)>, SettleBillingEventsError> {
+        let mut errors = InvalidParameters::default();
+        let client = errors.check("clientName", ClientName::parse(&request.client_name));
+        let status = match &request.status {
+            Some(text) => errors.check("status", EventStatus::parse(text)),
+            None => {
+                errors.add("status", "is required");
+                None
+            }
+        };
+        if request.guids.is_empty() {
+            errors.add("billingEventGuids", "must name at least one billing event");
+        }
+        if request.guids.len() > MAX_GUIDS {
+            errors.add(
+                "billingEventGuids",
+                format!("must name at most {MAX_GUIDS} billing events"),
+            );
+        }
+        let targets: Vec<SettleTarget> = request
+            .guids
+            .iter()
+            .enumerate()
+            .filter_map(|(index, text)| {
+                let guid = errors.check(
+                    &format!("billingEventGuids[{index}]"),
+                    BillingEventGuid::parse(text),
+                )?;
+                Some(SettleTarget {
+                    guid,
+                    expected_revision: None,
+                })
+            })
+            .collect();
+        let (client, status) = errors
+            .or_ok((client, status))
+            .map_err(SettleBillingEventsError::Invalid)?;
+        let (Some(client), Some(status)) = (client, status) else {
+            unreachable!("no errors means every parameter parsed");
+        };
+        let outcomes = self
+            .repository
+            .settle(Some(&client), &targets, status, self.clock.now(), tx_id)
+            .await?;
+        Ok(targets
+            .iter()
+            .map(|target| target.guid)
+            .zip(outcomes)
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fakes::{event_at, FixedClock, InMemoryRepository};
+
+    #[tokio::test]
+    async fn each_guid_gets_its_outcome_and_a_retry_changes_nothing_more() {
+        let repository = Arc::new(InMemoryRepository::default());
+        let first = event_at(1);
+        let mut other_client = event_at(2);
+        other_client.client = ClientName::parse("other").unwrap();
+        repository.insert(&first, "tx").await.unwrap();
+        repository.insert(&other_client, "tx").await.unwrap();
+        let use_case = SettleBillingEvents::new(
+            repository.clone(),
+            Arc::new(FixedClock::at("2026-03-03T00:00:00Z")),
+        );
+        let request = SettleRequest {
+            client_name: "ACME".into(),
+            status: Some("invoiced".into()),
+            guids: vec![
+                first.guid.to_string(),
+                other_client.guid.to_string(),
+                first.guid.to_string(),
+            ],
+        };
+        let outcomes = use_case.execute(&request, "tx-run").await.unwrap();
+        assert!(matches!(outcomes[0].1, SettleOutcome::Changed(_)));
+        assert_eq!(
+            outcomes[1].1,
+            SettleOutcome::NotFound,
+            "another client's event does not exist here"
+        );
+        assert!(
+            matches!(outcomes[2].1, SettleOutcome::Unchanged(_)),
+            "named twice, settled once"
+        );
+        let retried = use_case.execute(&request, "tx-retry").await.unwrap();
+        assert!(matches!(retried[0].1, SettleOutcome::Unchanged(_)));
+        assert_eq!(
+            repository.history(first.guid).await.unwrap().unwrap().len(),
+            2
+        );
+    }
+
+    #[tokio::test]
+    async fn bad_parameters_are_named_and_nothing_changes() {
+        let use_case = SettleBillingEvents::new(
+            Arc::new(InMemoryRepository::default()),
+            Arc::new(FixedClock::at("2026-03-03T00:00:00Z")),
+        );
+        let request = SettleRequest {
+            client_name: "acme".into(),
+            status: Some("Paid".into()),
+            guids: vec![BillingEventGuid::new_random().to_string(), "nope".into()],
+        };
+        let Err(SettleBillingEventsError::Invalid(errors)) = use_case.execute(&request, "tx").await
+        else {
+            panic!("accepted");
+        };
+        assert_eq!(
+            errors.iter().map(|(name, _)| name).collect::<Vec<_>>(),
+            ["billingEventGuids[1]", "status"]
+        );
+        let too_many = SettleRequest {
+            client_name: "acme".into(),
+            status: Some("Invoiced".into()),
+            guids: vec![BillingEventGuid::new_random().to_string(); MAX_GUIDS + 1],
+        };
+        assert!(matches!(
+            use_case.execute(&too_many, "tx").await,
+            Err(SettleBillingEventsError::Invalid(_))
+        ));
+    }
+}

@@ -1,0 +1,59 @@
+//! The listing filter as a diesel query, written once for both backends' schemas.
+//!
+//! The backends differ only in how an instant and a guid are stored, so the macro takes
+//! those two conversions; the conditions are the same text, and they agree with
+//! `EventFilter::matches`, which the contract suite checks.
+
+/// A boxed select of `billing_events` narrowed by `$filter` and started after `$after`,
+/// in (`event_date_time`, `billing_event_guid`) order.
+macro_rules! filtered_events {
+    ($backend:ty, $filter:expr, $after:expr, $instant:expr, $guid:expr) => {{
+        use super::schema::billing_events::dsl as e;
+        use diesel::prelude::*;
+        let filter: &app::EventFilter = $filter;
+        let mut query = e::billing_events
+            .filter(e::client_name.eq(filter.client.as_str().to_owned()))
+            .into_boxed::<$backend>();
+        if let Some(member) = &filter.member {
+            query = query.filter(e::member_unique_key.eq(member.as_str().to_owned()));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(e::event_date_time.ge($instant(from)));
+        }
+        if let Some(to) = filter.to {
+            query = query.filter(e::event_date_time.lt($instant(to)));
+        }
+        if !filter.types.is_empty() {
+            query = query.filter(
+                e::event_type_id
+                    .eq_any(filter.types.iter().map(|t| t.code()).collect::<Vec<i16>>()),
+            );
+        }
+        if !filter.statuses.is_empty() {
+            query = query.filter(
+                e::status_id.eq_any(
+                    filter
+                        .statuses
+                        .iter()
+                        .map(|s| s.code())
+                        .collect::<Vec<i16>>(),
+                ),
+            );
+        }
+        if let Some(since) = filter.modified_since {
+            query = query.filter(e::modified_date_time.ge($instant(since)));
+        }
+        let after: Option<app::Position> = $after;
+        if let Some(position) = after {
+            let (time, guid) = ($instant(position.event_time), $guid(position.guid));
+            query = query.filter(
+                e::event_date_time.gt(time).or(e::event_date_time
+                    .eq(time)
+                    .and(e::billing_event_guid.gt(guid))),
+            );
+        }
+        query.order((e::event_date_time.asc(), e::billing_event_guid.asc()))
+    }};
+}
+
+pub(crate) use filtered_events;
