@@ -4,16 +4,33 @@
 use crate::helpers::TestApp;
 use serde_json::Value;
 
-/// `(content type, body)` of every `<pre class="sample {kind}" …>` on the page.
-fn samples_on_page(page: &str, kind: &str) -> Vec<(String, String)> {
-    let marker = format!(r#"<pre class="sample {kind}" data-content-type=""#);
-    page.split(&marker)
+/// A sample shown on the help page.
+struct Sample {
+    kind: String,
+    content_type: String,
+    path: String,
+    body: String,
+}
+
+/// Every `<pre class="sample …" data-…>` on the page, attributes read in their order.
+fn samples_on_page(page: &str) -> Vec<Sample> {
+    page.split(r#"<pre class="sample "#)
         .skip(1)
         .map(|rest| {
-            let (content_type, rest) = rest.split_once("\">").unwrap();
-            let (escaped, _) = rest.split_once("</pre>").unwrap();
-            let body = quick_xml::escape::unescape(escaped).unwrap().into_owned();
-            (content_type.to_owned(), body)
+            let attribute = |name: &str| {
+                let start = rest.find(&format!(r#"{name}=""#)).unwrap() + name.len() + 2;
+                rest[start..start + rest[start..].find('"').unwrap()].to_owned()
+            };
+            let kind = rest[..rest.find('"').unwrap()].to_owned();
+            let (_, body) = rest.split_once('>').unwrap();
+            let (escaped, _) = body.split_once("</pre>").unwrap();
+            let unescape = |text: &str| quick_xml::escape::unescape(text).unwrap().into_owned();
+            Sample {
+                kind,
+                content_type: attribute("data-content-type"),
+                path: unescape(&attribute("data-path")).replace("{clientName}", "acme"),
+                body: unescape(escaped),
+            }
         })
         .collect()
 }
@@ -22,44 +39,24 @@ pub async fn every_request_sample_on_the_help_page_is_accepted(app: TestApp) {
     let page = app.get("/HELP").await;
     assert_eq!(page.status, 200);
     assert_eq!(page.header("content-type"), "text/html; charset=utf-8");
-    let requests = samples_on_page(&page.text, "request");
-    let mut types: Vec<&str> = requests.iter().map(|(t, _)| t.as_str()).collect();
+    let samples = samples_on_page(&page.text);
+    let event_posts: Vec<&Sample> = samples
+        .iter()
+        .filter(|sample| sample.kind == "request" && sample.path == "/api/v1/BillingEvents/acme")
+        .collect();
+    let mut types: Vec<&str> = event_posts.iter().map(|sample| sample.content_type.as_str()).collect();
     types.sort_unstable();
     assert_eq!(
         types,
-        [
-            "application/json",
-            "application/x-www-form-urlencoded",
-            "application/xml",
-            "text/json",
-            "text/xml"
-        ]
+        ["application/json", "application/x-www-form-urlencoded", "application/xml", "text/json", "text/xml"]
     );
-    let mut statuses = Vec::new();
-    for (content_type, body) in &requests {
-        let reply = app
-            .post("/api/v1/BillingEvents/acme", content_type, body)
-            .await;
-        statuses.push(reply.status);
-        assert!(
-            matches!(reply.status, 200 | 201),
-            "{content_type}: {}",
-            reply.text
-        );
+    for sample in samples.iter().filter(|sample| sample.kind == "request") {
+        let reply = app.post(&sample.path, &sample.content_type, &sample.body).await;
+        assert!(matches!(reply.status, 200 | 201), "{} {}: {}", sample.path, sample.content_type, reply.text);
     }
-    assert_eq!(statuses[0], 201);
-    let responses: Vec<String> = samples_on_page(&page.text, "response")
-        .into_iter()
-        .map(|(t, _)| t)
-        .collect();
-    for content_type in [
-        "application/json",
-        "text/json",
-        "application/xml",
-        "text/xml",
-    ] {
+    for content_type in ["application/json", "text/json", "application/xml", "text/xml"] {
         assert!(
-            responses.iter().any(|shown| shown == content_type),
+            samples.iter().any(|sample| sample.kind == "response" && sample.content_type == content_type),
             "no {content_type} response sample"
         );
     }
@@ -95,7 +92,7 @@ pub async fn every_request_example_in_the_openapi_document_is_accepted(app: Test
             posted += 1;
         }
     }
-    assert_eq!(posted, 5, "one example per request format");
+    assert_eq!(posted, 6, "one example per request format, and the bulk settlement's");
     for schema in [
         "InvoiceBillingEventInput",
         "InvoiceBillingEvent",

@@ -149,7 +149,7 @@ pub async fn unknown_routes_are_404_and_wrong_methods_405(app: TestApp) {
         .delete(format!("{}/api/v1/BillingEvents/acme", app.address));
     let reply = app.send(delete).await;
     assert_problem(&reply, 405);
-    assert_eq!(reply.header("allow"), "GET, POST");
+    assert_eq!(reply.header("allow"), "GET, POST, PATCH");
     let post_health = app.post_json("/health", "{}").await;
     assert_problem(&post_health, 405);
     assert_eq!(post_health.header("allow"), "GET");

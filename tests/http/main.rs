@@ -8,9 +8,11 @@ mod docs;
 mod errors;
 mod formats;
 mod helpers;
+mod listing;
 mod posting;
 mod reading;
 mod roundtrip;
+mod settling;
 
 macro_rules! http_suite {
     ($backend:ident, $database:expr) => {
@@ -51,6 +53,20 @@ macro_rules! http_suite {
                 formats::every_route_answers_in_the_negotiated_format,
                 docs::every_request_sample_on_the_help_page_is_accepted,
                 docs::every_request_example_in_the_openapi_document_is_accepted,
+                settling::patch_moves_the_status_and_the_etag,
+                settling::a_forbidden_move_is_409_naming_both_statuses,
+                settling::a_stale_if_match_is_412_and_only_one_of_two_racers_wins,
+                settling::patch_refuses_other_fields_and_takes_xml,
+                settling::history_lists_creation_and_changes_with_their_txids,
+                settling::bulk_settlement_answers_per_guid_and_is_safe_to_retry,
+                settling::bulk_settlement_refuses_bad_requests_whole,
+                settling::ten_thousand_guids_settle_in_one_request,
+                listing::pages_walk_a_clients_events_once_in_order,
+                listing::a_walk_sees_each_event_once_while_events_arrive,
+                listing::every_filter_narrows_the_listing,
+                listing::bad_listing_parameters_are_named,
+                listing::listings_come_in_xml_too,
+                listing::summaries_are_exact_and_grouped,
             );
         }
     };

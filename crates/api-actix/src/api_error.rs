@@ -6,7 +6,12 @@ use crate::problem::Problem;
 use crate::request_context::RequestContext;
 use crate::telemetry::cause_chain;
 use actix_web::http::{header, StatusCode};
-use app::{GetBillingEventError, RecordBillingEventError, RepositoryError};
+use app::{
+    ChangeStatusError, GetBillingEventError, GetHistoryError, InvalidParameters,
+    ListBillingEventsError, RecordBillingEventError, RepositoryError, SettleBillingEventsError,
+    SummarizeBillingEventsError,
+};
+use domain::{GuidError, ValidationErrors};
 use std::collections::BTreeMap;
 
 #[derive(Debug, thiserror::Error)]
@@ -15,6 +20,16 @@ pub enum ApiError {
     Record(#[from] RecordBillingEventError),
     #[error(transparent)]
     Get(#[from] GetBillingEventError),
+    #[error(transparent)]
+    ChangeStatus(#[from] ChangeStatusError),
+    #[error(transparent)]
+    Settle(#[from] SettleBillingEventsError),
+    #[error(transparent)]
+    History(#[from] GetHistoryError),
+    #[error(transparent)]
+    List(#[from] ListBillingEventsError),
+    #[error(transparent)]
+    Summarize(#[from] SummarizeBillingEventsError),
     #[error("the database is not ready")]
     NotReady(#[source] RepositoryError),
     #[error("unsupported content type {0:?}")]
@@ -33,12 +48,20 @@ pub enum ApiError {
 
 const VALIDATION: &str = "/problems/validation";
 const CONFLICT: &str = "/problems/conflict";
+const FORBIDDEN_TRANSITION: &str = "/problems/forbidden-transition";
+const STALE: &str = "/problems/stale-revision";
 const MALFORMED: &str = "/problems/malformed-body";
 const PLAIN: &str = "about:blank";
+
+/// The `ETag` of an event at `revision`: strong, since it names the stored state.
+pub fn etag(revision: u32) -> String {
+    format!("\"{revision}\"")
+}
 
 impl ApiError {
     /// The problem response for this error. Unexpected errors are logged here with
     /// their cause chain; the client gets only the txID to quote.
+    #[allow(clippy::too_many_lines)] // one arm per error, on purpose all in one place
     pub fn into_problem(self, context: &RequestContext) -> Problem {
         let problem = |status: StatusCode, kind, title, detail: String| Problem {
             kind,
@@ -50,23 +73,36 @@ impl ApiError {
             header: None,
             format: context.format,
         };
-        match self {
-            ApiError::Record(RecordBillingEventError::Invalid(invalid)) => {
-                let errors: BTreeMap<_, _> = invalid
-                    .iter()
-                    .map(|(field, messages)| (field.name(), messages.to_vec()))
-                    .collect();
-                let fields: Vec<_> = errors.keys().copied().collect();
-                Problem {
-                    errors: Some(errors),
-                    ..problem(
-                        StatusCode::BAD_REQUEST,
-                        VALIDATION,
-                        "One or more fields are invalid",
-                        format!("Fix these fields: {}.", fields.join(", ")),
-                    )
-                }
+        let validation = |errors: BTreeMap<String, Vec<String>>| {
+            let names: Vec<&str> = errors.keys().map(String::as_str).collect();
+            let detail = format!("Fix these fields: {}.", names.join(", "));
+            Problem {
+                errors: Some(errors),
+                ..problem(
+                    StatusCode::BAD_REQUEST,
+                    VALIDATION,
+                    "One or more fields are invalid",
+                    detail,
+                )
             }
+        };
+        let not_found = || {
+            problem(
+                StatusCode::NOT_FOUND,
+                PLAIN,
+                "Not Found",
+                "No billing event has this guid.".into(),
+            )
+        };
+        match self {
+            ApiError::Record(RecordBillingEventError::Invalid(invalid))
+            | ApiError::ChangeStatus(ChangeStatusError::Invalid(invalid)) => validation(fields(&invalid)),
+            ApiError::Settle(SettleBillingEventsError::Invalid(invalid))
+            | ApiError::List(ListBillingEventsError::Invalid(invalid))
+            | ApiError::Summarize(SummarizeBillingEventsError::Invalid(invalid)) => validation(parameters(&invalid)),
+            ApiError::Get(GetBillingEventError::InvalidGuid(error))
+            | ApiError::ChangeStatus(ChangeStatusError::InvalidGuid(error))
+            | ApiError::History(GetHistoryError::InvalidGuid(error)) => validation(bad_guid(&error)),
             ApiError::Record(RecordBillingEventError::Conflict { guid }) => problem(
                 StatusCode::CONFLICT,
                 CONFLICT,
@@ -76,24 +112,38 @@ impl ApiError {
                      (or for another client); the stored event is unchanged."
                 ),
             ),
-            ApiError::Record(RecordBillingEventError::Repository(error))
-            | ApiError::Get(GetBillingEventError::Repository(error))
-            | ApiError::NotReady(error) => repository_problem(&error, problem),
-            ApiError::Get(GetBillingEventError::InvalidGuid(error)) => Problem {
-                errors: Some(BTreeMap::from([("bGuid", vec![error.to_string()])])),
+            ApiError::ChangeStatus(ChangeStatusError::Forbidden(forbidden)) => problem(
+                StatusCode::CONFLICT,
+                FORBIDDEN_TRANSITION,
+                "The status cannot move that way",
+                format!(
+                    "A billing event cannot move from {} to {}; the event is unchanged.",
+                    forbidden.from, forbidden.to
+                ),
+            ),
+            ApiError::ChangeStatus(ChangeStatusError::PreconditionFailed { current }) => Problem {
+                header: Some((header::ETAG, etag(current.revision))),
                 ..problem(
-                    StatusCode::BAD_REQUEST,
-                    VALIDATION,
-                    "One or more fields are invalid",
-                    format!("The billing event guid {error}."),
+                    StatusCode::PRECONDITION_FAILED,
+                    STALE,
+                    "The billing event has changed",
+                    format!(
+                        "If-Match names another revision; the event is at {}. Read it again and retry.",
+                        etag(current.revision)
+                    ),
                 )
             },
-            ApiError::Get(GetBillingEventError::NotFound) => problem(
-                StatusCode::NOT_FOUND,
-                PLAIN,
-                "Not Found",
-                "No billing event has this guid.".into(),
-            ),
+            ApiError::Get(GetBillingEventError::NotFound)
+            | ApiError::ChangeStatus(ChangeStatusError::NotFound)
+            | ApiError::History(GetHistoryError::NotFound) => not_found(),
+            ApiError::Record(RecordBillingEventError::Repository(error))
+            | ApiError::Get(GetBillingEventError::Repository(error))
+            | ApiError::ChangeStatus(ChangeStatusError::Repository(error))
+            | ApiError::Settle(SettleBillingEventsError::Repository(error))
+            | ApiError::History(GetHistoryError::Repository(error))
+            | ApiError::List(ListBillingEventsError::Repository(error))
+            | ApiError::Summarize(SummarizeBillingEventsError::Repository(error))
+            | ApiError::NotReady(error) => repository_problem(&error, problem),
             ApiError::UnsupportedMediaType(got) => problem(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 PLAIN,
@@ -128,7 +178,7 @@ impl ApiError {
                 "No route matches this path.".into(),
             ),
             ApiError::MethodNotAllowed { allow } => Problem {
-                header: Some((header::ALLOW, allow)),
+                header: Some((header::ALLOW, allow.to_owned())),
                 ..problem(
                     StatusCode::METHOD_NOT_ALLOWED,
                     PLAIN,
@@ -140,6 +190,24 @@ impl ApiError {
     }
 }
 
+fn fields(invalid: &ValidationErrors) -> BTreeMap<String, Vec<String>> {
+    invalid
+        .iter()
+        .map(|(field, messages)| (field.name().to_owned(), messages.to_vec()))
+        .collect()
+}
+
+fn parameters(invalid: &InvalidParameters) -> BTreeMap<String, Vec<String>> {
+    invalid
+        .iter()
+        .map(|(name, messages)| (name.to_owned(), messages.to_vec()))
+        .collect()
+}
+
+fn bad_guid(error: &GuidError) -> BTreeMap<String, Vec<String>> {
+    BTreeMap::from([("bGuid".to_owned(), vec![error.to_string()])])
+}
+
 fn repository_problem(
     error: &RepositoryError,
     problem: impl Fn(StatusCode, &'static str, &'static str, String) -> Problem,
@@ -149,7 +217,7 @@ fn repository_problem(
         RepositoryError::Unavailable(_) => {
             tracing::warn!(error = %causes, "database unavailable");
             Problem {
-                header: Some((header::RETRY_AFTER, "1")),
+                header: Some((header::RETRY_AFTER, "1".to_owned())),
                 ..problem(
                     StatusCode::SERVICE_UNAVAILABLE,
                     PLAIN,

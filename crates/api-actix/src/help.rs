@@ -88,18 +88,7 @@ fn section(html: &mut String, path: &str, method: &str, operation: &Value) {
         html.push_str("</table>");
     }
     if let Some(content) = operation["requestBody"]["content"].as_object() {
-        html.push_str("<h3>Body parameters</h3><table><tr><th>Name</th><th>Description</th></tr>");
-        for (name, description) in openapi::body_fields() {
-            let _ = write!(
-                html,
-                "<tr><td><code>{name}</code></td><td>{}</td></tr>",
-                escape(&description)
-            );
-        }
-        html.push_str("</table><p><code>modifiedDateTime</code>, <code>executionTime</code> and <code>txID</code> are ignored on input.</p><h3>Request formats</h3>");
-        for (content_type, media) in content {
-            sample(html, "request", content_type, &media["example"]);
-        }
+        request_body(html, (method, path), content);
     }
     html.push_str(
         "<h3>Responses</h3><table><tr><th>Status</th><th>Description</th><th>Formats</th></tr>",
@@ -130,22 +119,79 @@ fn section(html: &mut String, path: &str, method: &str, operation: &Value) {
         if !examples.is_empty() {
             let _ = write!(html, "<h3>Response formats ({status})</h3>");
             for (content_type, media) in examples {
-                sample(html, "response", content_type, &media["example"]);
+                sample(
+                    html,
+                    "response",
+                    (method, path),
+                    content_type,
+                    &media["example"],
+                );
             }
         }
     }
     html.push_str("</section>");
 }
 
-/// One sample, tagged with its content type so a test can post exactly what is shown.
-fn sample(html: &mut String, kind: &str, content_type: &str, example: &Value) {
+/// The body of a request: the field table for events (other bodies name their schema),
+/// the formats, and a sample of each where the document has one.
+fn request_body(html: &mut String, route: (&str, &str), content: &serde_json::Map<String, Value>) {
+    let schema = content
+        .values()
+        .find_map(|media| media["schema"]["$ref"].as_str())
+        .and_then(|reference| reference.rsplit('/').next())
+        .unwrap_or_default();
+    if schema == "InvoiceBillingEventInput" {
+        html.push_str("<h3>Body parameters</h3><table><tr><th>Name</th><th>Description</th></tr>");
+        for (name, description) in openapi::body_fields() {
+            let _ = write!(
+                html,
+                "<tr><td><code>{name}</code></td><td>{}</td></tr>",
+                escape(&description)
+            );
+        }
+        html.push_str(
+            "</table><p><code>modifiedDateTime</code>, <code>executionTime</code> and \
+             <code>txID</code> are ignored on input.</p>",
+        );
+    } else {
+        let _ = write!(
+            html,
+            "<h3>Body</h3><p><code>{}</code>, as described in <a href=\"/openapi.json\">/openapi.json</a>.</p>",
+            escape(schema)
+        );
+    }
+    let formats: Vec<&str> = content.keys().map(String::as_str).collect();
+    let _ = write!(html, "<p>Formats: {}.</p>", formats.join(", "));
+    let examples: Vec<_> = content
+        .iter()
+        .filter(|(_, media)| !media["example"].is_null())
+        .collect();
+    if !examples.is_empty() {
+        html.push_str("<h3>Request samples</h3>");
+        for (content_type, media) in examples {
+            sample(html, "request", route, content_type, &media["example"]);
+        }
+    }
+}
+
+/// One sample, tagged with its route and content type so a test can send exactly what
+/// is shown.
+fn sample(
+    html: &mut String,
+    kind: &str,
+    (method, path): (&str, &str),
+    content_type: &str,
+    example: &Value,
+) {
     let body = match example {
         Value::String(text) => text.clone(),
         other => serde_json::to_string_pretty(other).unwrap_or_default(),
     };
     let _ = write!(
         html,
-        "<h4>{content_type}</h4><pre class=\"sample {kind}\" data-content-type=\"{content_type}\">{}</pre>",
+        "<h4>{content_type}</h4><pre class=\"sample {kind}\" data-content-type=\"{content_type}\" \
+         data-method=\"{method}\" data-path=\"{}\">{}</pre>",
+        escape(path),
         escape(&body)
     );
 }
@@ -166,7 +212,7 @@ mod tests {
         ] {
             assert!(
                 page.contains(&format!(
-                    r#"class="sample request" data-content-type="{content_type}""#
+                    r#"class="sample request" data-content-type="{content_type}" data-method="post" data-path="/api/v1/BillingEvents/{{clientName}}""#
                 )),
                 "{content_type}"
             );
@@ -179,7 +225,7 @@ mod tests {
         ] {
             assert!(
                 page.contains(&format!(
-                    r#"class="sample response" data-content-type="{content_type}""#
+                    r#"class="sample response" data-content-type="{content_type}" data-method="get""#
                 )),
                 "{content_type}"
             );

@@ -11,6 +11,7 @@ mod json_draft;
 pub mod negotiation;
 pub mod openapi;
 mod problem;
+mod query;
 mod representation;
 mod request_context;
 mod route_case;

@@ -26,10 +26,10 @@ pub struct Problem {
     pub tx_id: String,
     /// For validation problems: every bad field with every reason.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<BTreeMap<&'static str, Vec<String>>>,
+    pub errors: Option<BTreeMap<String, Vec<String>>>,
     /// A header the status calls for: `Allow` on a 405, `Retry-After` on a 503.
     #[serde(skip)]
-    pub header: Option<(header::HeaderName, &'static str)>,
+    pub header: Option<(header::HeaderName, String)>,
     /// The negotiated format the problem is written in.
     #[serde(skip)]
     pub format: MediaFormat,
@@ -93,7 +93,7 @@ impl ResponseError for Problem {
             HeaderValue::from_static(self.format.problem_content_type()),
         ));
         if let Some((name, value)) = &self.header {
-            response.insert_header((name.clone(), *value));
+            response.insert_header((name.clone(), value.as_str()));
         }
         if self.format.is_xml() {
             response.body(self.to_xml())

@@ -11,8 +11,14 @@ use actix_web::http::uri::{PathAndQuery, Uri};
 use actix_web::middleware::Next;
 
 /// Every route's path, `{}` standing for a parameter segment.
+/// Literal templates come before those with a parameter in the same place, so that
+/// `/API/V1/BILLINGEVENTS/SUMMARY` is read as the summary route.
 pub const ROUTE_TEMPLATES: &[&str] = &[
+    "/api/v1/BillingEvents",
+    "/api/v1/BillingEvents/summary",
     "/api/v1/BillingEvents/{}",
+    "/api/v1/BillingEvents/{}/history",
+    "/api/v1/BillingEvents/{}/status",
     "/health",
     "/ready",
     "/help",
@@ -76,6 +82,18 @@ mod tests {
             Some("/api/v1/BillingEvents/AcMe")
         );
         assert_eq!(canonical_path("/HEALTH").as_deref(), Some("/health"));
+        assert_eq!(
+            canonical_path("/api/v1/billingevents").as_deref(),
+            Some("/api/v1/BillingEvents")
+        );
+        assert_eq!(
+            canonical_path("/api/V1/billingevents/SUMMARY").as_deref(),
+            Some("/api/v1/BillingEvents/summary")
+        );
+        assert_eq!(
+            canonical_path("/API/v1/billingevents/Ab12/HISTORY").as_deref(),
+            Some("/api/v1/BillingEvents/Ab12/history")
+        );
         assert_eq!(canonical_path("/Ready").as_deref(), Some("/ready"));
     }
 
@@ -83,7 +101,7 @@ mod tests {
     fn canonical_and_unknown_paths_are_left_alone() {
         assert_eq!(canonical_path("/api/v1/BillingEvents/acme"), None);
         assert_eq!(canonical_path("/api/v2/billingevents/acme"), None);
-        assert_eq!(canonical_path("/api/v1/billingevents"), None);
+        assert_eq!(canonical_path("/api/v1"), None);
         assert_eq!(canonical_path("/api/v1/billingevents/a/b"), None);
         assert_eq!(canonical_path("/"), None);
     }

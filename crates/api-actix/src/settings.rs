@@ -34,6 +34,8 @@ pub struct ServerSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct HttpSettings {
     pub max_body_bytes: usize,
+    /// For bulk settlements, which name up to 10,000 guids.
+    pub max_bulk_body_bytes: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -129,6 +131,9 @@ impl Settings {
         }
         if http.max_body_bytes == 0 {
             return Err(invalid("http.max_body_bytes", "must be at least 1"));
+        }
+        if http.max_bulk_body_bytes == 0 {
+            return Err(invalid("http.max_bulk_body_bytes", "must be at least 1"));
         }
         if server.host.trim().is_empty() {
             return Err(invalid("server.host", "must not be empty"));

@@ -9,7 +9,6 @@ use crate::{request_context, route_case};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
-use app::{GetBillingEvent, RecordBillingEvent};
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -50,12 +49,12 @@ impl Application {
         let repository = tokio::task::spawn_blocking(move || infra_diesel::connect(&database))
             .await
             .map_err(StartupError::Interrupted)??;
-        let state = AppState {
-            record: RecordBillingEvent::new(repository.clone(), Arc::new(SystemClock)),
-            get: GetBillingEvent::new(repository.clone()),
+        let state = AppState::new(
             repository,
-            max_body_bytes: settings.http.max_body_bytes,
-        };
+            Arc::new(SystemClock),
+            settings.http.max_body_bytes,
+            settings.http.max_bulk_body_bytes,
+        );
 
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listen_error = |source| StartupError::Listen {

@@ -39,6 +39,20 @@ impl XmlWriter {
         self
     }
 
+    /// `<name i:nil="true"/>`: an absent value, as .NET writes it.
+    pub fn nil(&mut self, name: &str) -> &mut Self {
+        let _ = write!(self.out, r#"<{name} i:nil="true"/>"#);
+        self
+    }
+
+    /// `<name>text</name>`, or `<name i:nil="true"/>` when there is no text.
+    pub fn optional(&mut self, name: &str, text: Option<&str>) -> &mut Self {
+        match text {
+            Some(text) => self.element(name, text),
+            None => self.nil(name),
+        }
+    }
+
     pub fn finish(&mut self) -> String {
         std::mem::take(&mut self.out)
     }

@@ -1,7 +1,7 @@
 //! `POST /api/v1/BillingEvents/{clientName}` and `GET /api/v1/BillingEvents/{bGuid}`.
 
 use super::AppState;
-use crate::api_error::ApiError;
+use crate::api_error::{etag, ApiError};
 use crate::body::{self, BodyFormat};
 use crate::negotiation;
 use crate::problem::Problem;
@@ -12,7 +12,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use app::Recorded;
-use domain::BillingEvent;
+use domain::{BillingEvent, BillingEventDraft};
 
 /// Records one event: 201 when new, 200 when it repeats the stored one.
 pub async fn post(
@@ -34,14 +34,7 @@ async fn record(
 ) -> Result<HttpResponse, ApiError> {
     let client_name = req.match_info().query("id");
     tracing::Span::current().record("client", tracing::field::display(client_name));
-    let format = body::format_of(req)?;
-    let bytes = body::read_limited(req, payload, state.max_body_bytes).await?;
-    // One decoding step per format, all giving the same draft to the use case.
-    let draft = match format {
-        BodyFormat::Json => json_draft::decode(&bytes, client_name)?,
-        BodyFormat::Xml => xml_draft::decode(&bytes, client_name)?,
-        BodyFormat::Form => form_draft::decode(&bytes, client_name),
-    };
+    let draft = decode_draft(req, payload, state.max_body_bytes, client_name).await?;
     Ok(match state.record.execute(draft, &context.tx_id).await? {
         Recorded::Created(event) => {
             let mut response = answer(StatusCode::CREATED, &event, context);
@@ -52,6 +45,23 @@ async fn record(
             response
         }
         Recorded::Replayed(event) => answer(StatusCode::OK, &event, context),
+    })
+}
+
+/// Reads the body, in whichever format it came, into a draft for `client_name`.
+pub async fn decode_draft(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+    client_name: &str,
+) -> Result<BillingEventDraft, ApiError> {
+    let format = body::format_of(req)?;
+    let bytes = body::read_limited(req, payload, limit).await?;
+    // One decoding step per format, all giving the same draft to the use cases.
+    Ok(match format {
+        BodyFormat::Json => json_draft::decode(&bytes, client_name)?,
+        BodyFormat::Xml => xml_draft::decode(&bytes, client_name)?,
+        BodyFormat::Form => form_draft::decode(&bytes, client_name),
     })
 }
 
@@ -68,10 +78,14 @@ pub async fn get(
     }
 }
 
-/// The event in the negotiated format.
-fn answer(status: StatusCode, event: &BillingEvent, context: &RequestContext) -> HttpResponse {
+/// The event in the negotiated format, with its `ETag`.
+pub fn answer(status: StatusCode, event: &BillingEvent, context: &RequestContext) -> HttpResponse {
     let representation = EventRepresentation::of(event, context);
-    negotiation::respond(status, context.format, &representation, || {
+    let mut response = negotiation::respond(status, context.format, &representation, || {
         representation.to_xml()
-    })
+    });
+    if let Ok(tag) = HeaderValue::from_str(&etag(event.revision)) {
+        response.headers_mut().insert(header::ETAG, tag);
+    }
+    response
 }

@@ -4,9 +4,15 @@ mod billing_events;
 mod docs;
 mod fallback;
 mod health;
+mod listing;
+mod settlement;
 
 use actix_web::web;
-use app::{BillingEventRepository, GetBillingEvent, RecordBillingEvent};
+use app::{
+    BillingEventRepository, ChangeBillingEventStatus, Clock, GetBillingEvent,
+    GetBillingEventHistory, ListBillingEvents, RecordBillingEvent, SettleBillingEvents,
+    SummarizeBillingEvents,
+};
 use std::sync::Arc;
 
 /// What handlers need, built once in `startup` and shared by every worker.
@@ -14,8 +20,37 @@ use std::sync::Arc;
 pub struct AppState {
     pub record: RecordBillingEvent,
     pub get: GetBillingEvent,
+    pub change_status: ChangeBillingEventStatus,
+    pub settle: SettleBillingEvents,
+    pub history: GetBillingEventHistory,
+    pub list: ListBillingEvents,
+    pub summarize: SummarizeBillingEvents,
     pub repository: Arc<dyn BillingEventRepository>,
     pub max_body_bytes: usize,
+    /// Bulk settlements name up to 10,000 guids, so they get a limit of their own.
+    pub max_bulk_body_bytes: usize,
+}
+
+impl AppState {
+    pub fn new(
+        repository: Arc<dyn BillingEventRepository>,
+        clock: Arc<dyn Clock>,
+        max_body_bytes: usize,
+        max_bulk_body_bytes: usize,
+    ) -> Self {
+        Self {
+            record: RecordBillingEvent::new(repository.clone(), clock.clone()),
+            get: GetBillingEvent::new(repository.clone()),
+            change_status: ChangeBillingEventStatus::new(repository.clone(), clock.clone()),
+            settle: SettleBillingEvents::new(repository.clone(), clock),
+            history: GetBillingEventHistory::new(repository.clone()),
+            list: ListBillingEvents::new(repository.clone()),
+            summarize: SummarizeBillingEvents::new(repository.clone()),
+            repository,
+            max_body_bytes,
+            max_bulk_body_bytes,
+        }
+    }
 }
 
 /// Registers every route. Route literals are matched in any case by `route_case`, which
@@ -23,10 +58,32 @@ pub struct AppState {
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .service(
+            web::resource("/api/v1/BillingEvents")
+                .route(web::get().to(listing::list))
+                .default_service(web::to(fallback::method_not_allowed("GET"))),
+        )
+        // Before `{id}`, so that `summary` is not read as a guid or a client name.
+        .service(
+            web::resource("/api/v1/BillingEvents/summary")
+                .route(web::get().to(listing::summary))
+                .default_service(web::to(fallback::method_not_allowed("GET"))),
+        )
+        .service(
             web::resource("/api/v1/BillingEvents/{id}")
                 .route(web::post().to(billing_events::post))
                 .route(web::get().to(billing_events::get))
-                .default_service(web::to(fallback::method_not_allowed("GET, POST"))),
+                .route(web::patch().to(settlement::patch))
+                .default_service(web::to(fallback::method_not_allowed("GET, POST, PATCH"))),
+        )
+        .service(
+            web::resource("/api/v1/BillingEvents/{id}/history")
+                .route(web::get().to(settlement::history))
+                .default_service(web::to(fallback::method_not_allowed("GET"))),
+        )
+        .service(
+            web::resource("/api/v1/BillingEvents/{id}/status")
+                .route(web::post().to(settlement::settle_many))
+                .default_service(web::to(fallback::method_not_allowed("POST"))),
         )
         .service(
             web::resource("/health")

@@ -1,5 +1,5 @@
-//! How a stored event is written back to clients: the original API's camelCase JSON, or
-//! the XML a .NET `DataContractSerializer` client expects.
+//! One stored event as clients get it: the original API's camelCase JSON, or the XML a
+//! .NET `DataContractSerializer` client expects.
 
 use crate::request_context::RequestContext;
 use crate::xml_writer::XmlWriter;
@@ -52,16 +52,26 @@ impl EventRepresentation {
         }
     }
 
-    /// `<InvoiceBillingEvent>` with `PascalCase` elements in the contract's order.
+    /// `<InvoiceBillingEvent>` with `PascalCase` elements in the contract's order, as a
+    /// whole document.
     pub fn to_xml(&self) -> String {
-        XmlWriter::new()
-            .open(
-                "InvoiceBillingEvent",
-                &[
-                    ("xmlns:i", XML_SCHEMA_INSTANCE),
-                    ("xmlns", DATA_CONTRACT_NAMESPACE),
-                ],
-            )
+        let mut xml = XmlWriter::new();
+        self.write_xml(&mut xml, true);
+        xml.finish()
+    }
+
+    /// The `<InvoiceBillingEvent>` element; the namespaces are declared on it when it is
+    /// the root, inherited when it is nested in a list.
+    pub fn write_xml(&self, xml: &mut XmlWriter, root: bool) {
+        let namespaces: &[(&str, &str)] = if root {
+            &[
+                ("xmlns:i", XML_SCHEMA_INSTANCE),
+                ("xmlns", DATA_CONTRACT_NAMESPACE),
+            ]
+        } else {
+            &[]
+        };
+        xml.open("InvoiceBillingEvent", namespaces)
             .element("BillingEventGuid", &self.billing_event_guid)
             .element("MemberUniqueKey", &self.member_unique_key)
             .element("EventDateTime", &self.event_date_time)
@@ -75,14 +85,13 @@ impl EventRepresentation {
             .element("ModifiedDateTime", &self.modified_date_time)
             .element("ExecutionTime", &self.execution_time.to_string())
             .element("TxID", &self.tx_id)
-            .close("InvoiceBillingEvent")
-            .finish()
+            .close("InvoiceBillingEvent");
     }
 }
 
 /// A JSON number written with exactly these digits (`6.0` stays `6.0`): with
 /// `arbitrary_precision`, `serde_json` keeps a number's text as it is.
-fn exact_number(decimal: &str) -> Number {
+pub fn exact_number(decimal: &str) -> Number {
     Number::from_str(decimal).expect("a domain decimal is a valid JSON number")
 }
 

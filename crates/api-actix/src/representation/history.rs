@@ -1,0 +1,68 @@
+//! An event's audit history, oldest first.
+
+use super::open_root;
+use crate::request_context::RequestContext;
+use crate::xml_writer::XmlWriter;
+use app::HistoryEntry;
+use domain::BillingEventGuid;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+struct EntryRepresentation {
+    /// `null` for the creation.
+    from: Option<&'static str>,
+    to: &'static str,
+    at: String,
+    #[serde(rename = "txID")]
+    tx_id: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryRepresentation {
+    billing_event_guid: String,
+    items: Vec<EntryRepresentation>,
+    execution_time: u64,
+    #[serde(rename = "txID")]
+    tx_id: String,
+}
+
+impl HistoryRepresentation {
+    pub fn of(guid: BillingEventGuid, entries: &[HistoryEntry], context: &RequestContext) -> Self {
+        let items = entries
+            .iter()
+            .map(|entry| EntryRepresentation {
+                from: entry.from.map(|status| status.name()),
+                to: entry.to.name(),
+                at: entry.at.to_string(),
+                tx_id: entry.tx_id.clone(),
+            })
+            .collect();
+        Self {
+            billing_event_guid: guid.to_string(),
+            items,
+            execution_time: context.elapsed_millis(),
+            tx_id: context.tx_id.clone(),
+        }
+    }
+
+    pub fn to_xml(&self) -> String {
+        let mut xml = XmlWriter::new();
+        open_root(&mut xml, "BillingEventHistory");
+        xml.element("BillingEventGuid", &self.billing_event_guid)
+            .open("Items", &[]);
+        for item in &self.items {
+            xml.open("Change", &[])
+                .optional("From", item.from)
+                .element("To", item.to)
+                .element("At", &item.at)
+                .element("TxID", &item.tx_id)
+                .close("Change");
+        }
+        xml.close("Items")
+            .element("ExecutionTime", &self.execution_time.to_string())
+            .element("TxID", &self.tx_id)
+            .close("BillingEventHistory")
+            .finish()
+    }
+}

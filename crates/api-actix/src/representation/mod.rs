@@ -1,0 +1,26 @@
+//! What responses carry, in JSON and in XML: one module per kind of answer.
+
+mod event;
+mod history;
+mod page;
+mod settlement;
+mod summary;
+
+pub use event::{exact_number, EventRepresentation, DATA_CONTRACT_NAMESPACE, XML_SCHEMA_INSTANCE};
+pub use history::HistoryRepresentation;
+pub use page::PageRepresentation;
+pub use settlement::SettlementRepresentation;
+pub use summary::SummaryRepresentation;
+
+use crate::xml_writer::XmlWriter;
+
+/// Opens a root element with the namespaces every XML answer of ours declares.
+fn open_root(xml: &mut XmlWriter, name: &str) {
+    xml.open(
+        name,
+        &[
+            ("xmlns:i", XML_SCHEMA_INSTANCE),
+            ("xmlns", DATA_CONTRACT_NAMESPACE),
+        ],
+    );
+}

@@ -1,0 +1,120 @@
+//! The answer to a bulk settlement: one result per guid, in order, and counts.
+
+use super::open_root;
+use crate::request_context::RequestContext;
+use crate::xml_writer::XmlWriter;
+use app::SettleOutcome;
+use domain::{BillingEventGuid, EventStatus};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultRepresentation {
+    billing_event_guid: String,
+    /// `changed`, `unchanged`, `notFound` or `forbidden`.
+    outcome: &'static str,
+    /// The event's status after this request (absent when not found).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invoice_billing_event_status_id: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Counts {
+    changed: usize,
+    unchanged: usize,
+    not_found: usize,
+    forbidden: usize,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettlementRepresentation {
+    status: &'static str,
+    results: Vec<ResultRepresentation>,
+    #[serde(flatten)]
+    counts: Counts,
+    execution_time: u64,
+    #[serde(rename = "txID")]
+    tx_id: String,
+}
+
+impl SettlementRepresentation {
+    pub fn of(
+        status: EventStatus,
+        outcomes: &[(BillingEventGuid, SettleOutcome)],
+        context: &RequestContext,
+    ) -> Self {
+        let mut counts = Counts::default();
+        let results = outcomes
+            .iter()
+            .map(|(guid, outcome)| {
+                let (name, status, detail) = match outcome {
+                    SettleOutcome::Changed(event) => {
+                        counts.changed += 1;
+                        ("changed", Some(event.status), None)
+                    }
+                    // Without If-Match a bulk settlement is never stale; were it, nothing
+                    // changed.
+                    SettleOutcome::Unchanged(event) | SettleOutcome::Stale { current: event } => {
+                        counts.unchanged += 1;
+                        ("unchanged", Some(event.status), None)
+                    }
+                    SettleOutcome::NotFound => {
+                        counts.not_found += 1;
+                        ("notFound", None, None)
+                    }
+                    SettleOutcome::Forbidden(forbidden) => {
+                        counts.forbidden += 1;
+                        (
+                            "forbidden",
+                            Some(forbidden.from),
+                            Some(forbidden.to_string()),
+                        )
+                    }
+                };
+                ResultRepresentation {
+                    billing_event_guid: guid.to_string(),
+                    outcome: name,
+                    invoice_billing_event_status_id: status.map(EventStatus::name),
+                    detail,
+                }
+            })
+            .collect();
+        Self {
+            status: status.name(),
+            results,
+            counts,
+            execution_time: context.elapsed_millis(),
+            tx_id: context.tx_id.clone(),
+        }
+    }
+
+    pub fn to_xml(&self) -> String {
+        let mut xml = XmlWriter::new();
+        open_root(&mut xml, "BillingEventSettlement");
+        xml.element("Status", self.status).open("Results", &[]);
+        for result in &self.results {
+            xml.open("Result", &[])
+                .element("BillingEventGuid", &result.billing_event_guid)
+                .element("Outcome", result.outcome)
+                .optional(
+                    "InvoiceBillingEventStatusId",
+                    result.invoice_billing_event_status_id,
+                )
+                .optional("Detail", result.detail.as_deref())
+                .close("Result");
+        }
+        xml.close("Results")
+            .element("Changed", &self.counts.changed.to_string())
+            .element("Unchanged", &self.counts.unchanged.to_string())
+            .element("NotFound", &self.counts.not_found.to_string())
+            .element("Forbidden", &self.counts.forbidden.to_string())
+            .element("ExecutionTime", &self.execution_time.to_string())
+            .element("TxID", &self.tx_id)
+            .close("BillingEventSettlement")
+            .finish()
+    }
+}

@@ -1,0 +1,79 @@
+//! A summary: per group, its keys, the count and the exact totals.
+
+use super::{exact_number, open_root};
+use crate::request_context::RequestContext;
+use crate::xml_writer::XmlWriter;
+use app::SummaryRow;
+use serde::Serialize;
+use serde_json::Number;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupRepresentation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    member_unique_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event_type_id: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invoice_billing_event_status_id: Option<&'static str>,
+    count: u64,
+    total_quantity: Number,
+    total_amount: Number,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryRepresentation {
+    groups: Vec<GroupRepresentation>,
+    execution_time: u64,
+    #[serde(rename = "txID")]
+    tx_id: String,
+}
+
+impl SummaryRepresentation {
+    pub fn of(rows: &[SummaryRow], context: &RequestContext) -> Self {
+        let groups = rows
+            .iter()
+            .map(|row| GroupRepresentation {
+                member_unique_key: row.member.as_ref().map(|member| member.as_str().to_owned()),
+                event_type_id: row.event_type.map(|kind| kind.name()),
+                invoice_billing_event_status_id: row.status.map(|status| status.name()),
+                count: row.count,
+                total_quantity: exact_number(&row.total_quantity.to_plain_string()),
+                total_amount: exact_number(&row.total_amount.to_plain_string()),
+            })
+            .collect();
+        Self {
+            groups,
+            execution_time: context.elapsed_millis(),
+            tx_id: context.tx_id.clone(),
+        }
+    }
+
+    pub fn to_xml(&self) -> String {
+        let mut xml = XmlWriter::new();
+        open_root(&mut xml, "BillingEventSummary");
+        xml.open("Groups", &[]);
+        for group in &self.groups {
+            xml.open("Group", &[]);
+            if let Some(member) = &group.member_unique_key {
+                xml.element("MemberUniqueKey", member);
+            }
+            if let Some(kind) = group.event_type_id {
+                xml.element("EventTypeId", kind);
+            }
+            if let Some(status) = group.invoice_billing_event_status_id {
+                xml.element("InvoiceBillingEventStatusId", status);
+            }
+            xml.element("Count", &group.count.to_string())
+                .element("TotalQuantity", &group.total_quantity.to_string())
+                .element("TotalAmount", &group.total_amount.to_string())
+                .close("Group");
+        }
+        xml.close("Groups")
+            .element("ExecutionTime", &self.execution_time.to_string())
+            .element("TxID", &self.tx_id)
+            .close("BillingEventSummary")
+            .finish()
+    }
+}
