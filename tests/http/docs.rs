@@ -44,19 +44,43 @@ pub async fn every_request_sample_on_the_help_page_is_accepted(app: TestApp) {
         .iter()
         .filter(|sample| sample.kind == "request" && sample.path == "/api/v1/BillingEvents/acme")
         .collect();
-    let mut types: Vec<&str> = event_posts.iter().map(|sample| sample.content_type.as_str()).collect();
+    let mut types: Vec<&str> = event_posts
+        .iter()
+        .map(|sample| sample.content_type.as_str())
+        .collect();
     types.sort_unstable();
     assert_eq!(
         types,
-        ["application/json", "application/x-www-form-urlencoded", "application/xml", "text/json", "text/xml"]
+        [
+            "application/json",
+            "application/x-www-form-urlencoded",
+            "application/xml",
+            "text/json",
+            "text/xml"
+        ]
     );
     for sample in samples.iter().filter(|sample| sample.kind == "request") {
-        let reply = app.post(&sample.path, &sample.content_type, &sample.body).await;
-        assert!(matches!(reply.status, 200 | 201), "{} {}: {}", sample.path, sample.content_type, reply.text);
-    }
-    for content_type in ["application/json", "text/json", "application/xml", "text/xml"] {
+        let reply = app
+            .post(&sample.path, &sample.content_type, &sample.body)
+            .await;
         assert!(
-            samples.iter().any(|sample| sample.kind == "response" && sample.content_type == content_type),
+            matches!(reply.status, 200 | 201),
+            "{} {}: {}",
+            sample.path,
+            sample.content_type,
+            reply.text
+        );
+    }
+    for content_type in [
+        "application/json",
+        "text/json",
+        "application/xml",
+        "text/xml",
+    ] {
+        assert!(
+            samples
+                .iter()
+                .any(|sample| sample.kind == "response" && sample.content_type == content_type),
             "no {content_type} response sample"
         );
     }
@@ -92,7 +116,10 @@ pub async fn every_request_example_in_the_openapi_document_is_accepted(app: Test
             posted += 1;
         }
     }
-    assert_eq!(posted, 6, "one example per request format, and the bulk settlement's");
+    assert_eq!(
+        posted, 6,
+        "one example per request format, and the bulk settlement's"
+    );
     for schema in [
         "InvoiceBillingEventInput",
         "InvoiceBillingEvent",

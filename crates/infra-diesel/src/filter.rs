@@ -46,7 +46,9 @@ macro_rules! filtered_events {
         let after: Option<app::Position> = $after;
         if let Some(position) = after {
             let (time, guid) = ($instant(position.event_time), $guid(position.guid));
-            query = query.filter(
+            // `>=` alone is what an index range can start from; the `OR` then settles
+            // ties within the same instant.
+            query = query.filter(e::event_date_time.ge(time)).filter(
                 e::event_date_time.gt(time).or(e::event_date_time
                     .eq(time)
                     .and(e::billing_event_guid.gt(guid))),
