@@ -59,10 +59,10 @@ async fn walk(app: &TestApp, query: &str, limit: u32) -> Vec<Value> {
     let mut items = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
-        let mut path = format!("/api/v1/BillingEvents?{query}&limit={limit}");
-        if let Some(cursor) = &cursor {
-            path.push_str(&format!("&cursor={cursor}"));
-        }
+        let path = match &cursor {
+            Some(cursor) => format!("/api/v1/BillingEvents?{query}&limit={limit}&cursor={cursor}"),
+            None => format!("/api/v1/BillingEvents?{query}&limit={limit}"),
+        };
         let reply = app.get(&path).await;
         assert_eq!(reply.status, 200, "{}", reply.text);
         let page = reply.json();

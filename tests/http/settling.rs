@@ -1,4 +1,4 @@
-//! Settling events over HTTP: PATCH with ETag and If-Match, bulk settlement, history.
+//! Settling events over HTTP: PATCH with `ETag` and `If-Match`, bulk settlement, history.
 
 use crate::helpers::{event_body, new_guid, Reply, TestApp, SEED_GUID, SEED_SAMPLE};
 use serde_json::json;

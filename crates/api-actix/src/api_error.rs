@@ -121,15 +121,15 @@ impl ApiError {
                     forbidden.from, forbidden.to
                 ),
             ),
-            ApiError::ChangeStatus(ChangeStatusError::PreconditionFailed { current }) => Problem {
-                header: Some((header::ETAG, etag(current.revision))),
+            ApiError::ChangeStatus(ChangeStatusError::PreconditionFailed { current_revision }) => Problem {
+                header: Some((header::ETAG, etag(current_revision))),
                 ..problem(
                     StatusCode::PRECONDITION_FAILED,
                     STALE,
                     "The billing event has changed",
                     format!(
                         "If-Match names another revision; the event is at {}. Read it again and retry.",
-                        etag(current.revision)
+                        etag(current_revision)
                     ),
                 )
             },

@@ -26,8 +26,8 @@ pub enum ChangeStatusError {
     #[error(transparent)]
     Forbidden(ForbiddenTransition),
     /// `If-Match` named another revision than the stored one.
-    #[error("the billing event is at revision {}", current.revision)]
-    PreconditionFailed { current: BillingEvent },
+    #[error("the billing event is at revision {current_revision}")]
+    PreconditionFailed { current_revision: u32 },
     #[error(transparent)]
     Repository(#[from] RepositoryError),
 }
@@ -78,9 +78,9 @@ impl ChangeBillingEventStatus {
             Some(SettleOutcome::Forbidden(forbidden)) => {
                 Err(ChangeStatusError::Forbidden(forbidden))
             }
-            Some(SettleOutcome::Stale { current }) => {
-                Err(ChangeStatusError::PreconditionFailed { current })
-            }
+            Some(SettleOutcome::Stale { current }) => Err(ChangeStatusError::PreconditionFailed {
+                current_revision: current.revision,
+            }),
             Some(SettleOutcome::NotFound) | None => Err(ChangeStatusError::NotFound),
         }
     }
@@ -221,9 +221,12 @@ mod tests {
         let stale = use_case
             .execute(GUID, body("Cancelled"), Some(1), "tx")
             .await;
-        assert!(
-            matches!(stale, Err(ChangeStatusError::PreconditionFailed { current }) if current.revision == 2)
-        );
+        assert!(matches!(
+            stale,
+            Err(ChangeStatusError::PreconditionFailed {
+                current_revision: 2
+            })
+        ));
         let unknown = use_case
             .execute(
                 "0b7d3c1e-9a0e-4d5f-8f00-000000000001",

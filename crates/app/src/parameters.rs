@@ -66,12 +66,11 @@ pub struct FilterParameters {
 impl FilterParameters {
     /// The filter, noting every bad parameter in `errors`.
     pub(crate) fn parse(&self, errors: &mut InvalidParameters) -> Option<EventFilter> {
-        let client = match &self.client_name {
-            Some(name) => errors.check("clientName", ClientName::parse(name)),
-            None => {
-                errors.add("clientName", "is required");
-                None
-            }
+        let client = if let Some(name) = &self.client_name {
+            errors.check("clientName", ClientName::parse(name))
+        } else {
+            errors.add("clientName", "is required");
+            None
         };
         let member = self
             .member_unique_key

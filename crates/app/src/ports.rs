@@ -273,6 +273,9 @@ pub fn canonical_total(total: &BigDecimal) -> BigDecimal {
 
 /// Sums events into summary rows, exactly (arbitrary precision), for adapters that
 /// cannot sum decimals themselves. Rows come out ordered by their group keys.
+///
+/// # Panics
+/// Never: every domain decimal is a valid `BigDecimal`.
 pub fn summarize_events<'a>(
     events: impl IntoIterator<Item = &'a BillingEvent>,
     group_by: &[GroupBy],

@@ -48,12 +48,11 @@ impl SettleBillingEvents {
     ) -> Result<Vec<(BillingEventGuid, SettleOutcome)>, SettleBillingEventsError> {
         let mut errors = InvalidParameters::default();
         let client = errors.check("clientName", ClientName::parse(&request.client_name));
-        let status = match &request.status {
-            Some(text) => errors.check("status", EventStatus::parse(text)),
-            None => {
-                errors.add("status", "is required");
-                None
-            }
+        let status = if let Some(text) = &request.status {
+            errors.check("status", EventStatus::parse(text))
+        } else {
+            errors.add("status", "is required");
+            None
         };
         if request.guids.is_empty() {
             errors.add("billingEventGuids", "must name at least one billing event");

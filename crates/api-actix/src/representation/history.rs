@@ -4,7 +4,7 @@ use super::open_root;
 use crate::request_context::RequestContext;
 use crate::xml_writer::XmlWriter;
 use app::HistoryEntry;
-use domain::BillingEventGuid;
+use domain::{BillingEventGuid, EventStatus};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -32,7 +32,7 @@ impl HistoryRepresentation {
         let items = entries
             .iter()
             .map(|entry| EntryRepresentation {
-                from: entry.from.map(|status| status.name()),
+                from: entry.from.map(EventStatus::name),
                 to: entry.to.name(),
                 at: entry.at.to_string(),
                 tx_id: entry.tx_id.clone(),

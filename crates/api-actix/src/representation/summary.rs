@@ -4,6 +4,7 @@ use super::{exact_number, open_root};
 use crate::request_context::RequestContext;
 use crate::xml_writer::XmlWriter;
 use app::SummaryRow;
+use domain::{EventStatus, EventType};
 use serde::Serialize;
 use serde_json::Number;
 
@@ -36,8 +37,8 @@ impl SummaryRepresentation {
             .iter()
             .map(|row| GroupRepresentation {
                 member_unique_key: row.member.as_ref().map(|member| member.as_str().to_owned()),
-                event_type_id: row.event_type.map(|kind| kind.name()),
-                invoice_billing_event_status_id: row.status.map(|status| status.name()),
+                event_type_id: row.event_type.map(EventType::name),
+                invoice_billing_event_status_id: row.status.map(EventStatus::name),
                 count: row.count,
                 total_quantity: exact_number(&row.total_quantity.to_plain_string()),
                 total_amount: exact_number(&row.total_amount.to_plain_string()),

@@ -15,6 +15,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, SmallInt, Text, Timestamptz};
 use domain::{BillingEvent, BillingEventGuid, EventStatus, EventType, MemberUniqueKey, Timestamp};
 use rust_decimal::Decimal;
+use std::fmt::Write as _;
 use std::str::FromStr;
 
 pub(crate) struct PgQueries;
@@ -196,7 +197,7 @@ impl Queries for PgQueries {
         diesel::insert_into(billing_event_history::table)
             .values((
                 billing_event_history::billing_event_guid.eq(guid.as_uuid()),
-                billing_event_history::from_status_id.eq(entry.from.map(|status| status.code())),
+                billing_event_history::from_status_id.eq(entry.from.map(EventStatus::code)),
                 billing_event_history::to_status_id.eq(entry.to.code()),
                 billing_event_history::changed_at.eq(entry.at.as_datetime()),
                 billing_event_history::tx_id.eq(&entry.tx_id),
@@ -328,11 +329,12 @@ impl Queries for PgQueries {
                     }
                 })
                 .collect();
-            sql.push_str(&format!(
+            let _ = write!(
+                sql,
                 " GROUP BY {} ORDER BY {}",
                 grouped.join(", "),
                 order.join(", ")
-            ));
+            );
         }
         let records: Vec<SummaryRecord> = query.sql(sql).load(conn)?;
         Ok(records

@@ -11,7 +11,7 @@ use app::{
 };
 use diesel::prelude::*;
 use diesel::sqlite::Sqlite;
-use domain::{BillingEvent, BillingEventGuid, Timestamp};
+use domain::{BillingEvent, BillingEventGuid, EventStatus, Timestamp};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
@@ -147,7 +147,7 @@ impl Queries for SqliteQueries {
         diesel::insert_into(billing_event_history::table)
             .values((
                 billing_event_history::billing_event_guid.eq(guid.to_string()),
-                billing_event_history::from_status_id.eq(entry.from.map(|status| status.code())),
+                billing_event_history::from_status_id.eq(entry.from.map(EventStatus::code)),
                 billing_event_history::to_status_id.eq(entry.to.code()),
                 billing_event_history::changed_at.eq(entry.at.unix_micros()),
                 billing_event_history::tx_id.eq(&entry.tx_id),
