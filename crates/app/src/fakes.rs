@@ -68,6 +68,17 @@ impl BillingEventRepository for InMemoryRepository {
         Ok(Insertion::Created)
     }
 
+    async fn insert_many(
+        &self,
+        items: &[(BillingEvent, String)],
+    ) -> Result<Vec<Insertion>, RepositoryError> {
+        let mut results = Vec::with_capacity(items.len());
+        for (event, tx_id) in items {
+            results.push(self.insert(event, tx_id).await?);
+        }
+        Ok(results)
+    }
+
     async fn find(&self, guid: BillingEventGuid) -> Result<Option<BillingEvent>, RepositoryError> {
         self.check_up()?;
         Ok(self.store.lock().unwrap().events.get(&guid).cloned())

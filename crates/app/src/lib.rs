@@ -10,6 +10,7 @@ pub mod list_billing_events;
 pub mod parameters;
 pub mod ports;
 pub mod record_billing_event;
+pub mod record_billing_events;
 pub mod settle_billing_events;
 pub mod summarize_billing_events;
 
@@ -26,6 +27,7 @@ pub use ports::{
     HistoryEntry, Insertion, Position, RepositoryError, SettleOutcome, SettleTarget, SummaryRow,
 };
 pub use record_billing_event::{RecordBillingEvent, RecordBillingEventError, Recorded};
+pub use record_billing_events::{ItemOutcome, RecordBillingEvents, RecordBillingEventsError};
 pub use settle_billing_events::{SettleBillingEvents, SettleBillingEventsError, SettleRequest};
 pub use summarize_billing_events::{
     SummarizeBillingEvents, SummarizeBillingEventsError, SummaryRequest,

@@ -120,6 +120,18 @@ pub trait BillingEventRepository: Send + Sync + std::fmt::Debug {
     async fn insert(&self, event: &BillingEvent, tx_id: &str)
         -> Result<Insertion, RepositoryError>;
 
+    /// Stores many events in one transaction, each as [`insert`](Self::insert) would:
+    /// one `Insertion` per item, in order. A guid that comes twice in `items` is stored
+    /// once; the later item gets `AlreadyExists` with the earlier one. `Created` means
+    /// committed: results are returned only after the commit.
+    ///
+    /// # Errors
+    /// As for [`insert`](Self::insert); after an error none of the items is stored.
+    async fn insert_many(
+        &self,
+        items: &[(BillingEvent, String)],
+    ) -> Result<Vec<Insertion>, RepositoryError>;
+
     /// The event stored under `guid`, if any.
     ///
     /// # Errors

@@ -14,7 +14,7 @@ use app::{
 use async_trait::async_trait;
 use diesel::r2d2::{ConnectionManager, Pool, R2D2Connection};
 use domain::{BillingEvent, BillingEventGuid, ClientName, EventStatus, Timestamp};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// The queries one backend runs, on one connection.
@@ -29,9 +29,19 @@ pub(crate) trait Queries: Send + Sync + 'static {
         work: impl FnOnce(&mut Self::Connection) -> Result<T, DbError>,
     ) -> Result<T, DbError>;
 
-    /// Inserts unless the guid is taken (`ON CONFLICT DO NOTHING`, one atomic
-    /// statement); true when this call inserted the row.
-    fn insert_if_new(conn: &mut Self::Connection, event: &BillingEvent) -> Result<bool, DbError>;
+    /// Inserts each event unless its guid is taken (`ON CONFLICT DO NOTHING`, so the
+    /// database settles races), and returns the guids this call inserted. The guids in
+    /// `events` are distinct.
+    fn insert_new_many(
+        conn: &mut Self::Connection,
+        events: &[&BillingEvent],
+    ) -> Result<HashSet<BillingEventGuid>, DbError>;
+
+    /// The stored events with these guids (without locking them).
+    fn find_many(
+        conn: &mut Self::Connection,
+        guids: &[BillingEventGuid],
+    ) -> Result<Vec<BillingEvent>, DbError>;
 
     fn find(
         conn: &mut Self::Connection,
@@ -50,8 +60,7 @@ pub(crate) trait Queries: Send + Sync + 'static {
 
     fn append_history(
         conn: &mut Self::Connection,
-        guid: BillingEventGuid,
-        entry: &HistoryEntry,
+        entries: &[(BillingEventGuid, HistoryEntry)],
     ) -> Result<(), DbError>;
 
     /// The history rows of `guid`, oldest first.
@@ -120,30 +129,21 @@ impl<Q: Queries> BillingEventRepository for PooledRepository<Q> {
         event: &BillingEvent,
         tx_id: &str,
     ) -> Result<Insertion, RepositoryError> {
-        let event = event.clone();
-        let created = HistoryEntry {
-            from: None,
-            to: event.status,
-            at: event.modified,
-            tx_id: tx_id.to_owned(),
-        };
-        self.run(move |conn| {
-            Q::write(conn, |conn| {
-                if Q::insert_if_new(conn, &event)? {
-                    Q::append_history(conn, event.guid, &created)?;
-                    return Ok(Insertion::Created);
-                }
-                // The guid is taken. On PostgreSQL, ON CONFLICT waited for a concurrent
-                // insert of it to commit, and this read is a new statement under READ
-                // COMMITTED; on SQLite writes are serial. Either way the winner is
-                // committed and visible, and nothing deletes events.
-                let stored = Q::find(conn, event.guid)?.ok_or_else(|| {
-                    RepositoryError::Unexpected("guid conflicted but no event is stored".into())
-                })?;
-                Ok(Insertion::AlreadyExists(stored))
-            })
-        })
-        .await
+        let mut results = self
+            .insert_many(&[(event.clone(), tx_id.to_owned())])
+            .await?;
+        results
+            .pop()
+            .ok_or_else(|| RepositoryError::Unexpected("an insert gave no result".into()))
+    }
+
+    async fn insert_many(
+        &self,
+        items: &[(BillingEvent, String)],
+    ) -> Result<Vec<Insertion>, RepositoryError> {
+        let items = items.to_vec();
+        self.run(move |conn| Q::write(conn, |conn| insert_in_transaction::<Q>(conn, &items)))
+            .await
     }
 
     async fn find(&self, guid: BillingEventGuid) -> Result<Option<BillingEvent>, RepositoryError> {
@@ -175,7 +175,7 @@ impl<Q: Queries> BillingEventRepository for PooledRepository<Q> {
                         let entry = outcome.history_entry(before.status, &tx_id);
                         Q::update_status(conn, changed)?;
                         if let Some(entry) = entry {
-                            Q::append_history(conn, changed.guid, &entry)?;
+                            Q::append_history(conn, &[(changed.guid, entry)])?;
                         }
                         current.insert(changed.guid, changed.clone());
                     }
@@ -225,4 +225,79 @@ impl<Q: Queries> BillingEventRepository for PooledRepository<Q> {
         self.run(|conn| conn.ping().map_err(|error| DbError(from_diesel(error))))
             .await
     }
+}
+
+/// The steps of [`BillingEventRepository::insert_many`], inside its transaction.
+fn insert_in_transaction<Q: Queries>(
+    conn: &mut Q::Connection,
+    items: &[(BillingEvent, String)],
+) -> Result<Vec<Insertion>, DbError> {
+    // The first item with a guid is the one that may be stored; later ones with the same
+    // guid are retries of it (or conflicts), exactly as separate posts would be.
+    let mut first_of: HashMap<BillingEventGuid, usize> = HashMap::new();
+    for (index, (event, _)) in items.iter().enumerate() {
+        first_of.entry(event.guid).or_insert(index);
+    }
+    let is_first = |index: usize, event: &BillingEvent| first_of[&event.guid] == index;
+    let mut candidates: Vec<&BillingEvent> = items
+        .iter()
+        .enumerate()
+        .filter(|(index, (event, _))| is_first(*index, event))
+        .map(|(_, (event, _))| event)
+        .collect();
+    // In guid order, so that concurrent batches wait on each other's keys in one order
+    // and cannot deadlock.
+    candidates.sort_by_key(|event| event.guid);
+    let inserted = Q::insert_new_many(conn, &candidates)?;
+    let created: Vec<(BillingEventGuid, HistoryEntry)> = items
+        .iter()
+        .enumerate()
+        .filter(|(index, (event, _))| is_first(*index, event) && inserted.contains(&event.guid))
+        .map(|(_, (event, tx_id))| {
+            let entry = HistoryEntry {
+                from: None,
+                to: event.status,
+                at: event.modified,
+                tx_id: tx_id.clone(),
+            };
+            (event.guid, entry)
+        })
+        .collect();
+    Q::append_history(conn, &created)?;
+    // A guid was taken. On PostgreSQL, ON CONFLICT waited for a concurrent insert of it
+    // to commit, and this read is a new statement under READ COMMITTED; on SQLite writes
+    // are serial. Either way the winner is committed and visible, and nothing deletes
+    // events.
+    let taken: Vec<BillingEventGuid> = candidates
+        .iter()
+        .map(|event| event.guid)
+        .filter(|guid| !inserted.contains(guid))
+        .collect();
+    let stored: HashMap<BillingEventGuid, BillingEvent> = Q::find_many(conn, &taken)?
+        .into_iter()
+        .map(|event| (event.guid, event))
+        .collect();
+    items
+        .iter()
+        .enumerate()
+        .map(|(index, (event, _))| {
+            let first = first_of[&event.guid];
+            if inserted.contains(&event.guid) {
+                return Ok(if first == index {
+                    Insertion::Created
+                } else {
+                    Insertion::AlreadyExists(items[first].0.clone())
+                });
+            }
+            stored
+                .get(&event.guid)
+                .cloned()
+                .map(Insertion::AlreadyExists)
+                .ok_or_else(|| {
+                    DbError(RepositoryError::Unexpected(
+                        "guid conflicted but no event is stored".into(),
+                    ))
+                })
+        })
+        .collect()
 }

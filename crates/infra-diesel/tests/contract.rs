@@ -503,6 +503,88 @@ async fn a_tenth_three_times_is_three_tenths(subject: Subject) {
     );
 }
 
+async fn a_batch_stores_each_new_guid_once_and_reports_every_item(subject: Subject) {
+    let taken = sample();
+    subject.repository.insert(&taken, "tx-0").await.unwrap();
+    let (first, second) = (sample(), sample());
+    let mut retry_of_first = event("9", "9", "2030-01-01T00:00:00Z");
+    retry_of_first.guid = first.guid;
+    let items: Vec<(BillingEvent, String)> =
+        [first.clone(), taken.clone(), retry_of_first, second.clone()]
+            .into_iter()
+            .map(|event| (event, "tx-batch".to_owned()))
+            .collect();
+    let results = subject.repository.insert_many(&items).await.unwrap();
+    assert_eq!(
+        results,
+        [
+            Insertion::Created,
+            Insertion::AlreadyExists(taken),
+            Insertion::AlreadyExists(first.clone()),
+            Insertion::Created
+        ]
+    );
+    assert_eq!(
+        subject.repository.find(first.guid).await.unwrap(),
+        Some(first.clone())
+    );
+    let history = subject
+        .repository
+        .history(second.guid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].tx_id, "tx-batch");
+    assert_eq!(subject.repository.insert_many(&[]).await.unwrap(), []);
+}
+
+async fn concurrent_batches_of_overlapping_guids_store_each_once(subject: Subject) {
+    let events: Vec<BillingEvent> = (0..40)
+        .map(|n| event(&n.to_string(), "1", "2025-01-01T00:00:00Z"))
+        .collect();
+    let batches: Vec<_> = (0..8)
+        .map(|offset| {
+            let repository = subject.repository.clone();
+            // Each batch takes 20 events starting at its own offset, so neighbours overlap.
+            let items: Vec<(BillingEvent, String)> = events
+                .iter()
+                .cycle()
+                .skip(offset * 5)
+                .take(20)
+                .map(|event| (event.clone(), format!("tx-{offset}")))
+                .collect();
+            tokio::spawn(async move { repository.insert_many(&items).await.unwrap() })
+        })
+        .collect();
+    let mut created = 0;
+    for batch in batches {
+        created += batch
+            .await
+            .unwrap()
+            .iter()
+            .filter(|result| **result == Insertion::Created)
+            .count();
+    }
+    assert_eq!(
+        created,
+        events.len(),
+        "every guid created exactly once across all batches"
+    );
+    for event in &events {
+        assert_eq!(
+            subject
+                .repository
+                .history(event.guid)
+                .await
+                .unwrap()
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}
+
 macro_rules! contract_suite {
     ($backend:ident, $database:expr) => {
         mod $backend {
@@ -527,6 +609,8 @@ macro_rules! contract_suite {
                 listing_matches_the_filter_rule_in_order_and_pages_walk_it_once,
                 summaries_are_exact_and_agree_with_the_reference_sum,
                 a_tenth_three_times_is_three_tenths,
+                a_batch_stores_each_new_guid_once_and_reports_every_item,
+                concurrent_batches_of_overlapping_guids_store_each_once,
             );
         }
     };

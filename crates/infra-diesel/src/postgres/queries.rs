@@ -15,6 +15,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, SmallInt, Text, Timestamptz};
 use domain::{BillingEvent, BillingEventGuid, EventStatus, EventType, MemberUniqueKey, Timestamp};
 use rust_decimal::Decimal;
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::str::FromStr;
 
@@ -142,13 +143,39 @@ impl Queries for PgQueries {
         conn.transaction(work)
     }
 
-    fn insert_if_new(conn: &mut PgConnection, event: &BillingEvent) -> Result<bool, DbError> {
-        let inserted = diesel::insert_into(billing_events::table)
-            .values(Row::from(event))
-            .on_conflict(billing_events::billing_event_guid)
-            .do_nothing()
-            .execute(conn)?;
-        Ok(inserted == 1)
+    /// Multi-row statements of up to 1,000 rows (within PostgreSQL's bind-parameter
+    /// limit); `RETURNING` names the rows that went in.
+    fn insert_new_many(
+        conn: &mut PgConnection,
+        events: &[&BillingEvent],
+    ) -> Result<HashSet<BillingEventGuid>, DbError> {
+        let mut inserted = HashSet::new();
+        for chunk in events.chunks(1_000) {
+            let rows: Vec<Row> = chunk.iter().map(|event| Row::from(*event)).collect();
+            let guids: Vec<uuid::Uuid> = diesel::insert_into(billing_events::table)
+                .values(&rows)
+                .on_conflict(billing_events::billing_event_guid)
+                .do_nothing()
+                .returning(billing_events::billing_event_guid)
+                .get_results(conn)?;
+            for guid in guids {
+                inserted
+                    .insert(BillingEventGuid::from_uuid(guid).map_err(|e| corrupt_row("guid", e))?);
+            }
+        }
+        Ok(inserted)
+    }
+
+    fn find_many(
+        conn: &mut PgConnection,
+        guids: &[BillingEventGuid],
+    ) -> Result<Vec<BillingEvent>, DbError> {
+        let keys: Vec<uuid::Uuid> = guids.iter().map(BillingEventGuid::as_uuid).collect();
+        let rows = billing_events::table
+            .filter(billing_events::billing_event_guid.eq_any(keys))
+            .select(Row::as_select())
+            .load(conn)?;
+        events(rows)
     }
 
     fn find(
@@ -191,18 +218,25 @@ impl Queries for PgQueries {
 
     fn append_history(
         conn: &mut PgConnection,
-        guid: BillingEventGuid,
-        entry: &HistoryEntry,
+        entries: &[(BillingEventGuid, HistoryEntry)],
     ) -> Result<(), DbError> {
-        diesel::insert_into(billing_event_history::table)
-            .values((
-                billing_event_history::billing_event_guid.eq(guid.as_uuid()),
-                billing_event_history::from_status_id.eq(entry.from.map(EventStatus::code)),
-                billing_event_history::to_status_id.eq(entry.to.code()),
-                billing_event_history::changed_at.eq(entry.at.as_datetime()),
-                billing_event_history::tx_id.eq(&entry.tx_id),
-            ))
-            .execute(conn)?;
+        for chunk in entries.chunks(1_000) {
+            let rows: Vec<_> = chunk
+                .iter()
+                .map(|(guid, entry)| {
+                    (
+                        billing_event_history::billing_event_guid.eq(guid.as_uuid()),
+                        billing_event_history::from_status_id.eq(entry.from.map(EventStatus::code)),
+                        billing_event_history::to_status_id.eq(entry.to.code()),
+                        billing_event_history::changed_at.eq(entry.at.as_datetime()),
+                        billing_event_history::tx_id.eq(entry.tx_id.clone()),
+                    )
+                })
+                .collect();
+            diesel::insert_into(billing_event_history::table)
+                .values(rows)
+                .execute(conn)?;
+        }
         Ok(())
     }
 

@@ -13,6 +13,7 @@ use diesel::prelude::*;
 use diesel::sqlite::Sqlite;
 use domain::{BillingEvent, BillingEventGuid, EventStatus, Timestamp};
 use rust_decimal::Decimal;
+use std::collections::HashSet;
 use std::str::FromStr;
 
 pub(crate) struct SqliteQueries;
@@ -90,13 +91,31 @@ impl Queries for SqliteQueries {
         conn.immediate_transaction(work)
     }
 
-    fn insert_if_new(conn: &mut SqliteConnection, event: &BillingEvent) -> Result<bool, DbError> {
-        let inserted = diesel::insert_into(billing_events::table)
-            .values(Row::from(event))
-            .on_conflict(billing_events::billing_event_guid)
-            .do_nothing()
-            .execute(conn)?;
-        Ok(inserted == 1)
+    /// One statement per row (diesel cannot combine a multi-row insert with
+    /// `ON CONFLICT` on SQLite), all inside the caller's one transaction and one commit.
+    fn insert_new_many(
+        conn: &mut SqliteConnection,
+        events: &[&BillingEvent],
+    ) -> Result<HashSet<BillingEventGuid>, DbError> {
+        let mut inserted = HashSet::new();
+        for event in events {
+            let count = diesel::insert_into(billing_events::table)
+                .values(Row::from(*event))
+                .on_conflict(billing_events::billing_event_guid)
+                .do_nothing()
+                .execute(conn)?;
+            if count == 1 {
+                inserted.insert(event.guid);
+            }
+        }
+        Ok(inserted)
+    }
+
+    fn find_many(
+        conn: &mut SqliteConnection,
+        guids: &[BillingEventGuid],
+    ) -> Result<Vec<BillingEvent>, DbError> {
+        Self::lock(conn, guids)
     }
 
     fn find(
@@ -141,17 +160,22 @@ impl Queries for SqliteQueries {
 
     fn append_history(
         conn: &mut SqliteConnection,
-        guid: BillingEventGuid,
-        entry: &HistoryEntry,
+        entries: &[(BillingEventGuid, HistoryEntry)],
     ) -> Result<(), DbError> {
+        let rows: Vec<_> = entries
+            .iter()
+            .map(|(guid, entry)| {
+                (
+                    billing_event_history::billing_event_guid.eq(guid.to_string()),
+                    billing_event_history::from_status_id.eq(entry.from.map(EventStatus::code)),
+                    billing_event_history::to_status_id.eq(entry.to.code()),
+                    billing_event_history::changed_at.eq(entry.at.unix_micros()),
+                    billing_event_history::tx_id.eq(entry.tx_id.clone()),
+                )
+            })
+            .collect();
         diesel::insert_into(billing_event_history::table)
-            .values((
-                billing_event_history::billing_event_guid.eq(guid.to_string()),
-                billing_event_history::from_status_id.eq(entry.from.map(EventStatus::code)),
-                billing_event_history::to_status_id.eq(entry.to.code()),
-                billing_event_history::changed_at.eq(entry.at.unix_micros()),
-                billing_event_history::tx_id.eq(&entry.tx_id),
-            ))
+            .values(rows)
             .execute(conn)?;
         Ok(())
     }

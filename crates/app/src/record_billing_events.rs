@@ -1,0 +1,165 @@
+//! Record a batch of events: each item exactly as a single post would be, all in one
+//! transaction.
+
+use crate::ports::{BillingEventRepository, Clock, Insertion, RepositoryError};
+use domain::{BillingEvent, BillingEventDraft, BillingEventGuid, ValidationErrors};
+use std::sync::Arc;
+
+/// What became of one item of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemOutcome {
+    Created(BillingEvent),
+    Replayed(BillingEvent),
+    /// The guid holds a different event (or another client's); nothing stored.
+    Conflict(BillingEventGuid),
+    /// The item is invalid; nothing stored.
+    Invalid(ValidationErrors),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordBillingEventsError {
+    #[error("a batch may hold at most {limit} items (this one holds {count})")]
+    TooManyItems { limit: usize, count: usize },
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+}
+
+#[derive(Debug, Clone)]
+pub struct RecordBillingEvents {
+    repository: Arc<dyn BillingEventRepository>,
+    clock: Arc<dyn Clock>,
+    max_items: usize,
+}
+
+impl RecordBillingEvents {
+    pub fn new(
+        repository: Arc<dyn BillingEventRepository>,
+        clock: Arc<dyn Clock>,
+        max_items: usize,
+    ) -> Self {
+        Self {
+            repository,
+            clock,
+            max_items,
+        }
+    }
+
+    /// One outcome per item, in order. Valid items are stored even when others are
+    /// invalid; each at most once; retrying the whole batch is safe (stored items then
+    /// answer `Replayed`). Nothing is reported stored that was not committed.
+    ///
+    /// # Errors
+    /// `TooManyItems` (nothing stored); `Repository` (nothing stored).
+    pub async fn execute(
+        &self,
+        drafts: Vec<BillingEventDraft>,
+        tx_id: &str,
+    ) -> Result<Vec<ItemOutcome>, RecordBillingEventsError> {
+        if drafts.len() > self.max_items {
+            return Err(RecordBillingEventsError::TooManyItems {
+                limit: self.max_items,
+                count: drafts.len(),
+            });
+        }
+        let now = self.clock.now();
+        let mut outcomes: Vec<Option<ItemOutcome>> = Vec::with_capacity(drafts.len());
+        let mut valid = Vec::new();
+        for (index, draft) in drafts.into_iter().enumerate() {
+            match draft.validate() {
+                Ok(submission) => {
+                    outcomes.push(None);
+                    valid.push((index, submission));
+                }
+                Err(errors) => outcomes.push(Some(ItemOutcome::Invalid(errors))),
+            }
+        }
+        if !valid.is_empty() {
+            let items: Vec<(BillingEvent, String)> = valid
+                .iter()
+                .map(|(_, submission)| (submission.clone().stored_at(now), tx_id.to_owned()))
+                .collect();
+            let insertions = self.repository.insert_many(&items).await?;
+            for (((index, submission), (event, _)), insertion) in
+                valid.into_iter().zip(items).zip(insertions)
+            {
+                outcomes[index] = Some(match insertion {
+                    Insertion::Created => ItemOutcome::Created(event),
+                    Insertion::AlreadyExists(stored) if submission.repeats(&stored) => {
+                        ItemOutcome::Replayed(stored)
+                    }
+                    Insertion::AlreadyExists(_) => ItemOutcome::Conflict(submission.guid),
+                });
+            }
+        }
+        Ok(outcomes
+            .into_iter()
+            .map(|outcome| outcome.expect("every item has an outcome"))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fakes::{sample_draft, FixedClock, InMemoryRepository};
+    use domain::RawValue;
+
+    fn use_case(repository: &Arc<InMemoryRepository>, max_items: usize) -> RecordBillingEvents {
+        RecordBillingEvents::new(
+            repository.clone(),
+            Arc::new(FixedClock::at("2026-01-01T00:00:00Z")),
+            max_items,
+        )
+    }
+
+    #[tokio::test]
+    async fn each_item_behaves_like_a_single_post_and_a_retry_is_safe() {
+        let repository = Arc::new(InMemoryRepository::default());
+        let mut other = sample_draft();
+        other.billing_event_guid = RawValue::Missing;
+        let mut invalid = sample_draft();
+        invalid.price = RawValue::Missing;
+        let mut conflicting = sample_draft();
+        conflicting.price = RawValue::Number("99".into());
+        let batch = vec![sample_draft(), invalid, other, sample_draft(), conflicting];
+        let outcomes = use_case(&repository, 10)
+            .execute(batch.clone(), "tx")
+            .await
+            .unwrap();
+        assert!(matches!(outcomes[0], ItemOutcome::Created(_)));
+        assert!(
+            matches!(&outcomes[1], ItemOutcome::Invalid(errors) if errors.of(domain::Field::Price) == ["is required"])
+        );
+        assert!(matches!(outcomes[2], ItemOutcome::Created(_)));
+        assert!(
+            matches!(outcomes[3], ItemOutcome::Replayed(_)),
+            "the same guid twice in a batch is stored once"
+        );
+        assert!(matches!(outcomes[4], ItemOutcome::Conflict(_)));
+        assert_eq!(repository.len(), 2);
+        let retried = use_case(&repository, 10)
+            .execute(batch, "tx")
+            .await
+            .unwrap();
+        assert!(matches!(retried[0], ItemOutcome::Replayed(_)));
+        assert_eq!(
+            repository.len(),
+            3,
+            "only the server-made guid is new again"
+        );
+    }
+
+    #[tokio::test]
+    async fn too_many_items_store_nothing() {
+        let repository = Arc::new(InMemoryRepository::default());
+        let error = use_case(&repository, 2)
+            .execute(vec![sample_draft(); 3], "tx")
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            error,
+            RecordBillingEventsError::TooManyItems { limit: 2, count: 3 }
+        ));
+        assert_eq!(repository.len(), 0);
+    }
+}
