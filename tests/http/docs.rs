@@ -117,8 +117,8 @@ pub async fn every_request_example_in_the_openapi_document_is_accepted(app: Test
         }
     }
     assert_eq!(
-        posted, 6,
-        "one example per request format, and the bulk settlement's"
+        posted, 8,
+        "one per request format, the bulk settlement's and two batches'"
     );
     for schema in [
         "InvoiceBillingEventInput",

@@ -4,6 +4,7 @@
 //! `postgres-tests` feature (which `make test` turns on when a server answers, and CI
 //! always does).
 
+mod batch;
 mod docs;
 mod errors;
 mod formats;
@@ -67,6 +68,11 @@ macro_rules! http_suite {
                 listing::bad_listing_parameters_are_named,
                 listing::listings_come_in_xml_too,
                 listing::summaries_are_exact_and_grouped,
+                batch::each_item_is_answered_as_a_single_post_would_be,
+                batch::a_batch_over_the_item_limit_stores_nothing,
+                batch::a_thousand_items_are_stored_in_one_request,
+                batch::xml_batches_use_an_array_of_events,
+                batch::concurrent_posts_of_overlapping_guids_store_each_once,
             );
         }
     };

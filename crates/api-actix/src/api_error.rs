@@ -8,8 +8,8 @@ use crate::telemetry::cause_chain;
 use actix_web::http::{header, StatusCode};
 use app::{
     ChangeStatusError, GetBillingEventError, GetHistoryError, InvalidParameters,
-    ListBillingEventsError, RecordBillingEventError, RepositoryError, SettleBillingEventsError,
-    SummarizeBillingEventsError,
+    ListBillingEventsError, RecordBillingEventError, RecordBillingEventsError, RepositoryError,
+    SettleBillingEventsError, SummarizeBillingEventsError,
 };
 use domain::{GuidError, ValidationErrors};
 use std::collections::BTreeMap;
@@ -18,6 +18,8 @@ use std::collections::BTreeMap;
 pub enum ApiError {
     #[error(transparent)]
     Record(#[from] RecordBillingEventError),
+    #[error(transparent)]
+    RecordMany(#[from] RecordBillingEventsError),
     #[error(transparent)]
     Get(#[from] GetBillingEventError),
     #[error(transparent)]
@@ -143,6 +145,7 @@ impl ApiError {
             | ApiError::History(GetHistoryError::Repository(error))
             | ApiError::List(ListBillingEventsError::Repository(error))
             | ApiError::Summarize(SummarizeBillingEventsError::Repository(error))
+            | ApiError::RecordMany(RecordBillingEventsError::Repository(error))
             | ApiError::NotReady(error) => repository_problem(&error, problem),
             ApiError::UnsupportedMediaType(got) => problem(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -152,6 +155,12 @@ impl ApiError {
                     "Send the body as {ACCEPTED_MEDIA_TYPES} (got {}).",
                     got.as_deref().unwrap_or("no Content-Type")
                 ),
+            ),
+            ApiError::RecordMany(RecordBillingEventsError::TooManyItems { limit, count }) => problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                PLAIN,
+                "Content Too Large",
+                format!("A batch may hold at most {limit} items; this one holds {count}. Nothing was stored."),
             ),
             ApiError::PayloadTooLarge { limit } => problem(
                 StatusCode::PAYLOAD_TOO_LARGE,

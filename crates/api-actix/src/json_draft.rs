@@ -16,9 +16,31 @@ use serde_json::Value;
 pub fn decode(body: &[u8], client_name: &str) -> Result<BillingEventDraft, ApiError> {
     let value: Value =
         serde_json::from_slice(body).map_err(|error| ApiError::MalformedBody(error.to_string()))?;
+    draft_of(value, client_name)
+}
+
+/// The drafts of a batch: a JSON array of event objects.
+///
+/// # Errors
+/// `MalformedBody` when the body is not a JSON array, or an item is not an object.
+pub fn decode_many(body: &[u8], client_name: &str) -> Result<Vec<BillingEventDraft>, ApiError> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|error| ApiError::MalformedBody(error.to_string()))?;
+    let Value::Array(items) = value else {
+        return Err(ApiError::MalformedBody(
+            "A batch must be a JSON array of billing events.".into(),
+        ));
+    };
+    items
+        .into_iter()
+        .map(|item| draft_of(item, client_name))
+        .collect()
+}
+
+fn draft_of(value: Value, client_name: &str) -> Result<BillingEventDraft, ApiError> {
     let Value::Object(properties) = value else {
         return Err(ApiError::MalformedBody(
-            "The body must be a JSON object with the billing event's properties.".into(),
+            "A billing event must be a JSON object with the billing event's properties.".into(),
         ));
     };
     let mut draft = BillingEventDraft {

@@ -144,6 +144,14 @@ fn request_example(content_type: &str) -> Value {
     }
 }
 
+/// A batch of one event in XML: the XML sample inside `ArrayOfInvoiceBillingEvent`.
+fn batch_xml_example() -> Value {
+    Value::String(format!(
+        "<ArrayOfInvoiceBillingEvent xmlns=\"http://schemas.datacontract.org/2004/07/BillingEvents\">\n{}\n</ArrayOfInvoiceBillingEvent>",
+        request_example("application/xml").as_str().unwrap_or_default()
+    ))
+}
+
 /// The example of an event response in `content_type`.
 fn response_example(content_type: &str) -> Value {
     let format = crate::negotiation::negotiate(Some(content_type), None);
@@ -441,6 +449,49 @@ fn history() {}
 #[allow(dead_code)]
 fn settle_many() {}
 
+/// The result for one item of a batch.
+#[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct BatchItemResult {
+    index: u32,
+    /// 201 stored, 200 a retry of the stored event, 409 guid taken, 400 invalid.
+    status: u16,
+    billing_event_guid: Option<String>,
+    errors: Option<std::collections::BTreeMap<String, Vec<String>>>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct BillingEventBatch {
+    results: Vec<BatchItemResult>,
+    created: u64,
+    replayed: u64,
+    conflicted: u64,
+    rejected: u64,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/BillingEvents/{clientName}/batch",
+    tag = "BillingEvents",
+    summary = "Post many billing events",
+    description = "Up to batch.max_items events (default 1,000) in one request and one transaction. Each item is answered as a single post would be: valid items are stored even when others are invalid, each at most once; retrying the whole batch is safe. Over the item limit: 413, nothing stored.",
+    params(("clientName" = String, Path)),
+    request_body(content(
+        (Vec<InvoiceBillingEventInput> = "application/json", example = json!([request_example("application/json")])),
+        (Vec<InvoiceBillingEventInput> = "application/xml", example = json!(batch_xml_example())),
+    )),
+    responses(
+        (status = 200, description = "One result per item, in order, and counts", content((BillingEventBatch = "application/json"), (BillingEventBatch = "application/xml"))),
+        (status = 400, description = "Not an array of events", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
+        (status = 413, description = "Too many items, or a body over the limit; nothing stored", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
+        (status = 503, description = "Database unavailable; nothing stored", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
+    )
+)]
+#[allow(dead_code)]
+fn post_batch() {}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -449,12 +500,12 @@ fn settle_many() {}
     ),
     paths(
         post_billing_event, get_billing_event, list_billing_events, summarize_billing_events,
-        change_status, history, settle_many, health, ready
+        change_status, history, settle_many, post_batch, health, ready
     ),
     components(schemas(
         InvoiceBillingEventInput, InvoiceBillingEvent, ProblemDetails, HealthStatus, EventTypeSchema,
         EventStatusSchema, BillingEventPage, BillingEventSummary, BillingEventHistory, StatusChangeInput,
-        SettlementInput, BillingEventSettlement
+        SettlementInput, BillingEventSettlement, BillingEventBatch
     )),
     tags(
         (name = "BillingEvents", description = "Post and read billing events"),

@@ -19,6 +19,7 @@ pub const ROUTE_TEMPLATES: &[&str] = &[
     "/api/v1/BillingEvents/{}",
     "/api/v1/BillingEvents/{}/history",
     "/api/v1/BillingEvents/{}/status",
+    "/api/v1/BillingEvents/{}/batch",
     "/health",
     "/ready",
     "/help",

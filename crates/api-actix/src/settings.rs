@@ -6,7 +6,7 @@
 //! `Display` hide its password.
 
 use config::{Config, Environment, File, FileFormat};
-use infra_diesel::{DatabaseOptions, DatabaseUrl};
+use infra_diesel::{DatabaseOptions, DatabaseUrl, GroupCommitOptions};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -17,8 +17,24 @@ use std::time::Duration;
 pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseOptions,
+    pub group_commit: GroupCommitOptions,
+    pub batch: BatchSettings,
     pub http: HttpSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct BatchSettings {
+    /// Items in one batch, 1 to 10,000.
+    pub max_items: usize,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Deserialize)]
+struct GroupCommitSection {
+    max_batch: usize,
+    queue_capacity: usize,
+    concurrent_commits: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -59,12 +75,14 @@ struct DatabaseSection {
     pool_size: u32,
     connect_timeout_ms: u64,
     sqlite_busy_timeout_ms: u64,
+    group_commit: GroupCommitSection,
 }
 
 #[derive(Deserialize)]
 struct Sections {
     server: ServerSettings,
     database: DatabaseSection,
+    batch: BatchSettings,
     http: HttpSettings,
     log: LogSettings,
 }
@@ -118,6 +136,7 @@ impl Settings {
         let Sections {
             server,
             database,
+            batch,
             http,
             log,
         } = sections;
@@ -135,6 +154,35 @@ impl Settings {
         if http.max_bulk_body_bytes == 0 {
             return Err(invalid("http.max_bulk_body_bytes", "must be at least 1"));
         }
+        if !(1..=10_000).contains(&batch.max_items) {
+            return Err(invalid("batch.max_items", "must be from 1 to 10000"));
+        }
+        if batch.max_body_bytes == 0 {
+            return Err(invalid("batch.max_body_bytes", "must be at least 1"));
+        }
+        let commits = &database.group_commit;
+        if commits.max_batch == 0 {
+            return Err(invalid(
+                "database.group_commit.max_batch",
+                "must be at least 1",
+            ));
+        }
+        if commits.queue_capacity == 0 {
+            return Err(invalid(
+                "database.group_commit.queue_capacity",
+                "must be at least 1",
+            ));
+        }
+        let concurrent_commits = match (commits.concurrent_commits, url.backend()) {
+            (0, infra_diesel::Backend::Sqlite { .. }) => 1,
+            (0, infra_diesel::Backend::Postgres) => (database.pool_size as usize / 2).max(1),
+            (chosen, _) => chosen,
+        };
+        let group_commit = GroupCommitOptions {
+            max_batch: commits.max_batch,
+            queue_capacity: commits.queue_capacity,
+            concurrent_commits,
+        };
         if server.host.trim().is_empty() {
             return Err(invalid("server.host", "must not be empty"));
         }
@@ -148,6 +196,8 @@ impl Settings {
                 connect_timeout: Duration::from_millis(database.connect_timeout_ms),
                 sqlite_busy_timeout: Duration::from_millis(database.sqlite_busy_timeout_ms),
             },
+            group_commit,
+            batch,
             http,
             log,
         })
@@ -251,6 +301,12 @@ mod tests {
             ("BILLING__HTTP__MAX_BODY_BYTES", "0", "http.max_body_bytes"),
             ("BILLING__LOG__FORMAT", "xml", "format"),
             ("BILLING__LOG__FILTER", "info,[[[", "log.filter"),
+            ("BILLING__BATCH__MAX_ITEMS", "10001", "batch.max_items"),
+            (
+                "BILLING__DATABASE__GROUP_COMMIT__MAX_BATCH",
+                "0",
+                "database.group_commit.max_batch",
+            ),
         ] {
             let error = Settings::load_from(&shipped_config(), env(&[(key, value)])).unwrap_err();
             assert!(error.to_string().contains(named), "{key}={value}: {error}");

@@ -3,12 +3,13 @@
 //! The application owns its listener, so tests bind port 0 and ask which port they got.
 
 use crate::clock::SystemClock;
-use crate::routes::{self, AppState};
+use crate::routes::{self, AppState, Limits};
 use crate::settings::Settings;
 use crate::{request_context, route_case};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
+use infra_diesel::GroupCommit;
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -49,12 +50,17 @@ impl Application {
         let repository = tokio::task::spawn_blocking(move || infra_diesel::connect(&database))
             .await
             .map_err(StartupError::Interrupted)??;
-        let state = AppState::new(
-            repository,
-            Arc::new(SystemClock),
-            settings.http.max_body_bytes,
-            settings.http.max_bulk_body_bytes,
-        );
+        // Single posts share transactions through group commit; everything else goes
+        // straight to the database.
+        let repository: Arc<dyn app::BillingEventRepository> =
+            GroupCommit::start(repository, settings.group_commit);
+        let limits = Limits {
+            body_bytes: settings.http.max_body_bytes,
+            bulk_body_bytes: settings.http.max_bulk_body_bytes,
+            batch_body_bytes: settings.batch.max_body_bytes,
+            batch_items: settings.batch.max_items,
+        };
+        let state = AppState::new(repository, Arc::new(SystemClock), limits);
 
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listen_error = |source| StartupError::Listen {

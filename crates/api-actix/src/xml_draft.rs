@@ -49,10 +49,40 @@ impl FieldElement {
 /// `MalformedBody` when the body is not well-formed XML, has a DOCTYPE, uses an
 /// undeclared entity, or has no (or more than one) root element.
 pub fn decode(body: &[u8], client_name: &str) -> Result<BillingEventDraft, ApiError> {
-    let mut draft = BillingEventDraft {
+    let mut drafts = read(body, client_name, Shape::Event)?;
+    Ok(drafts.pop().unwrap_or_else(|| BillingEventDraft {
+        client_name: client_name.to_owned(),
+        ..BillingEventDraft::default()
+    }))
+}
+
+/// The drafts of a batch: a root (`ArrayOfInvoiceBillingEvent` or any name) whose
+/// children are events in the shape `decode` reads.
+///
+/// # Errors
+/// As for [`decode`].
+pub fn decode_many(body: &[u8], client_name: &str) -> Result<Vec<BillingEventDraft>, ApiError> {
+    read(body, client_name, Shape::ArrayOfEvents)
+}
+
+/// Where the field elements are: children of the root, or grandchildren.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Event,
+    ArrayOfEvents,
+}
+
+fn read(body: &[u8], client_name: &str, shape: Shape) -> Result<Vec<BillingEventDraft>, ApiError> {
+    let new_draft = || BillingEventDraft {
         client_name: client_name.to_owned(),
         ..BillingEventDraft::default()
     };
+    // Depth of the elements that hold an event's fields.
+    let event_depth = if shape == Shape::Event { 1 } else { 2 };
+    let mut drafts = Vec::new();
+    if shape == Shape::Event {
+        drafts.push(new_draft());
+    }
     let mut reader = Reader::from_reader(body);
     let mut depth = 0_usize;
     let mut roots = 0_usize;
@@ -77,13 +107,25 @@ pub fn decode(body: &[u8], client_name: &str) -> Result<BillingEventDraft, ApiEr
                     depth = 1;
                 }
             }
-            Event::Start(element) if depth == 1 => {
-                current = Some(field_element(&element)?);
-                depth = 2;
+            // An item of a batch: a new event.
+            Event::Start(ref element) | Event::Empty(ref element)
+                if depth == 1 && shape == Shape::ArrayOfEvents =>
+            {
+                check_attributes(element)?;
+                drafts.push(new_draft());
+                if matches!(event, Event::Start(_)) {
+                    depth = 2;
+                }
             }
-            Event::Empty(element) if depth == 1 => {
+            Event::Start(element) if depth == event_depth => {
+                current = Some(field_element(&element)?);
+                depth += 1;
+            }
+            Event::Empty(element) if depth == event_depth => {
                 let empty = field_element(&element)?;
-                store(&mut draft, empty);
+                if let Some(draft) = drafts.last_mut() {
+                    store(draft, empty);
+                }
             }
             Event::Start(element) => {
                 check_attributes(&element)?;
@@ -96,23 +138,23 @@ pub fn decode(body: &[u8], client_name: &str) -> Result<BillingEventDraft, ApiEr
             }
             Event::End(_) => {
                 depth = depth.saturating_sub(1);
-                if depth == 1 {
-                    if let Some(element) = current.take() {
-                        store(&mut draft, element);
+                if depth == event_depth {
+                    if let (Some(element), Some(draft)) = (current.take(), drafts.last_mut()) {
+                        store(draft, element);
                     }
                 }
             }
-            Event::Text(text) if depth == 2 => {
+            Event::Text(text) if depth == event_depth + 1 => {
                 let text = text.decode().map_err(|error| malformed(&error))?;
                 append(&mut current, &text);
             }
-            Event::CData(data) if depth == 2 => {
+            Event::CData(data) if depth == event_depth + 1 => {
                 let text = std::str::from_utf8(&data).map_err(|error| malformed(&error))?;
                 append(&mut current, text);
             }
             Event::GeneralRef(reference) => {
                 let resolved = resolve(&reference)?;
-                if depth == 2 {
+                if depth == event_depth + 1 {
                     append(&mut current, &resolved);
                 }
             }
@@ -126,7 +168,7 @@ pub fn decode(body: &[u8], client_name: &str) -> Result<BillingEventDraft, ApiEr
             "The body holds no XML element.".into(),
         ));
     }
-    Ok(draft)
+    Ok(drafts)
 }
 
 fn malformed(error: &dyn std::fmt::Display) -> ApiError {
@@ -264,6 +306,18 @@ mod tests {
             panic!("accepted an undeclared entity");
         };
         assert!(detail.contains("&undeclared;"), "{detail}");
+    }
+
+    #[test]
+    fn a_batch_is_a_root_of_events_in_any_names() {
+        let xml = r#"<ArrayOfInvoiceBillingEvent xmlns="urn:x"><InvoiceBillingEvent><Price>1</Price></InvoiceBillingEvent><E/><e><price>2.50</price><Quantity i:nil="true" xmlns:i="urn:i"/></e></ArrayOfInvoiceBillingEvent>"#;
+        let drafts = decode_many(xml.as_bytes(), "acme").unwrap();
+        assert_eq!(drafts.len(), 3);
+        assert_eq!(drafts[0].price, text("1"));
+        assert_eq!(drafts[1].price, RawValue::Missing);
+        assert_eq!(drafts[2].price, text("2.50"));
+        assert_eq!(drafts[2].quantity, RawValue::Missing);
+        assert!(decode_many(b"<Empty/>", "acme").unwrap().is_empty());
     }
 
     #[test]

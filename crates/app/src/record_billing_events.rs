@@ -50,6 +50,10 @@ impl RecordBillingEvents {
     ///
     /// # Errors
     /// `TooManyItems` (nothing stored); `Repository` (nothing stored).
+    ///
+    /// # Panics
+    /// Never: every item is given an outcome, invalid ones before the insert and valid
+    /// ones from its results.
     pub async fn execute(
         &self,
         drafts: Vec<BillingEventDraft>,

@@ -7,6 +7,7 @@
 mod database_url;
 mod error;
 mod filter;
+mod group_commit;
 mod pooled;
 mod postgres;
 mod sqlite;
@@ -16,6 +17,7 @@ mod stored;
 pub mod test_support;
 
 pub use database_url::{Backend, DatabaseUrl, DatabaseUrlError};
+pub use group_commit::{GroupCommit, GroupCommitOptions};
 
 use app::BillingEventRepository;
 use std::sync::Arc;

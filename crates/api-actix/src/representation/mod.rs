@@ -1,11 +1,13 @@
 //! What responses carry, in JSON and in XML: one module per kind of answer.
 
+mod batch;
 mod event;
 mod history;
 mod page;
 mod settlement;
 mod summary;
 
+pub use batch::BatchRepresentation;
 pub use event::{exact_number, EventRepresentation, DATA_CONTRACT_NAMESPACE, XML_SCHEMA_INSTANCE};
 pub use history::HistoryRepresentation;
 pub use page::PageRepresentation;

@@ -1,5 +1,6 @@
 //! The routes, and the state they share.
 
+mod batch;
 mod billing_events;
 mod docs;
 mod fallback;
@@ -10,8 +11,8 @@ mod settlement;
 use actix_web::web;
 use app::{
     BillingEventRepository, ChangeBillingEventStatus, Clock, GetBillingEvent,
-    GetBillingEventHistory, ListBillingEvents, RecordBillingEvent, SettleBillingEvents,
-    SummarizeBillingEvents,
+    GetBillingEventHistory, ListBillingEvents, RecordBillingEvent, RecordBillingEvents,
+    SettleBillingEvents, SummarizeBillingEvents,
 };
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub record: RecordBillingEvent,
+    pub record_many: RecordBillingEvents,
     pub get: GetBillingEvent,
     pub change_status: ChangeBillingEventStatus,
     pub settle: SettleBillingEvents,
@@ -29,17 +31,31 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Bulk settlements name up to 10,000 guids, so they get a limit of their own.
     pub max_bulk_body_bytes: usize,
+    pub max_batch_body_bytes: usize,
+}
+
+/// The most a request may carry.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub body_bytes: usize,
+    pub bulk_body_bytes: usize,
+    pub batch_body_bytes: usize,
+    pub batch_items: usize,
 }
 
 impl AppState {
     pub fn new(
         repository: Arc<dyn BillingEventRepository>,
         clock: Arc<dyn Clock>,
-        max_body_bytes: usize,
-        max_bulk_body_bytes: usize,
+        limits: Limits,
     ) -> Self {
         Self {
             record: RecordBillingEvent::new(repository.clone(), clock.clone()),
+            record_many: RecordBillingEvents::new(
+                repository.clone(),
+                clock.clone(),
+                limits.batch_items,
+            ),
             get: GetBillingEvent::new(repository.clone()),
             change_status: ChangeBillingEventStatus::new(repository.clone(), clock.clone()),
             settle: SettleBillingEvents::new(repository.clone(), clock),
@@ -47,8 +63,9 @@ impl AppState {
             list: ListBillingEvents::new(repository.clone()),
             summarize: SummarizeBillingEvents::new(repository.clone()),
             repository,
-            max_body_bytes,
-            max_bulk_body_bytes,
+            max_body_bytes: limits.body_bytes,
+            max_bulk_body_bytes: limits.bulk_body_bytes,
+            max_batch_body_bytes: limits.batch_body_bytes,
         }
     }
 }
@@ -79,6 +96,11 @@ pub fn configure(config: &mut web::ServiceConfig) {
             web::resource("/api/v1/BillingEvents/{id}/history")
                 .route(web::get().to(settlement::history))
                 .default_service(web::to(fallback::method_not_allowed("GET"))),
+        )
+        .service(
+            web::resource("/api/v1/BillingEvents/{id}/batch")
+                .route(web::post().to(batch::post_batch))
+                .default_service(web::to(fallback::method_not_allowed("POST"))),
         )
         .service(
             web::resource("/api/v1/BillingEvents/{id}/status")

@@ -1,0 +1,119 @@
+//! The answer to a batch: one result per item, in order, and counts.
+
+use super::open_root;
+use crate::request_context::RequestContext;
+use crate::xml_writer::XmlWriter;
+use app::ItemOutcome;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ItemRepresentation {
+    index: usize,
+    /// 201 stored, 200 already stored (a retry), 409 guid taken by another event, 400
+    /// invalid: what a single post of the item would have answered.
+    status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    billing_event_guid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<BTreeMap<&'static str, Vec<String>>>,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Counts {
+    created: usize,
+    replayed: usize,
+    conflicted: usize,
+    rejected: usize,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchRepresentation {
+    results: Vec<ItemRepresentation>,
+    #[serde(flatten)]
+    counts: Counts,
+    execution_time: u64,
+    #[serde(rename = "txID")]
+    tx_id: String,
+}
+
+impl BatchRepresentation {
+    pub fn of(outcomes: &[ItemOutcome], context: &RequestContext) -> Self {
+        let mut counts = Counts::default();
+        let results = outcomes
+            .iter()
+            .enumerate()
+            .map(|(index, outcome)| {
+                let (status, guid, errors) = match outcome {
+                    ItemOutcome::Created(event) => {
+                        counts.created += 1;
+                        (201, Some(event.guid.to_string()), None)
+                    }
+                    ItemOutcome::Replayed(event) => {
+                        counts.replayed += 1;
+                        (200, Some(event.guid.to_string()), None)
+                    }
+                    ItemOutcome::Conflict(guid) => {
+                        counts.conflicted += 1;
+                        (409, Some(guid.to_string()), None)
+                    }
+                    ItemOutcome::Invalid(invalid) => {
+                        counts.rejected += 1;
+                        let errors = invalid
+                            .iter()
+                            .map(|(field, messages)| (field.name(), messages.to_vec()))
+                            .collect();
+                        (400, None, Some(errors))
+                    }
+                };
+                ItemRepresentation {
+                    index,
+                    status,
+                    billing_event_guid: guid,
+                    errors,
+                }
+            })
+            .collect();
+        Self {
+            results,
+            counts,
+            execution_time: context.elapsed_millis(),
+            tx_id: context.tx_id.clone(),
+        }
+    }
+
+    pub fn to_xml(&self) -> String {
+        let mut xml = XmlWriter::new();
+        open_root(&mut xml, "BillingEventBatch");
+        xml.open("Results", &[]);
+        for result in &self.results {
+            xml.open("Result", &[])
+                .element("Index", &result.index.to_string())
+                .element("Status", &result.status.to_string())
+                .optional("BillingEventGuid", result.billing_event_guid.as_deref());
+            if let Some(errors) = &result.errors {
+                xml.open("Errors", &[]);
+                for (field, messages) in errors {
+                    xml.open(field, &[]);
+                    for message in messages {
+                        xml.element("i", message);
+                    }
+                    xml.close(field);
+                }
+                xml.close("Errors");
+            }
+            xml.close("Result");
+        }
+        xml.close("Results")
+            .element("Created", &self.counts.created.to_string())
+            .element("Replayed", &self.counts.replayed.to_string())
+            .element("Conflicted", &self.counts.conflicted.to_string())
+            .element("Rejected", &self.counts.rejected.to_string())
+            .element("ExecutionTime", &self.execution_time.to_string())
+            .element("TxID", &self.tx_id)
+            .close("BillingEventBatch")
+            .finish()
+    }
+}

@@ -1,0 +1,53 @@
+//! `POST /api/v1/BillingEvents/{clientName}/batch`: many events in one request and one
+//! transaction, each answered as a single post would be.
+
+use super::AppState;
+use crate::api_error::ApiError;
+use crate::body::{self, BodyFormat};
+use crate::negotiation;
+use crate::problem::Problem;
+use crate::representation::BatchRepresentation;
+use crate::request_context::RequestContext;
+use crate::{json_draft, xml_draft};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+pub async fn post_batch(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    context: RequestContext,
+) -> Result<HttpResponse, Problem> {
+    record_batch(&req, payload, &state, &context)
+        .await
+        .map_err(|error| error.into_problem(&context))
+}
+
+async fn record_batch(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+    context: &RequestContext,
+) -> Result<HttpResponse, ApiError> {
+    let client_name = req.match_info().query("id");
+    tracing::Span::current().record("client", tracing::field::display(client_name));
+    let format = body::format_of(req)?;
+    let bytes = body::read_limited(req, payload, state.max_batch_body_bytes).await?;
+    let drafts = match format {
+        BodyFormat::Json => json_draft::decode_many(&bytes, client_name)?,
+        BodyFormat::Xml => xml_draft::decode_many(&bytes, client_name)?,
+        BodyFormat::Form => {
+            return Err(ApiError::UnsupportedMediaType(Some(
+                "a batch takes JSON or XML".into(),
+            )))
+        }
+    };
+    let outcomes = state.record_many.execute(drafts, &context.tx_id).await?;
+    let body = BatchRepresentation::of(&outcomes, context);
+    Ok(negotiation::respond(
+        StatusCode::OK,
+        context.format,
+        &body,
+        || body.to_xml(),
+    ))
+}
