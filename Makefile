@@ -4,11 +4,12 @@
 #               127.0.0.1:5432 (or BILLING_TEST_POSTGRES_URL), and always with
 #               BILLING_TEST_POSTGRES=required, where a missing server fails the run
 #   make lint   rustfmt check, clippy with warnings as errors, layering check
+#   make bench  the service against each database's own ceiling (a few minutes)
 
 CARGO ?= cargo
 PG_FEATURES := --features infra-diesel/postgres-tests,black-box-tests/postgres-tests
 
-.PHONY: run test lint fmt layering
+.PHONY: run test lint fmt layering bench
 
 run:
 	$(CARGO) run --release -p api-actix --bin billing-events
@@ -19,6 +20,9 @@ test:
 lint: layering
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets $(PG_FEATURES) -- -D warnings
+
+bench:
+	./bench/run
 
 fmt:
 	$(CARGO) fmt --all
