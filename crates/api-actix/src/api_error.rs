@@ -4,7 +4,6 @@
 use crate::body::ACCEPTED_MEDIA_TYPES;
 use crate::problem::Problem;
 use crate::request_context::RequestContext;
-use crate::telemetry::cause_chain;
 use actix_web::http::{header, StatusCode};
 use app::{
     ChangeStatusError, GetBillingEventError, GetHistoryError, InvalidParameters,
@@ -221,7 +220,7 @@ fn repository_problem(
     error: &RepositoryError,
     problem: impl Fn(StatusCode, &'static str, &'static str, String) -> Problem,
 ) -> Problem {
-    let causes = cause_chain(error);
+    let causes = app::error_chain(error);
     match error {
         RepositoryError::Unavailable(_) => {
             tracing::warn!(error = %causes, "database unavailable");

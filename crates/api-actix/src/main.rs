@@ -17,7 +17,7 @@ async fn main() -> ExitCode {
     let application = match Application::build(settings).await {
         Ok(application) => application,
         Err(error) => {
-            tracing::error!(error = %telemetry::cause_chain(&error), "billing-events could not start");
+            tracing::error!(error = %app::error_chain(&error), "billing-events could not start");
             return ExitCode::FAILURE;
         }
     };

@@ -6,7 +6,7 @@
 //! (200): proof that each format stores the same thing.
 
 use crate::negotiation::MediaFormat;
-use crate::representation::EventRepresentation;
+use crate::representation::{EventRepresentation, Representation};
 use domain::{BillingEventDraft, RawValue};
 
 /// A request body and the `Content-Type` to send it with.

@@ -21,15 +21,3 @@ pub fn init(settings: &LogSettings) {
             .init(),
     }
 }
-
-/// `error: cause: cause…`: the whole chain on one line, for the log only.
-pub fn cause_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}

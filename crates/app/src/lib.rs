@@ -23,8 +23,9 @@ pub use get_history::{GetBillingEventHistory, GetHistoryError};
 pub use list_billing_events::{ListBillingEvents, ListBillingEventsError, ListRequest, Page};
 pub use parameters::{FilterParameters, InvalidParameters};
 pub use ports::{
-    canonical_total, summarize_events, BillingEventRepository, Clock, EventFilter, GroupBy,
-    HistoryEntry, Insertion, Position, RepositoryError, SettleOutcome, SettleTarget, SummaryRow,
+    canonical_total, error_chain, summarize_events, BillingEventRepository, Clock, EventFilter,
+    GroupBy, HistoryEntry, Insertion, Position, RepositoryError, SettleOutcome, SettleTarget,
+    SummaryRow,
 };
 pub use record_billing_event::{RecordBillingEvent, RecordBillingEventError, Recorded};
 pub use record_billing_events::{ItemOutcome, RecordBillingEvents, RecordBillingEventsError};

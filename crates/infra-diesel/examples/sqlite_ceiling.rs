@@ -16,8 +16,11 @@ fn main() {
         eprintln!("usage: sqlite_ceiling <file> <rows per transaction> <threads> <seconds>");
         std::process::exit(2);
     };
-    let (rows, threads, seconds): (usize, usize, u64) =
-        (rows.parse().expect("rows"), threads.parse().expect("threads"), seconds.parse().expect("seconds"));
+    let (rows, threads, seconds): (usize, usize, u64) = (
+        rows.parse().expect("rows"),
+        threads.parse().expect("threads"),
+        seconds.parse().expect("seconds"),
+    );
     // The same schema as the service: run its migrations.
     infra_diesel::connect(&DatabaseOptions {
         url: DatabaseUrl::parse(&format!("sqlite://{path}")).expect("a path"),
@@ -56,7 +59,10 @@ fn main() {
             })
         })
         .collect();
-    let stored: usize = workers.into_iter().map(|worker| worker.join().expect("worker")).sum();
+    let stored: usize = workers
+        .into_iter()
+        .map(|worker| worker.join().expect("worker"))
+        .sum();
     #[allow(clippy::cast_precision_loss)]
     let rate = stored as f64 / started.elapsed().as_secs_f64();
     println!("{rate:.0}");

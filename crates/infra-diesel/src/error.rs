@@ -48,15 +48,3 @@ pub(crate) fn corrupt_row(what: &str, error: impl std::fmt::Display) -> Reposito
         format!("stored billing event has an invalid {what}: {error}").into(),
     )
 }
-
-/// `error: cause: cause…`, to carry an error's whole story into a copy of it.
-pub(crate) fn cause_text(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}

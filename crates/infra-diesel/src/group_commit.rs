@@ -128,7 +128,7 @@ async fn dispatch(
 
 /// A copy of `error` for each waiting request (the error type is not `Clone`).
 fn same_error(error: &RepositoryError) -> RepositoryError {
-    let cause = crate::error::cause_text(error);
+    let cause = app::error_chain(error);
     match error {
         RepositoryError::Unavailable(_) => RepositoryError::Unavailable(cause.into()),
         RepositoryError::Unexpected(_) => RepositoryError::Unexpected(cause.into()),

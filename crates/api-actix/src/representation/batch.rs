@@ -83,8 +83,10 @@ impl BatchRepresentation {
             tx_id: context.tx_id.clone(),
         }
     }
+}
 
-    pub fn to_xml(&self) -> String {
+impl super::Representation for BatchRepresentation {
+    fn to_xml(&self) -> String {
         let mut xml = XmlWriter::new();
         open_root(&mut xml, "BillingEventBatch");
         xml.open("Results", &[]);

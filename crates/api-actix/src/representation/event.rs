@@ -52,14 +52,6 @@ impl EventRepresentation {
         }
     }
 
-    /// `<InvoiceBillingEvent>` with `PascalCase` elements in the contract's order, as a
-    /// whole document.
-    pub fn to_xml(&self) -> String {
-        let mut xml = XmlWriter::new();
-        self.write_xml(&mut xml, true);
-        xml.finish()
-    }
-
     /// The `<InvoiceBillingEvent>` element; the namespaces are declared on it when it is
     /// the root, inherited when it is nested in a list.
     pub fn write_xml(&self, xml: &mut XmlWriter, root: bool) {
@@ -86,6 +78,16 @@ impl EventRepresentation {
             .element("ExecutionTime", &self.execution_time.to_string())
             .element("TxID", &self.tx_id)
             .close("InvoiceBillingEvent");
+    }
+}
+
+impl super::Representation for EventRepresentation {
+    /// `<InvoiceBillingEvent>` with `PascalCase` elements in the contract's order, as a
+    /// whole document.
+    fn to_xml(&self) -> String {
+        let mut xml = XmlWriter::new();
+        self.write_xml(&mut xml, true);
+        xml.finish()
     }
 }
 

@@ -45,8 +45,10 @@ impl HistoryRepresentation {
             tx_id: context.tx_id.clone(),
         }
     }
+}
 
-    pub fn to_xml(&self) -> String {
+impl super::Representation for HistoryRepresentation {
+    fn to_xml(&self) -> String {
         let mut xml = XmlWriter::new();
         open_root(&mut xml, "BillingEventHistory");
         xml.element("BillingEventGuid", &self.billing_event_guid)

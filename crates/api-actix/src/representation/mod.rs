@@ -14,7 +14,21 @@ pub use page::PageRepresentation;
 pub use settlement::SettlementRepresentation;
 pub use summary::SummaryRepresentation;
 
+use crate::negotiation::MediaFormat;
 use crate::xml_writer::XmlWriter;
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use serde::Serialize;
+
+/// An answer body: serialised as JSON, or written as XML.
+pub trait Representation: Serialize + Sized {
+    fn to_xml(&self) -> String;
+
+    /// This body with `status`, in the negotiated `format`.
+    fn respond(&self, status: StatusCode, format: MediaFormat) -> HttpResponse {
+        crate::negotiation::respond(status, format, self, || self.to_xml())
+    }
+}
 
 /// Opens a root element with the namespaces every XML answer of ours declares.
 fn open_root(xml: &mut XmlWriter, name: &str) {

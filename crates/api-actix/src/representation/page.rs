@@ -24,9 +24,11 @@ impl PageRepresentation {
             next_cursor: page.next_cursor.clone(),
         }
     }
+}
 
+impl super::Representation for PageRepresentation {
     /// `<BillingEventPage><Items><InvoiceBillingEvent>…</Items><NextCursor>…`.
-    pub fn to_xml(&self) -> String {
+    fn to_xml(&self) -> String {
         let mut xml = XmlWriter::new();
         open_root(&mut xml, "BillingEventPage");
         xml.open("Items", &[]);

@@ -91,8 +91,10 @@ impl SettlementRepresentation {
             tx_id: context.tx_id.clone(),
         }
     }
+}
 
-    pub fn to_xml(&self) -> String {
+impl super::Representation for SettlementRepresentation {
+    fn to_xml(&self) -> String {
         let mut xml = XmlWriter::new();
         open_root(&mut xml, "BillingEventSettlement");
         xml.element("Status", self.status).open("Results", &[]);

@@ -50,8 +50,10 @@ impl SummaryRepresentation {
             tx_id: context.tx_id.clone(),
         }
     }
+}
 
-    pub fn to_xml(&self) -> String {
+impl super::Representation for SummaryRepresentation {
+    fn to_xml(&self) -> String {
         let mut xml = XmlWriter::new();
         open_root(&mut xml, "BillingEventSummary");
         xml.open("Groups", &[]);

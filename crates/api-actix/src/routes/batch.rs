@@ -4,9 +4,8 @@
 use super::AppState;
 use crate::api_error::ApiError;
 use crate::body::{self, BodyFormat};
-use crate::negotiation;
 use crate::problem::Problem;
-use crate::representation::BatchRepresentation;
+use crate::representation::{BatchRepresentation, Representation};
 use crate::request_context::RequestContext;
 use crate::{json_draft, xml_draft};
 use actix_web::http::StatusCode;
@@ -44,10 +43,5 @@ async fn record_batch(
     };
     let outcomes = state.record_many.execute(drafts, &context.tx_id).await?;
     let body = BatchRepresentation::of(&outcomes, context);
-    Ok(negotiation::respond(
-        StatusCode::OK,
-        context.format,
-        &body,
-        || body.to_xml(),
-    ))
+    Ok(body.respond(StatusCode::OK, context.format))
 }

@@ -3,9 +3,8 @@
 use super::AppState;
 use crate::api_error::{etag, ApiError};
 use crate::body::{self, BodyFormat};
-use crate::negotiation;
 use crate::problem::Problem;
-use crate::representation::EventRepresentation;
+use crate::representation::{EventRepresentation, Representation};
 use crate::request_context::RequestContext;
 use crate::{form_draft, json_draft, xml_draft};
 use actix_web::http::header::{self, HeaderValue};
@@ -81,9 +80,7 @@ pub async fn get(
 /// The event in the negotiated format, with its `ETag`.
 pub fn answer(status: StatusCode, event: &BillingEvent, context: &RequestContext) -> HttpResponse {
     let representation = EventRepresentation::of(event, context);
-    let mut response = negotiation::respond(status, context.format, &representation, || {
-        representation.to_xml()
-    });
+    let mut response = representation.respond(status, context.format);
     if let Ok(tag) = HeaderValue::from_str(&etag(event.revision)) {
         response.headers_mut().insert(header::ETAG, tag);
     }

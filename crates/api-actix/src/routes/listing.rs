@@ -3,10 +3,9 @@
 
 use super::AppState;
 use crate::api_error::ApiError;
-use crate::negotiation;
 use crate::problem::Problem;
 use crate::query::Query;
-use crate::representation::{PageRepresentation, SummaryRepresentation};
+use crate::representation::{PageRepresentation, Representation, SummaryRepresentation};
 use crate::request_context::RequestContext;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -20,12 +19,7 @@ pub async fn list(
     match state.list.execute(&request).await {
         Ok(page) => {
             let body = PageRepresentation::of(&page, &context);
-            Ok(negotiation::respond(
-                StatusCode::OK,
-                context.format,
-                &body,
-                || body.to_xml(),
-            ))
+            Ok(body.respond(StatusCode::OK, context.format))
         }
         Err(error) => Err(ApiError::from(error).into_problem(&context)),
     }
@@ -40,12 +34,7 @@ pub async fn summary(
     match state.summarize.execute(&request).await {
         Ok(rows) => {
             let body = SummaryRepresentation::of(&rows, &context);
-            Ok(negotiation::respond(
-                StatusCode::OK,
-                context.format,
-                &body,
-                || body.to_xml(),
-            ))
+            Ok(body.respond(StatusCode::OK, context.format))
         }
         Err(error) => Err(ApiError::from(error).into_problem(&context)),
     }

@@ -6,9 +6,8 @@ use super::billing_events::{answer, decode_draft};
 use super::AppState;
 use crate::api_error::ApiError;
 use crate::body;
-use crate::negotiation;
 use crate::problem::Problem;
-use crate::representation::{HistoryRepresentation, SettlementRepresentation};
+use crate::representation::{HistoryRepresentation, Representation, SettlementRepresentation};
 use crate::request_context::RequestContext;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -100,12 +99,7 @@ async fn settle(
         .and_then(|text| EventStatus::parse(text).ok())
         .unwrap_or_default();
     let body = SettlementRepresentation::of(status, &outcomes, context);
-    Ok(negotiation::respond(
-        StatusCode::OK,
-        context.format,
-        &body,
-        || body.to_xml(),
-    ))
+    Ok(body.respond(StatusCode::OK, context.format))
 }
 
 /// `{"status": "Invoiced", "billingEventGuids": ["…", …]}`, names in any case.
@@ -156,12 +150,7 @@ pub async fn history(
     match state.history.execute(req.match_info().query("id")).await {
         Ok((guid, entries)) => {
             let body = HistoryRepresentation::of(guid, &entries, &context);
-            Ok(negotiation::respond(
-                StatusCode::OK,
-                context.format,
-                &body,
-                || body.to_xml(),
-            ))
+            Ok(body.respond(StatusCode::OK, context.format))
         }
         Err(error) => Err(ApiError::from(error).into_problem(&context)),
     }
