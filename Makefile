@@ -7,7 +7,7 @@
 #   make bench  the service against each database's own ceiling (a few minutes)
 
 CARGO ?= cargo
-PG_FEATURES := --features infra-diesel/postgres-tests,black-box-tests/postgres-tests
+PG_FEATURES := --features infra-diesel/postgres-tests,black-box-tests/postgres-tests,api-actix/postgres-tests
 
 .PHONY: run test lint fmt layering bench
 

@@ -14,6 +14,8 @@ const CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config");
 struct Running {
     child: Child,
     lines: Receiver<String>,
+    /// Every line read so far, for tests that check them all.
+    seen: Vec<String>,
     port: u16,
     _folder: tempfile::TempDir,
 }
@@ -21,15 +23,18 @@ struct Running {
 impl Running {
     fn start() -> Self {
         let folder = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/events.db", folder.path().display());
+        Self::start_on(&url, folder)
+    }
+
+    /// The binary on the database at `url`; `folder` lives as long as the service.
+    fn start_on(url: &str, folder: tempfile::TempDir) -> Self {
         let mut child = Command::new(BINARY)
             .env("BILLING_CONFIG_DIR", CONFIG)
             .env("BILLING__SERVER__PORT", "0")
             .env("BILLING__SERVER__WORKERS", "1")
             .env("BILLING__SERVER__SHUTDOWN_GRACE_SECS", "5")
-            .env(
-                "BILLING__DATABASE__URL",
-                format!("sqlite://{}/events.db", folder.path().display()),
-            )
+            .env("BILLING__DATABASE__URL", url)
             .env("BILLING__LOG__FORMAT", "json")
             .env_remove("RUST_LOG")
             .stdout(Stdio::piped())
@@ -48,6 +53,7 @@ impl Running {
         let mut running = Self {
             child,
             lines,
+            seen: Vec::new(),
             port: 0,
             _folder: folder,
         };
@@ -64,6 +70,7 @@ impl Running {
             let Ok(line) = self.lines.recv_timeout(left) else {
                 break;
             };
+            self.seen.push(line.clone());
             let parsed: Value =
                 serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
             if parsed["message"]
@@ -152,4 +159,44 @@ fn a_bad_setting_stops_start_up_naming_it() {
         let message = String::from_utf8_lossy(&output.stderr);
         assert!(message.contains(named), "{key}={value}: {message}");
     }
+}
+
+/// Every line the service logs on a PostgreSQL URL with a password: the password never
+/// shows, the redacted URL does.
+#[cfg(feature = "postgres-tests")]
+#[tokio::test]
+async fn the_database_password_never_appears_in_the_log() {
+    use infra_diesel::test_support::{TempPostgres, TestDatabase};
+    let database = TempPostgres::new();
+    // Trust authentication ignores the password, so the URL still connects.
+    let url = database
+        .url()
+        .replacen("postgres://postgres@", "postgres://postgres:hunter2@", 1);
+    assert!(url.contains("hunter2"), "{url}");
+    let mut service = Running::start_on(&url, tempfile::tempdir().unwrap());
+    let response = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{}/api/v1/BillingEvents/acme", service.port))
+        .header("Content-Type", "application/json")
+        .body(r#"{"memberUniqueKey": "m", "eventDateTime": "2025-08-14T01:25:53Z", "quantity": 1, "price": 2}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    service.terminate();
+    service.wait_for_line("billing-events stopped");
+    let mut lines: Vec<String> = Vec::new();
+    while let Ok(line) = service.lines.recv_timeout(Duration::from_millis(200)) {
+        lines.push(line);
+    }
+    lines.extend(service.seen.iter().cloned());
+    assert!(
+        lines.iter().all(|line| !line.contains("hunter2")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains("postgres://postgres:***@")),
+        "the redacted URL is logged: {lines:#?}"
+    );
 }
