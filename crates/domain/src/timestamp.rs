@@ -38,8 +38,7 @@ impl Timestamp {
         if local.len() < 19 || local.as_bytes()[10] != b'T' && local.as_bytes()[10] != b't' {
             return Err(TimestampError::Malformed);
         }
-        let naive = NaiveDateTime::parse_from_str(&local.replace('t', "T"), "%Y-%m-%dT%H:%M:%S%.f")
-            .map_err(|_| TimestampError::Malformed)?;
+        let naive = parse_local(local).ok_or(TimestampError::Malformed)?;
         let utc = match offset {
             None => naive.and_utc(),
             Some(offset) => {
@@ -79,6 +78,48 @@ impl Timestamp {
     pub fn as_datetime(&self) -> DateTime<Utc> {
         self.0
     }
+}
+
+/// Reads `YYYY-MM-DDThh:mm:ss[.f…]` (the `T` already checked, in either case) by hand:
+/// it is on every request's path, and chrono's `parse_from_str` re-reads its format
+/// string each call.
+fn parse_local(text: &str) -> Option<NaiveDateTime> {
+    let bytes = text.as_bytes();
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        let digits = bytes.get(range)?;
+        digits.iter().all(u8::is_ascii_digit).then(|| {
+            digits
+                .iter()
+                .fold(0, |value, digit| value * 10 + u32::from(digit - b'0'))
+        })
+    };
+    let separators = [(4, b'-'), (7, b'-'), (13, b':'), (16, b':')];
+    if separators
+        .iter()
+        .any(|(at, separator)| bytes.get(*at) != Some(separator))
+    {
+        return None;
+    }
+    let nanos = match text.get(19..)? {
+        "" => 0,
+        fraction => {
+            let digits = fraction.strip_prefix('.')?;
+            if digits.is_empty() || digits.len() > 9 {
+                return None;
+            }
+            let value = number(20..text.len())?;
+            value * 10_u32.pow(9 - u32::try_from(digits.len()).ok()?)
+        }
+    };
+    let year = i32::try_from(number(0..4)?).ok()?;
+    let date = chrono::NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?)?;
+    let time = chrono::NaiveTime::from_hms_nano_opt(
+        number(11..13)?,
+        number(14..16)?,
+        number(17..19)?,
+        nanos,
+    )?;
+    Some(date.and_time(time))
 }
 
 /// Splits a trailing `Z` or `±hh:mm` / `±hhmm` off, giving the offset in seconds east.
@@ -189,6 +230,12 @@ mod tests {
             "14/08/2025 01:25:53",
             "2025-08-14T01:25:53.Z",
             "2025-08-14T01:25:53+0",
+            "2025-08-14T01:25:5é",
+            "2025-08-14T01:25:53é",
+            "2025-08-14T01:25:53.é",
+            "2025-8-14T01:25:53Z",
+            "2025-08-14T01:25:53.-1Z",
+            "+025-08-14T01:25:53Z",
             "yesterday",
         ] {
             assert_eq!(
