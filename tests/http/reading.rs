@@ -58,3 +58,56 @@ pub async fn health_and_readiness_answer_while_the_database_does(app: TestApp) {
         (200, Some("ready"))
     );
 }
+
+pub async fn metrics_count_requests_events_and_commits(app: TestApp) {
+    let guid = crate::helpers::new_guid();
+    let body = crate::helpers::event_body(&[("billingEventGuid", serde_json::json!(guid))]);
+    assert_eq!(
+        app.post_json("/api/v1/BillingEvents/acme", &body)
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        app.post_json("/api/v1/BillingEvents/acme", &body)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.post_json("/api/v1/BillingEvents/acme", "{}")
+            .await
+            .status,
+        400
+    );
+    let reply = app.get("/METRICS").await;
+    assert_eq!(reply.status, 200);
+    assert!(reply
+        .header("content-type")
+        .starts_with("text/plain; version=0.0.4"));
+    let value = |series: &str| -> f64 {
+        reply
+            .text
+            .lines()
+            .find(|line| line.starts_with(series))
+            .and_then(|line| line.rsplit(' ').next())
+            .and_then(|value| value.parse().ok())
+            .unwrap_or_else(|| panic!("no {series} in\n{}", reply.text))
+    };
+    // The recorder is shared by every test of this process: at least ours are counted.
+    for outcome in ["created", "replayed", "rejected"] {
+        assert!(
+            value(&format!("billing_events_total{{outcome=\"{outcome}\"}}")) >= 1.0,
+            "{outcome}"
+        );
+    }
+    assert!(value("group_commit_batch_size_count") >= 1.0);
+    assert!(
+        reply.text.contains("route=\"/api/v1/BillingEvents/{id}\""),
+        "routes are patterns, not paths"
+    );
+    assert!(reply.text.contains("status=\"201\""));
+    assert!(reply.text.contains("http_request_duration_seconds_bucket"));
+    assert!(reply.text.contains("db_pool_connections_idle"));
+    assert!(!reply.text.contains(&guid), "no raw path in a label");
+}

@@ -4,6 +4,7 @@
 use crate::body::ACCEPTED_MEDIA_TYPES;
 use crate::problem::Problem;
 use crate::request_context::RequestContext;
+use crate::telemetry_metrics;
 use actix_web::http::{header, StatusCode};
 use app::{
     ChangeStatusError, GetBillingEventError, GetHistoryError, InvalidParameters,
@@ -96,23 +97,29 @@ impl ApiError {
             )
         };
         match self {
-            ApiError::Record(RecordBillingEventError::Invalid(invalid))
-            | ApiError::ChangeStatus(ChangeStatusError::Invalid(invalid)) => validation(fields(&invalid)),
+            ApiError::Record(RecordBillingEventError::Invalid(invalid)) => {
+                telemetry_metrics::events("rejected", 1);
+                validation(fields(&invalid))
+            }
+            ApiError::ChangeStatus(ChangeStatusError::Invalid(invalid)) => validation(fields(&invalid)),
             ApiError::Settle(SettleBillingEventsError::Invalid(invalid))
             | ApiError::List(ListBillingEventsError::Invalid(invalid))
             | ApiError::Summarize(SummarizeBillingEventsError::Invalid(invalid)) => validation(parameters(&invalid)),
             ApiError::Get(GetBillingEventError::InvalidGuid(error))
             | ApiError::ChangeStatus(ChangeStatusError::InvalidGuid(error))
             | ApiError::History(GetHistoryError::InvalidGuid(error)) => validation(bad_guid(&error)),
-            ApiError::Record(RecordBillingEventError::Conflict { guid }) => problem(
-                StatusCode::CONFLICT,
-                CONFLICT,
-                "The billing event guid is taken",
-                format!(
-                    "Billing event {guid} is already stored with different content \
-                     (or for another client); the stored event is unchanged."
-                ),
-            ),
+            ApiError::Record(RecordBillingEventError::Conflict { guid }) => {
+                telemetry_metrics::events("conflicted", 1);
+                problem(
+                    StatusCode::CONFLICT,
+                    CONFLICT,
+                    "The billing event guid is taken",
+                    format!(
+                        "Billing event {guid} is already stored with different content \
+                         (or for another client); the stored event is unchanged."
+                    ),
+                )
+            }
             ApiError::ChangeStatus(ChangeStatusError::Forbidden(forbidden)) => problem(
                 StatusCode::CONFLICT,
                 FORBIDDEN_TRANSITION,
@@ -223,6 +230,7 @@ fn repository_problem(
     let causes = app::error_chain(error);
     match error {
         RepositoryError::Unavailable(_) => {
+            telemetry_metrics::database_error("unavailable");
             tracing::warn!(error = %causes, "database unavailable");
             Problem {
                 header: Some((header::RETRY_AFTER, "1".to_owned())),
@@ -235,6 +243,7 @@ fn repository_problem(
             }
         }
         RepositoryError::Unexpected(_) => {
+            telemetry_metrics::database_error("unexpected");
             tracing::error!(error = %causes, "unexpected database error");
             problem(
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -20,6 +20,7 @@ pub mod samples;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;
+pub mod telemetry_metrics;
 mod xml_draft;
 mod xml_writer;
 

@@ -578,7 +578,8 @@ mod tests {
             })
             .collect();
         for template in crate::route_case::ROUTE_TEMPLATES {
-            let is_docs = ["/help", "/openapi.json"].contains(template);
+            // Documentation and Prometheus routes are not part of the API.
+            let is_docs = ["/help", "/openapi.json", "/metrics"].contains(template);
             assert!(
                 is_docs || documented.iter().any(|path| path == template),
                 "{template} is not documented"

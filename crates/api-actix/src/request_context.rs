@@ -6,6 +6,7 @@
 //! and 405s too) and logs one line when the request is done.
 
 use crate::negotiation::{negotiate, MediaFormat};
+use crate::telemetry_metrics;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -79,7 +80,18 @@ pub async fn track(
             response.headers_mut().insert(TRANSACTION_ID_HEADER, value);
         }
         let status = response.status().as_u16();
-        let latency_ms = (context.started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
+        let elapsed = context.started.elapsed().as_secs_f64();
+        let route = response
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".to_owned());
+        telemetry_metrics::request_done(
+            &route,
+            response.request().method().as_str(),
+            status,
+            elapsed,
+        );
+        let latency_ms = (elapsed * 1e6).round() / 1e3;
         if status >= 500 {
             tracing::warn!(status, latency_ms, "request failed");
         } else {

@@ -22,6 +22,7 @@ pub const ROUTE_TEMPLATES: &[&str] = &[
     "/api/v1/BillingEvents/{}/batch",
     "/health",
     "/ready",
+    "/metrics",
     "/help",
     "/openapi.json",
 ];

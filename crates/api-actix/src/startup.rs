@@ -13,6 +13,22 @@ use infra_diesel::GroupCommit;
 use std::net::TcpListener;
 use std::sync::Arc;
 
+/// Installs the metrics recorder (once per process) and keeps it tidy: histogram
+/// samples wait in buffers until upkeep folds them in, so run it even when nobody scrapes.
+fn start_metrics() {
+    static UPKEEP: std::sync::Once = std::sync::Once::new();
+    let handle = crate::telemetry_metrics::handle();
+    UPKEEP.call_once(|| {
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+            loop {
+                every.tick().await;
+                handle.run_upkeep();
+            }
+        });
+    });
+}
+
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -46,6 +62,7 @@ impl Application {
     /// Connects the database (running its migrations), binds the listener and builds
     /// the server.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        start_metrics();
         let database = settings.database.clone();
         let repository = tokio::task::spawn_blocking(move || infra_diesel::connect(&database))
             .await

@@ -107,6 +107,8 @@ async fn dispatch(
                 .map(|waiting| (waiting.event.clone(), waiting.tx_id.clone()))
                 .collect();
             tracing::debug!(size, "group commit");
+            #[allow(clippy::cast_precision_loss)] // a group holds at most max_batch inserts
+            metrics::histogram!("group_commit_batch_size").record(size as f64);
             match inner.insert_many(&items).await {
                 Ok(results) => {
                     for (waiting, result) in group.into_iter().zip(results) {
@@ -120,7 +122,9 @@ async fn dispatch(
                     }
                 }
             }
-            depth.fetch_sub(size, Ordering::Relaxed);
+            let left = depth.fetch_sub(size, Ordering::Relaxed) - size;
+            #[allow(clippy::cast_precision_loss)]
+            metrics::gauge!("group_commit_queue_depth").set(left as f64);
             drop(slot);
         });
     }

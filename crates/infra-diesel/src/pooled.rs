@@ -104,6 +104,10 @@ impl<Q: Queries> PooledRepository<Q> {
         tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
             let mut connection = pool.get().map_err(from_pool)?;
+            let state = pool.state();
+            metrics::gauge!("db_pool_connections_in_use")
+                .set(f64::from(state.connections - state.idle_connections));
+            metrics::gauge!("db_pool_connections_idle").set(f64::from(state.idle_connections));
             work(&mut connection).map_err(|DbError(error)| error)
         })
         .await

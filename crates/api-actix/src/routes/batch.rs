@@ -7,9 +7,11 @@ use crate::body::{self, BodyFormat};
 use crate::problem::Problem;
 use crate::representation::{BatchRepresentation, Representation};
 use crate::request_context::RequestContext;
+use crate::telemetry_metrics;
 use crate::{json_draft, xml_draft};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
+use app::ItemOutcome;
 
 pub async fn post_batch(
     req: HttpRequest,
@@ -42,6 +44,16 @@ async fn record_batch(
         }
     };
     let outcomes = state.record_many.execute(drafts, &context.tx_id).await?;
+    let count = |wanted: fn(&ItemOutcome) -> bool| {
+        outcomes.iter().filter(|outcome| wanted(outcome)).count() as u64
+    };
+    telemetry_metrics::events("created", count(|o| matches!(o, ItemOutcome::Created(_))));
+    telemetry_metrics::events("replayed", count(|o| matches!(o, ItemOutcome::Replayed(_))));
+    telemetry_metrics::events(
+        "conflicted",
+        count(|o| matches!(o, ItemOutcome::Conflict(_))),
+    );
+    telemetry_metrics::events("rejected", count(|o| matches!(o, ItemOutcome::Invalid(_))));
     let body = BatchRepresentation::of(&outcomes, context);
     Ok(body.respond(StatusCode::OK, context.format))
 }

@@ -6,6 +6,7 @@ use crate::body::{self, BodyFormat};
 use crate::problem::Problem;
 use crate::representation::{EventRepresentation, Representation};
 use crate::request_context::RequestContext;
+use crate::telemetry_metrics;
 use crate::{form_draft, json_draft, xml_draft};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
@@ -36,6 +37,7 @@ async fn record(
     let draft = decode_draft(req, payload, state.max_body_bytes, client_name).await?;
     Ok(match state.record.execute(draft, &context.tx_id).await? {
         Recorded::Created(event) => {
+            telemetry_metrics::events("created", 1);
             let mut response = answer(StatusCode::CREATED, &event, context);
             let location = format!("/api/v1/BillingEvents/{}", event.guid);
             if let Ok(location) = HeaderValue::from_str(&location) {
@@ -43,7 +45,10 @@ async fn record(
             }
             response
         }
-        Recorded::Replayed(event) => answer(StatusCode::OK, &event, context),
+        Recorded::Replayed(event) => {
+            telemetry_metrics::events("replayed", 1);
+            answer(StatusCode::OK, &event, context)
+        }
     })
 }
 

@@ -118,6 +118,11 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .default_service(web::to(fallback::method_not_allowed("GET"))),
         )
         .service(
+            web::resource("/metrics")
+                .route(web::get().to(crate::telemetry_metrics::render))
+                .default_service(web::to(fallback::method_not_allowed("GET"))),
+        )
+        .service(
             web::resource("/help")
                 .route(web::get().to(docs::help_page))
                 .default_service(web::to(fallback::method_not_allowed("GET"))),

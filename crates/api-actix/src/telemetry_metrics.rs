@@ -1,0 +1,84 @@
+//! Prometheus metrics: the recorder, what the HTTP layer counts, and `GET /metrics`.
+//!
+//! Counted here: requests by route pattern, method and status, with a latency
+//! histogram; billing events by outcome; database errors by kind. The repository adapter
+//! adds the pool's connections in use and idle, and group commit its batch sizes and
+//! queue depth (see `infra-diesel`).
+
+use actix_web::http::header;
+use actix_web::HttpResponse;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+
+/// Latency buckets in seconds: fine below 10 ms, where the service should live.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.000_5, 0.001, 0.002, 0.005, 0.010, 0.020, 0.050, 0.100, 0.250, 0.500, 1.0, 2.5, 5.0,
+];
+/// Group-commit batch sizes.
+const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
+
+/// The process-wide recorder, installed on first use (a process has one; tests build many
+/// applications in one process and share it).
+///
+/// # Panics
+/// Never: the bucket lists are constants and not empty.
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                metrics_exporter_prometheus::Matcher::Full("http_request_duration_seconds".into()),
+                LATENCY_BUCKETS,
+            )
+            .and_then(|builder| {
+                builder.set_buckets_for_metric(
+                    metrics_exporter_prometheus::Matcher::Full("group_commit_batch_size".into()),
+                    BATCH_BUCKETS,
+                )
+            })
+            .expect("the bucket lists are not empty");
+        let recorder = builder.build_recorder();
+        let handle = recorder.handle();
+        // Fails only if another recorder is installed, which nothing in this process does.
+        let _ = metrics::set_global_recorder(recorder);
+        handle
+    })
+}
+
+/// `GET /metrics`, in Prometheus' text format (whatever `Accept` says: this route is for
+/// Prometheus, not for API clients).
+pub async fn render() -> HttpResponse {
+    let handle = handle();
+    handle.run_upkeep();
+    HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        ))
+        .body(handle.render())
+}
+
+/// One request done: counted by route pattern (bounded: never the raw path), method and
+/// status, and timed.
+pub fn request_done(route: &str, method: &str, status: u16, seconds: f64) {
+    let labels = [
+        ("route", route.to_owned()),
+        ("method", method.to_owned()),
+        ("status", status.to_string()),
+    ];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    let labels = [("route", route.to_owned()), ("method", method.to_owned())];
+    metrics::histogram!("http_request_duration_seconds", &labels).record(seconds);
+}
+
+/// What became of posted events: `created`, `replayed`, `conflicted` or `rejected`.
+pub fn events(outcome: &'static str, count: u64) {
+    if count > 0 {
+        metrics::counter!("billing_events_total", "outcome" => outcome).increment(count);
+    }
+}
+
+/// A database error answered to a client: `unavailable` or `unexpected`.
+pub fn database_error(kind: &'static str) {
+    metrics::counter!("database_errors_total", "kind" => kind).increment(1);
+}
