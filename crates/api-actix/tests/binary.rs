@@ -200,3 +200,123 @@ async fn the_database_password_never_appears_in_the_log() {
         "the redacted URL is logged: {lines:#?}"
     );
 }
+
+/// Posters that send new events (client-made guids) until the service stops answering,
+/// and keep the guids it acknowledged with a 2xx.
+fn post_until_stopped(port: u16, posters: usize) -> Vec<tokio::task::JoinHandle<Vec<String>>> {
+    (0..posters)
+        .map(|_| {
+            tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                let mut acknowledged = Vec::new();
+                loop {
+                    let guid = uuid::Uuid::new_v4().to_string();
+                    let body = format!(
+                        r#"{{"billingEventGuid": "{guid}", "memberUniqueKey": "m", "eventDateTime": "2025-08-14T01:25:53Z", "quantity": 1, "price": 2}}"#
+                    );
+                    let sent = client
+                        .post(format!("http://127.0.0.1:{port}/api/v1/BillingEvents/acme"))
+                        .header("Content-Type", "application/json")
+                        .body(body)
+                        .send()
+                        .await;
+                    match sent {
+                        Ok(response) if response.status().is_success() => acknowledged.push(guid),
+                        Ok(_) => {}
+                        Err(_) => return acknowledged,
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+async fn acknowledged_by(posters: Vec<tokio::task::JoinHandle<Vec<String>>>) -> Vec<String> {
+    let mut all = Vec::new();
+    for poster in posters {
+        all.extend(poster.await.unwrap());
+    }
+    all
+}
+
+/// Restarts the service on `url` and checks that every acknowledged event is there.
+async fn assert_all_stored(url: &str, acknowledged: &[String]) {
+    let service = Running::start_on(url, tempfile::tempdir().unwrap());
+    let client = reqwest::Client::new();
+    for guid in acknowledged {
+        let status = client
+            .get(format!(
+                "http://127.0.0.1:{}/api/v1/BillingEvents/{guid}",
+                service.port
+            ))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 200, "acknowledged event {guid} was lost");
+    }
+}
+
+async fn kill_under_load_loses_nothing_acknowledged(url: &str) {
+    let service = Running::start_on(url, tempfile::tempdir().unwrap());
+    let posters = post_until_stopped(service.port, 16);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let status = Command::new("kill")
+        .args(["-KILL", &service.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let acknowledged = acknowledged_by(posters).await;
+    drop(service);
+    assert!(
+        acknowledged.len() > 50,
+        "the load was real: {} acknowledged",
+        acknowledged.len()
+    );
+    assert_all_stored(url, &acknowledged).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kill_9_under_load_loses_no_acknowledged_event_on_sqlite() {
+    let folder = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/events.db", folder.path().display());
+    kill_under_load_loses_nothing_acknowledged(&url).await;
+}
+
+#[cfg(feature = "postgres-tests")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kill_9_under_load_loses_no_acknowledged_event_on_postgres() {
+    use infra_diesel::test_support::{TempPostgres, TestDatabase};
+    let database = TempPostgres::new();
+    kill_under_load_loses_nothing_acknowledged(&database.url()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_under_load_finishes_what_it_took_and_exits_0() {
+    let folder = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/events.db", folder.path().display());
+    let mut service = Running::start_on(&url, tempfile::tempdir().unwrap());
+    let posters = post_until_stopped(service.port, 16);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    service.terminate();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = service.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running 10 s after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(status.code(), Some(0));
+    let acknowledged = acknowledged_by(posters).await;
+    drop(service);
+    assert!(
+        acknowledged.len() > 50,
+        "the load was real: {} acknowledged",
+        acknowledged.len()
+    );
+    assert_all_stored(&url, &acknowledged).await;
+}
