@@ -320,3 +320,37 @@ async fn sigterm_under_load_finishes_what_it_took_and_exits_0() {
     );
     assert_all_stored(&url, &acknowledged).await;
 }
+
+/// Two replicas starting at once on one new database: the migrations run once (under an
+/// advisory lock) and both serve.
+#[cfg(feature = "postgres-tests")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_starting_together_migrate_once_and_both_serve() {
+    use infra_diesel::test_support::{TempPostgres, TestDatabase};
+    let database = TempPostgres::new();
+    let starts: Vec<_> = (0..2)
+        .map(|_| {
+            let url = database.url();
+            std::thread::spawn(move || Running::start_on(&url, tempfile::tempdir().unwrap()))
+        })
+        .collect();
+    let replicas: Vec<Running> = starts
+        .into_iter()
+        .map(|start| start.join().unwrap())
+        .collect();
+    for replica in &replicas {
+        let ready = reqwest::get(format!("http://127.0.0.1:{}/ready", replica.port))
+            .await
+            .unwrap();
+        assert_eq!(ready.status(), 200);
+    }
+    let output = Command::new("psql")
+        .args([&database.url(), "-Atc", "SELECT version, count(*) FROM __diesel_schema_migrations GROUP BY version ORDER BY version"])
+        .output()
+        .unwrap();
+    let rows = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    assert_eq!(
+        rows, "20261126000000|1\n20261126010000|1",
+        "each migration applied once"
+    );
+}
