@@ -10,6 +10,8 @@ mod errors;
 mod formats;
 mod helpers;
 mod listing;
+#[cfg(feature = "postgres-tests")]
+mod outage;
 mod posting;
 mod reading;
 mod roundtrip;
