@@ -5,6 +5,7 @@
 //! always does).
 
 mod batch;
+mod disk;
 mod docs;
 mod errors;
 mod formats;

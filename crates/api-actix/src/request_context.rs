@@ -93,9 +93,9 @@ pub async fn track(
         );
         let latency_ms = (elapsed * 1e6).round() / 1e3;
         if status >= 500 {
-            tracing::warn!(status, latency_ms, "request failed");
+            tracing::warn!(status, latency_ms, route, "request failed");
         } else {
-            tracing::info!(status, latency_ms, "request done");
+            tracing::info!(status, latency_ms, route, "request done");
         }
         Ok(response)
     }

@@ -123,6 +123,7 @@ async fn a_request_is_logged_with_its_txid_and_sigterm_stops_the_service_cleanly
     assert_eq!(done["span"]["tx_id"], tx_id.as_str(), "{done}");
     assert_eq!(done["span"]["client"], "acme", "{done}");
     assert_eq!(done["status"], 201, "{done}");
+    assert_eq!(done["route"], "/api/v1/BillingEvents/{id}", "{done}");
 
     service.terminate();
     service.wait_for_line("billing-events stopped");

@@ -26,10 +26,13 @@ pub(crate) fn from_diesel(error: Error) -> RepositoryError {
             DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
             _,
         ) => RepositoryError::Unavailable(Box::new(error)),
-        // SQLite's SQLITE_BUSY once busy_timeout has run out: the writer is overloaded,
-        // and the client may retry.
+        // SQLite's SQLITE_BUSY once busy_timeout has run out (the writer is overloaded),
+        // SQLITE_FULL and SQLITE_READONLY (the disk, not the request, is wrong): nothing
+        // was stored, and the same request may succeed later.
         Error::DatabaseError(DatabaseErrorKind::Unknown, info)
-            if info.message().contains("database is locked") =>
+            if ["database is locked", "disk is full", "readonly database"]
+                .iter()
+                .any(|cause| info.message().contains(cause)) =>
         {
             RepositoryError::Unavailable(Box::new(error))
         }
