@@ -7,7 +7,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
-const BINARY: &str = env!("CARGO_BIN_EXE_billing-events");
+/// The binary under test: `BILLING_TEST_BINARY` when set (`make test` sets it to the
+/// release build, which is what operators run), else the one Cargo built for this test.
+fn binary() -> String {
+    std::env::var("BILLING_TEST_BINARY")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_billing-events").to_owned())
+}
 const CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config");
 
 /// The binary, running on a temporary SQLite file with JSON logs on stdout.
@@ -29,7 +34,7 @@ impl Running {
 
     /// The binary on the database at `url`; `folder` lives as long as the service.
     fn start_on(url: &str, folder: tempfile::TempDir) -> Self {
-        let mut child = Command::new(BINARY)
+        let mut child = Command::new(binary())
             .env("BILLING_CONFIG_DIR", CONFIG)
             .env("BILLING__SERVER__PORT", "0")
             .env("BILLING__SERVER__WORKERS", "1")
@@ -151,7 +156,7 @@ fn a_bad_setting_stops_start_up_naming_it() {
             "database.url",
         ),
     ] {
-        let output = Command::new(BINARY)
+        let output = Command::new(binary())
             .env("BILLING_CONFIG_DIR", CONFIG)
             .env(key, value)
             .output()
