@@ -17,6 +17,7 @@ mod posting;
 mod reading;
 mod roundtrip;
 mod settling;
+mod slow;
 
 macro_rules! http_suite {
     ($backend:ident, $database:expr) => {

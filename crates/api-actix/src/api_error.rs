@@ -38,6 +38,8 @@ pub enum ApiError {
     UnsupportedMediaType(Option<String>),
     #[error("body over {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    #[error("the body did not arrive within {timeout:?}")]
+    BodyTimeout { timeout: std::time::Duration },
     #[error("the request body could not be read")]
     BodyUnreadable(#[source] actix_web::error::PayloadError),
     #[error("malformed body: {0}")]
@@ -173,6 +175,12 @@ impl ApiError {
                 PLAIN,
                 "Content Too Large",
                 format!("The body is over the limit of {limit} bytes."),
+            ),
+            ApiError::BodyTimeout { timeout } => problem(
+                StatusCode::REQUEST_TIMEOUT,
+                PLAIN,
+                "Request Timeout",
+                format!("The body did not arrive within {} seconds.", timeout.as_secs()),
             ),
             ApiError::BodyUnreadable(error) => problem(
                 StatusCode::BAD_REQUEST,

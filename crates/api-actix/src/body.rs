@@ -5,6 +5,7 @@ use actix_web::http::header;
 use actix_web::web::{Bytes, BytesMut, Payload};
 use actix_web::HttpRequest;
 use futures_util::StreamExt;
+use std::time::Duration;
 
 /// The body formats a billing event may come in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,12 +38,14 @@ pub fn format_of(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
     }
 }
 
-/// Reads the whole body, refusing it as soon as it is known to pass `limit` bytes: from
-/// `Content-Length` before reading, or while reading a chunked body.
+/// Reads the whole body within `timeout`, refusing it as soon as it is known to pass
+/// `limit` bytes: from `Content-Length` before reading, or while reading a chunked body.
+/// A client that sends its body too slowly gets 408 instead of holding a worker.
 pub async fn read_limited(
     req: &HttpRequest,
     mut payload: Payload,
     limit: usize,
+    timeout: Duration,
 ) -> Result<Bytes, ApiError> {
     let declared_length = req
         .headers()
@@ -52,13 +55,18 @@ pub async fn read_limited(
     if declared_length.is_some_and(|length| length > limit) {
         return Err(ApiError::PayloadTooLarge { limit });
     }
-    let mut body = BytesMut::with_capacity(declared_length.unwrap_or(0).min(limit));
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(ApiError::BodyUnreadable)?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge { limit });
+    let read = async {
+        let mut body = BytesMut::with_capacity(declared_length.unwrap_or(0).min(limit));
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(ApiError::BodyUnreadable)?;
+            if body.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
         }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
+        Ok(body.freeze())
+    };
+    tokio::time::timeout(timeout, read)
+        .await
+        .map_err(|_| ApiError::BodyTimeout { timeout })?
 }

@@ -52,6 +52,10 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     /// For bulk settlements, which name up to 10,000 guids.
     pub max_bulk_body_bytes: usize,
+    /// Time for a client to send its request head; then the connection is closed.
+    pub head_timeout_ms: u64,
+    /// Time for a client to send its body; then 408.
+    pub body_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -150,6 +154,12 @@ impl Settings {
         }
         if http.max_body_bytes == 0 {
             return Err(invalid("http.max_body_bytes", "must be at least 1"));
+        }
+        if http.head_timeout_ms == 0 || http.body_timeout_ms == 0 {
+            return Err(invalid(
+                "http.head_timeout_ms",
+                "and http.body_timeout_ms must be at least 1",
+            ));
         }
         if http.max_bulk_body_bytes == 0 {
             return Err(invalid("http.max_bulk_body_bytes", "must be at least 1"));

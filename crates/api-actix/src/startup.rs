@@ -12,6 +12,7 @@ use actix_web::{web, App, HttpServer};
 use infra_diesel::GroupCommit;
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Installs the metrics recorder (once per process) and keeps it tidy: histogram
 /// samples wait in buffers until upkeep folds them in, so run it even when nobody scrapes.
@@ -76,6 +77,7 @@ impl Application {
             bulk_body_bytes: settings.http.max_bulk_body_bytes,
             batch_body_bytes: settings.batch.max_body_bytes,
             batch_items: settings.batch.max_items,
+            body_timeout: Duration::from_millis(settings.http.body_timeout_ms),
         };
         let state = AppState::new(repository, Arc::new(SystemClock), limits);
 
@@ -96,7 +98,9 @@ impl Application {
                 .wrap(from_fn(route_case::canonicalize))
                 .wrap(from_fn(request_context::track))
         })
-        .shutdown_timeout(settings.server.shutdown_grace_secs);
+        .shutdown_timeout(settings.server.shutdown_grace_secs)
+        // A client must send its request head within this, or the connection is closed.
+        .client_request_timeout(Duration::from_millis(settings.http.head_timeout_ms));
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
         }

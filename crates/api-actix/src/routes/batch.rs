@@ -33,7 +33,8 @@ async fn record_batch(
     let client_name = req.match_info().query("id");
     tracing::Span::current().record("client", tracing::field::display(client_name));
     let format = body::format_of(req)?;
-    let bytes = body::read_limited(req, payload, state.max_batch_body_bytes).await?;
+    let bytes =
+        body::read_limited(req, payload, state.max_batch_body_bytes, state.body_timeout).await?;
     let drafts = match format {
         BodyFormat::Json => json_draft::decode_many(&bytes, client_name)?,
         BodyFormat::Xml => xml_draft::decode_many(&bytes, client_name)?,

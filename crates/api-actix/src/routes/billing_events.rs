@@ -34,7 +34,7 @@ async fn record(
 ) -> Result<HttpResponse, ApiError> {
     let client_name = req.match_info().query("id");
     tracing::Span::current().record("client", tracing::field::display(client_name));
-    let draft = decode_draft(req, payload, state.max_body_bytes, client_name).await?;
+    let draft = decode_draft(req, payload, state, state.max_body_bytes, client_name).await?;
     Ok(match state.record.execute(draft, &context.tx_id).await? {
         Recorded::Created(event) => {
             telemetry_metrics::events("created", 1);
@@ -56,11 +56,12 @@ async fn record(
 pub async fn decode_draft(
     req: &HttpRequest,
     payload: web::Payload,
+    state: &AppState,
     limit: usize,
     client_name: &str,
 ) -> Result<BillingEventDraft, ApiError> {
     let format = body::format_of(req)?;
-    let bytes = body::read_limited(req, payload, limit).await?;
+    let bytes = body::read_limited(req, payload, limit, state.body_timeout).await?;
     // One decoding step per format, all giving the same draft to the use cases.
     Ok(match format {
         BodyFormat::Json => json_draft::decode(&bytes, client_name)?,

@@ -32,6 +32,8 @@ pub struct AppState {
     /// Bulk settlements name up to 10,000 guids, so they get a limit of their own.
     pub max_bulk_body_bytes: usize,
     pub max_batch_body_bytes: usize,
+    /// How long a request body may take to arrive.
+    pub body_timeout: std::time::Duration,
 }
 
 /// The most a request may carry.
@@ -41,6 +43,7 @@ pub struct Limits {
     pub bulk_body_bytes: usize,
     pub batch_body_bytes: usize,
     pub batch_items: usize,
+    pub body_timeout: std::time::Duration,
 }
 
 impl AppState {
@@ -66,6 +69,7 @@ impl AppState {
             max_body_bytes: limits.body_bytes,
             max_bulk_body_bytes: limits.bulk_body_bytes,
             max_batch_body_bytes: limits.batch_body_bytes,
+            body_timeout: limits.body_timeout,
         }
     }
 }

@@ -34,7 +34,7 @@ async fn change(
     context: &RequestContext,
 ) -> Result<HttpResponse, ApiError> {
     let guid = req.match_info().query("id");
-    let draft = decode_draft(req, payload, state.max_body_bytes, "").await?;
+    let draft = decode_draft(req, payload, state, state.max_body_bytes, "").await?;
     let change = state
         .change_status
         .execute(guid, draft, expected_revision(req), &context.tx_id)
@@ -90,7 +90,8 @@ async fn settle(
             "a bulk settlement takes JSON only".into(),
         )));
     }
-    let bytes = body::read_limited(req, payload, state.max_bulk_body_bytes).await?;
+    let bytes =
+        body::read_limited(req, payload, state.max_bulk_body_bytes, state.body_timeout).await?;
     let request = settle_request(&bytes, client_name)?;
     let outcomes = state.settle.execute(&request, &context.tx_id).await?;
     let status = request
