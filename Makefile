@@ -3,7 +3,8 @@
 #   make test   every test; the PostgreSQL suites run when a server answers on
 #               127.0.0.1:5432 (or BILLING_TEST_POSTGRES_URL), and always with
 #               BILLING_TEST_POSTGRES=required, where a missing server fails the run
-#   make lint   rustfmt check, clippy with warnings as errors, layering check
+#   make lint   rustfmt check, clippy with warnings as errors, layering check, and
+#               cargo deny (licenses, bans, sources; advisories need the internet)
 #   make bench  the service against each database's own ceiling (a few minutes)
 
 CARGO ?= cargo
@@ -20,6 +21,8 @@ test:
 lint: layering
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets $(PG_FEATURES) -- -D warnings
+	@command -v cargo-deny >/dev/null || { echo ">> installing cargo-deny"; $(CARGO) install --locked cargo-deny; }
+	$(CARGO) deny check licenses bans sources
 
 bench:
 	./bench/run
