@@ -6,11 +6,12 @@
 #   make lint   rustfmt check, clippy with warnings as errors, layering check, and
 #               cargo deny (licenses, bans, sources; advisories need the internet)
 #   make bench  the service against each database's own ceiling (a few minutes)
+#   make fuzz   every fuzz target for FUZZ_SECONDS (default 30) each
 
 CARGO ?= cargo
 PG_FEATURES := --features infra-diesel/postgres-tests,black-box-tests/postgres-tests,api-actix/postgres-tests
 
-.PHONY: run test lint fmt layering bench
+.PHONY: run test lint fmt layering bench fuzz
 
 run:
 	$(CARGO) run --release -p api-actix --bin billing-events
@@ -26,6 +27,9 @@ lint: layering
 
 bench:
 	./bench/run
+
+fuzz:
+	./scripts/fuzz
 
 fmt:
 	$(CARGO) fmt --all

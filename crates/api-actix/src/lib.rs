@@ -25,4 +25,11 @@ mod xml_draft;
 mod xml_writer;
 
 pub use settings::Settings;
+
+/// The body decoders, public so the fuzz targets (`fuzz/`) can drive them.
+pub mod decoders {
+    pub use crate::form_draft::decode as form;
+    pub use crate::json_draft::{decode as json, decode_many as json_batch};
+    pub use crate::xml_draft::{decode as xml, decode_many as xml_batch};
+}
 pub use startup::Application;

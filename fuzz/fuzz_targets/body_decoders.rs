@@ -1,0 +1,30 @@
+//! Every body decoder, then validation, on arbitrary bytes: nothing may panic, and a
+//! draft that validates must carry the route's client.
+#![no_main]
+
+use api_actix::decoders;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|body: &[u8]| {
+    let single = [
+        decoders::json(body, "acme").ok(),
+        decoders::xml(body, "acme").ok(),
+        Some(decoders::form(body, "acme")),
+    ];
+    for draft in single.into_iter().flatten() {
+        if let Ok(event) = draft.validate() {
+            assert_eq!(event.client.as_str(), "acme");
+        }
+    }
+    for batch in [
+        decoders::json_batch(body, "acme").ok(),
+        decoders::xml_batch(body, "acme").ok(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        for draft in batch {
+            let _ = draft.validate();
+        }
+    }
+});
