@@ -1,5 +1,6 @@
 # billing-events: the commands a newcomer and CI need.
-#   make run    start the service on SQLite (data/billing-events.db), port 8080
+#   make run    start the service on SQLite (data/billing-events.db), port 8080, with
+#               the development profile (no API keys; it warns at start-up)
 #   make test   every test; the PostgreSQL suites run when a server answers on
 #               127.0.0.1:5432 (or BILLING_TEST_POSTGRES_URL), and always with
 #               BILLING_TEST_POSTGRES=required, where a missing server fails the run
@@ -14,7 +15,7 @@ PG_FEATURES := --features infra-diesel/postgres-tests,black-box-tests/postgres-t
 .PHONY: run test lint fmt layering bench fuzz
 
 run:
-	$(CARGO) run --release -p api-actix --bin billing-events
+	BILLING_ENV=development $(CARGO) run --release -p api-actix --bin billing-events
 
 test:
 	./scripts/test

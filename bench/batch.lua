@@ -1,6 +1,7 @@
 -- 1,000 new events per request (see event.lua). Run from the repository's root.
 dofile("bench/event.lua")
 local counter = 0
+local api_key = os.getenv("BENCH_API_KEY")
 
 function init(args)
   counter = math.random(0, 1000000000)
@@ -12,5 +13,5 @@ request = function()
     counter = counter + 997
     items[i] = event_json(counter)
   end
-  return wrk.format("POST", nil, { ["Content-Type"] = "application/json" }, "[" .. table.concat(items, ",") .. "]")
+  return wrk.format("POST", nil, { ["Content-Type"] = "application/json", ["X-Api-Key"] = api_key }, "[" .. table.concat(items, ",") .. "]")
 end

@@ -1,7 +1,9 @@
 //! Booting the real application on port 0 with its own database, and talking to it.
 
 use api_actix::{Application, Settings};
-use infra_diesel::test_support::TestDatabase;
+use app::ApiKeyRepository;
+use domain::{Access, ClientName, IssuedKey, Timestamp};
+use infra_diesel::test_support::{options_for, TestDatabase};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
@@ -11,10 +13,14 @@ pub const SEED_GUID: &str = "6d91f288-c380-4652-bd35-ce286ac4c806";
 /// The request sample of the original API's help page, verbatim.
 pub const SEED_SAMPLE: &str = r#"{ "billingEventGuid": "6d91f288-c380-4652-bd35-ce286ac4c806", "memberUniqueKey": "sample string 4", "eventDateTime": "2025-08-14T01:25:53.8669171+00:00", "eventTypeId": "Unknown", "invoiceBillingEventStatusId": "Unknown", "quantity": 6.0, "price": 7.0, "modifiedDateTime": "2025-08-14T01:25:53.8669171+00:00", "executionTime": 9, "txID": "sample string 10" }"#;
 
-/// A running application and the database it owns.
+/// A running application and the database it owns. Keys are required, as in
+/// production: `client` sends an admin key with every request, `bare` sends none.
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
+    pub bare: reqwest::Client,
+    pub admin_key: String,
+    pub keys: std::sync::Arc<dyn ApiKeyRepository>,
     pub database: Box<dyn TestDatabase>,
 }
 
@@ -63,11 +69,43 @@ impl TestApp {
             .expect("the application starts");
         let address = format!("http://127.0.0.1:{}", application.port());
         tokio::spawn(application.run_until_stopped());
+        let url = database.url();
+        let keys = tokio::task::spawn_blocking(move || infra_diesel::connect(&options_for(&url)))
+            .await
+            .unwrap()
+            .expect("the test reaches the key store")
+            .keys;
+        let admin_key = issue(&*keys, Access::AllClients).await.text;
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {admin_key}").parse().unwrap(),
+        );
         Self {
             address,
-            client: reqwest::Client::new(),
+            client: reqwest::Client::builder()
+                .default_headers(headers)
+                .build()
+                .unwrap(),
+            bare: reqwest::Client::new(),
+            admin_key,
+            keys,
             database,
         }
+    }
+
+    /// A new key for `client` (the text, and its id for revoking it).
+    pub async fn key_for(&self, client: &str) -> IssuedKey {
+        issue(
+            &*self.keys,
+            Access::Client(ClientName::parse(client).unwrap()),
+        )
+        .await
+    }
+
+    pub async fn revoke(&self, key: &IssuedKey) {
+        let now = Timestamp::parse("2030-01-01T00:00:00Z").unwrap();
+        assert!(self.keys.revoke_key(&key.record.id, now).await.unwrap());
     }
 
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
@@ -96,6 +134,21 @@ impl TestApp {
         self.send(self.client.get(format!("{}{path}", self.address)))
             .await
     }
+}
+
+/// Stores a fresh random key of `access`, as `billing-events keys create` does.
+async fn issue(keys: &dyn ApiKeyRepository, access: Access) -> IssuedKey {
+    let random = || *uuid::Uuid::new_v4().as_bytes();
+    let (first, second) = (random(), random());
+    let mut secret = [0; 32];
+    secret[..16].copy_from_slice(&first);
+    secret[16..].copy_from_slice(&second);
+    let mut id = [0; 8];
+    id.copy_from_slice(&random()[..8]);
+    let created = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+    let issued = IssuedKey::from_random(id, secret, access, Some("test".into()), created);
+    keys.add_key(&issued.record).await.unwrap();
+    issued
 }
 
 /// A valid event body with these fields replaced (or removed, with `Value::Null`

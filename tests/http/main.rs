@@ -4,12 +4,14 @@
 //! `postgres-tests` feature (which `make test` turns on when a server answers, and CI
 //! always does).
 
+mod access;
 mod batch;
 mod disk;
 mod docs;
 mod errors;
 mod formats;
 mod helpers;
+mod limits;
 mod listing;
 #[cfg(feature = "postgres-tests")]
 mod outage;
@@ -78,6 +80,10 @@ macro_rules! http_suite {
                 batch::a_thousand_items_are_stored_in_one_request,
                 batch::xml_batches_use_an_array_of_events,
                 batch::concurrent_posts_of_overlapping_guids_store_each_once,
+                access::every_route_admits_only_the_right_caller,
+                access::a_client_key_names_its_client_where_the_path_does_not,
+                access::a_foreign_guid_in_a_bulk_settlement_is_not_found,
+                access::keys_are_read_from_either_header_and_any_bad_key_is_401,
             );
         }
     };

@@ -14,7 +14,10 @@ async fn a_body_that_trickles_in_too_slowly_gets_408() {
     .await;
     let address = app.address.trim_start_matches("http://").to_owned();
     let mut socket = tokio::net::TcpStream::connect(&address).await.unwrap();
-    let head = "POST /api/v1/BillingEvents/acme HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"memberUni";
+    let head = format!(
+        "POST /api/v1/BillingEvents/acme HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"memberUni",
+        app.admin_key
+    );
     socket.write_all(head.as_bytes()).await.unwrap();
     let started = Instant::now();
     let mut answer = vec![0_u8; 4096];

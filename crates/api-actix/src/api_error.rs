@@ -7,7 +7,7 @@ use crate::request_context::RequestContext;
 use crate::telemetry_metrics;
 use actix_web::http::{header, StatusCode};
 use app::{
-    ChangeStatusError, GetBillingEventError, GetHistoryError, InvalidParameters,
+    AuthenticateError, ChangeStatusError, GetBillingEventError, GetHistoryError, InvalidParameters,
     ListBillingEventsError, RecordBillingEventError, RecordBillingEventsError, RepositoryError,
     SettleBillingEventsError, SummarizeBillingEventsError,
 };
@@ -32,6 +32,13 @@ pub enum ApiError {
     List(#[from] ListBillingEventsError),
     #[error(transparent)]
     Summarize(#[from] SummarizeBillingEventsError),
+    #[error(transparent)]
+    Authenticate(#[from] AuthenticateError),
+    /// The key may not act for the client named in the path.
+    #[error("the key may not act for client {client}")]
+    ClientForbidden { client: String },
+    #[error("the key is over its rate")]
+    RateLimited { retry_after_secs: u64 },
     #[error("the database is not ready")]
     NotReady(#[source] RepositoryError),
     #[error("unsupported content type {0:?}")]
@@ -155,6 +162,43 @@ impl ApiError {
             | ApiError::Summarize(SummarizeBillingEventsError::Repository(error))
             | ApiError::RecordMany(RecordBillingEventsError::Repository(error))
             | ApiError::NotReady(error) => repository_problem(&error, problem),
+            ApiError::Authenticate(AuthenticateError::Repository(error)) => {
+                repository_problem(&error, problem)
+            }
+            ApiError::Authenticate(refused) => {
+                // The log names the reason and at most the key's public id.
+                tracing::info!(reason = %refused, "request not authenticated");
+                let (challenge, detail) = if matches!(refused, AuthenticateError::Missing) {
+                    (
+                        r#"Bearer realm="billing-events""#,
+                        "Send an API key as `Authorization: Bearer <key>` or `X-Api-Key: <key>`.",
+                    )
+                } else {
+                    (
+                        r#"Bearer realm="billing-events", error="invalid_token""#,
+                        "The API key is not valid: unknown, revoked or mistyped.",
+                    )
+                };
+                Problem {
+                    header: Some((header::WWW_AUTHENTICATE, challenge.to_owned())),
+                    ..problem(StatusCode::UNAUTHORIZED, PLAIN, "Unauthorized", detail.to_owned())
+                }
+            }
+            ApiError::ClientForbidden { client } => problem(
+                StatusCode::FORBIDDEN,
+                PLAIN,
+                "Forbidden",
+                format!("This API key may not act for client {client}."),
+            ),
+            ApiError::RateLimited { retry_after_secs } => Problem {
+                header: Some((header::RETRY_AFTER, retry_after_secs.to_string())),
+                ..problem(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    PLAIN,
+                    "Too Many Requests",
+                    format!("This API key is over its rate; retry in {retry_after_secs} s."),
+                )
+            },
             ApiError::UnsupportedMediaType(got) => problem(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 PLAIN,

@@ -3,7 +3,9 @@
 //! database adapter.
 
 mod api_error;
+mod authentication;
 mod body;
+pub mod cli;
 mod clock;
 mod form_draft;
 mod help;

@@ -1,11 +1,14 @@
-//! The `billing-events` binary: the composition root. It reads the settings, starts
-//! logging, and runs the application until it is told to stop.
+//! The `billing-events` binary: the composition root. It reads the settings, then
+//! either serves (starting logging first) or runs a key command.
 
+use api_actix::cli::{self, Cli, Command};
 use api_actix::{telemetry, Application, Settings};
+use clap::Parser;
 use std::process::ExitCode;
 
 #[actix_web::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
     let settings = match Settings::load() {
         Ok(settings) => settings,
         Err(error) => {
@@ -13,6 +16,14 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    match cli.command {
+        None | Some(Command::Serve) => serve(settings).await,
+        // No log set-up: a key command's standard output is for the script that runs it.
+        Some(Command::Keys(command)) => cli::run_keys(settings, command).await,
+    }
+}
+
+async fn serve(settings: Settings) -> ExitCode {
     telemetry::init(&settings.log);
     let application = match Application::build(settings).await {
         Ok(application) => application,

@@ -73,6 +73,7 @@ pub async fn track(
         method = %req.method(),
         path = %req.path(),
         client = tracing::field::Empty,
+        key_id = tracing::field::Empty,
     );
     async move {
         let mut response = next.call(req).await?;

@@ -21,6 +21,18 @@ pub struct Settings {
     pub batch: BatchSettings,
     pub http: HttpSettings,
     pub log: LogSettings,
+    pub auth: AuthSettings,
+}
+
+/// Who may call, and how often.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct AuthSettings {
+    /// Off only for development: every caller may then act for every client.
+    pub required: bool,
+    /// Requests per second each key may make on average (per replica)…
+    pub rate_per_second: u32,
+    /// …and in one burst.
+    pub burst: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -89,6 +101,7 @@ struct Sections {
     batch: BatchSettings,
     http: HttpSettings,
     log: LogSettings,
+    auth: AuthSettings,
 }
 
 /// A setting that stops start-up.
@@ -143,6 +156,7 @@ impl Settings {
             batch,
             http,
             log,
+            auth,
         } = sections;
         let url = DatabaseUrl::parse(&database.url)
             .map_err(|e| invalid("database.url", &e.to_string()))?;
@@ -193,6 +207,12 @@ impl Settings {
             queue_capacity: commits.queue_capacity,
             concurrent_commits,
         };
+        if auth.rate_per_second == 0 || auth.burst == 0 {
+            return Err(invalid(
+                "auth.rate_per_second",
+                "and auth.burst must be at least 1",
+            ));
+        }
         if server.host.trim().is_empty() {
             return Err(invalid("server.host", "must not be empty"));
         }
@@ -210,6 +230,7 @@ impl Settings {
             batch,
             http,
             log,
+            auth,
         })
     }
 }
@@ -302,6 +323,15 @@ mod tests {
     }
 
     #[test]
+    fn keys_are_required_unless_the_development_profile_says_otherwise() {
+        let shipped = Settings::load_from(&shipped_config(), env(&[])).unwrap();
+        assert!(shipped.auth.required);
+        let development =
+            Settings::load_from(&shipped_config(), env(&[("BILLING_ENV", "development")])).unwrap();
+        assert!(!development.auth.required);
+    }
+
+    #[test]
     fn bad_settings_are_named() {
         for (key, value, named) in [
             ("BILLING__SERVER__PORT", "eighty", "port"),
@@ -312,6 +342,12 @@ mod tests {
             ("BILLING__LOG__FORMAT", "xml", "format"),
             ("BILLING__LOG__FILTER", "info,[[[", "log.filter"),
             ("BILLING__BATCH__MAX_ITEMS", "10001", "batch.max_items"),
+            (
+                "BILLING__AUTH__RATE_PER_SECOND",
+                "0",
+                "auth.rate_per_second",
+            ),
+            ("BILLING__AUTH__REQUIRED", "maybe", "required"),
             (
                 "BILLING__DATABASE__GROUP_COMMIT__MAX_BATCH",
                 "0",

@@ -2,6 +2,7 @@
 //!
 //! The application owns its listener, so tests bind port 0 and ask which port they got.
 
+use crate::authentication::{self, Gate};
 use crate::clock::SystemClock;
 use crate::routes::{self, AppState, Limits};
 use crate::settings::Settings;
@@ -65,9 +66,10 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         start_metrics();
         let database = settings.database.clone();
-        let repository = tokio::task::spawn_blocking(move || infra_diesel::connect(&database))
+        let stores = tokio::task::spawn_blocking(move || infra_diesel::connect(&database))
             .await
             .map_err(StartupError::Interrupted)??;
+        let repository = stores.events;
         // Single posts share transactions through group commit; everything else goes
         // straight to the database.
         let repository: Arc<dyn app::BillingEventRepository> =
@@ -80,6 +82,16 @@ impl Application {
             body_timeout: Duration::from_millis(settings.http.body_timeout_ms),
         };
         let state = AppState::new(repository, Arc::new(SystemClock), limits);
+        if !settings.auth.required {
+            tracing::warn!(
+                "AUTHENTICATION IS OFF (auth.required = false): anyone who can reach this \
+                 port may read and change every client's billing events. Development only."
+            );
+        }
+        let gate = web::Data::new(Gate::new(
+            app::Authenticate::new(stores.keys),
+            settings.auth,
+        ));
 
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listen_error = |source| StartupError::Listen {
@@ -93,8 +105,11 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(gate.clone())
                 .configure(routes::configure)
-                // The last one wrapped runs first: track the request, then fix the case.
+                // The last one wrapped runs first: track the request, fix the case, then
+                // authenticate.
+                .wrap(from_fn(authentication::guard))
                 .wrap(from_fn(route_case::canonicalize))
                 .wrap(from_fn(request_context::track))
         })

@@ -1,5 +1,5 @@
 //! The `billing-events` binary as an operator runs it: configuration errors, JSON logs
-//! that carry the txID, and a clean stop on SIGTERM.
+//! that carry the txID, a clean stop on SIGTERM, and the `keys` commands.
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -22,7 +22,40 @@ struct Running {
     /// Every line read so far, for tests that check them all.
     seen: Vec<String>,
     port: u16,
+    url: String,
     _folder: tempfile::TempDir,
+}
+
+/// `billing-events keys …` on the database at `url`, as an operator runs it.
+fn keys_command(url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(binary())
+        .env("BILLING_CONFIG_DIR", CONFIG)
+        .env("BILLING__DATABASE__URL", url)
+        .arg("keys")
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// Makes a key with `keys create` and returns the last line of its output: the key.
+fn create_key(url: &str, args: &[&str]) -> String {
+    let output = keys_command(url, &[&["create"], args].concat());
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    stdout.lines().last().unwrap().to_owned()
+}
+
+/// A client that sends `key` as a bearer token with every request.
+fn client_with(key: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {key}").parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
 }
 
 impl Running {
@@ -34,7 +67,13 @@ impl Running {
 
     /// The binary on the database at `url`; `folder` lives as long as the service.
     fn start_on(url: &str, folder: tempfile::TempDir) -> Self {
+        Self::start_with(url, folder, &[])
+    }
+
+    /// As `start_on`, with more environment variables.
+    fn start_with(url: &str, folder: tempfile::TempDir, environment: &[(&str, &str)]) -> Self {
         let mut child = Command::new(binary())
+            .envs(environment.iter().copied())
             .env("BILLING_CONFIG_DIR", CONFIG)
             .env("BILLING__SERVER__PORT", "0")
             .env("BILLING__SERVER__WORKERS", "1")
@@ -60,6 +99,7 @@ impl Running {
             lines,
             seen: Vec::new(),
             port: 0,
+            url: url.to_owned(),
             _folder: folder,
         };
         let listening = running.wait_for_line("billing-events is listening");
@@ -88,6 +128,19 @@ impl Running {
         panic!("no log line with {text:?}");
     }
 
+    /// A client holding a new admin key of this service's database.
+    fn admin_client(&self) -> reqwest::Client {
+        client_with(&create_key(&self.url, &["--all-clients"]))
+    }
+
+    /// Every line logged until the process exits (after `terminate`).
+    fn all_lines(mut self) -> Vec<String> {
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(5)) {
+            self.seen.push(line);
+        }
+        std::mem::take(&mut self.seen)
+    }
+
     fn terminate(&self) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -108,7 +161,8 @@ impl Drop for Running {
 async fn a_request_is_logged_with_its_txid_and_sigterm_stops_the_service_cleanly() {
     let mut service = Running::start();
     let seed = r#"{"billingEventGuid": "6d91f288-c380-4652-bd35-ce286ac4c806", "memberUniqueKey": "m", "eventDateTime": "2025-08-14T01:25:53Z", "quantity": 6.0, "price": 7.0}"#;
-    let response = reqwest::Client::new()
+    let response = service
+        .admin_client()
         .post(format!(
             "http://127.0.0.1:{}/api/v1/BillingEvents/acme",
             service.port
@@ -180,7 +234,8 @@ async fn the_database_password_never_appears_in_the_log() {
         .replacen("postgres://postgres@", "postgres://postgres:hunter2@", 1);
     assert!(url.contains("hunter2"), "{url}");
     let mut service = Running::start_on(&url, tempfile::tempdir().unwrap());
-    let response = reqwest::Client::new()
+    let response = service
+        .admin_client()
         .post(format!("http://127.0.0.1:{}/api/v1/BillingEvents/acme", service.port))
         .header("Content-Type", "application/json")
         .body(r#"{"memberUniqueKey": "m", "eventDateTime": "2025-08-14T01:25:53Z", "quantity": 1, "price": 2}"#)
@@ -209,11 +264,16 @@ async fn the_database_password_never_appears_in_the_log() {
 
 /// Posters that send new events (client-made guids) until the service stops answering,
 /// and keep the guids it acknowledged with a 2xx.
-fn post_until_stopped(port: u16, posters: usize) -> Vec<tokio::task::JoinHandle<Vec<String>>> {
+fn post_until_stopped(
+    service: &Running,
+    posters: usize,
+) -> Vec<tokio::task::JoinHandle<Vec<String>>> {
+    let port = service.port;
+    let client = service.admin_client();
     (0..posters)
         .map(|_| {
+            let client = client.clone();
             tokio::spawn(async move {
-                let client = reqwest::Client::new();
                 let mut acknowledged = Vec::new();
                 loop {
                     let guid = uuid::Uuid::new_v4().to_string();
@@ -248,7 +308,7 @@ async fn acknowledged_by(posters: Vec<tokio::task::JoinHandle<Vec<String>>>) -> 
 /// Restarts the service on `url` and checks that every acknowledged event is there.
 async fn assert_all_stored(url: &str, acknowledged: &[String]) {
     let service = Running::start_on(url, tempfile::tempdir().unwrap());
-    let client = reqwest::Client::new();
+    let client = service.admin_client();
     for guid in acknowledged {
         let status = client
             .get(format!(
@@ -265,7 +325,7 @@ async fn assert_all_stored(url: &str, acknowledged: &[String]) {
 
 async fn kill_under_load_loses_nothing_acknowledged(url: &str) {
     let service = Running::start_on(url, tempfile::tempdir().unwrap());
-    let posters = post_until_stopped(service.port, 16);
+    let posters = post_until_stopped(&service, 16);
     tokio::time::sleep(Duration::from_millis(800)).await;
     let status = Command::new("kill")
         .args(["-KILL", &service.child.id().to_string()])
@@ -302,7 +362,7 @@ async fn sigterm_under_load_finishes_what_it_took_and_exits_0() {
     let folder = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/events.db", folder.path().display());
     let mut service = Running::start_on(&url, tempfile::tempdir().unwrap());
-    let posters = post_until_stopped(service.port, 16);
+    let posters = post_until_stopped(&service, 16);
     tokio::time::sleep(Duration::from_millis(500)).await;
     service.terminate();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -356,7 +416,105 @@ async fn two_replicas_starting_together_migrate_once_and_both_serve() {
         .unwrap();
     let rows = String::from_utf8_lossy(&output.stdout).trim().to_owned();
     assert_eq!(
-        rows, "20261126000000|1\n20261126010000|1",
+        rows, "20261126000000|1\n20261126010000|1\n20261127000000|1",
         "each migration applied once"
     );
+}
+
+const EVENT: &str = r#"{"memberUniqueKey": "m", "eventDateTime": "2025-08-14T01:25:53Z", "quantity": 1, "price": 2}"#;
+
+/// POSTs one new event for acme with `key` (`None` sends no key); the status.
+async fn post_with(port: u16, key: Option<&str>) -> u16 {
+    let mut request = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/api/v1/BillingEvents/acme"))
+        .header("Content-Type", "application/json")
+        .body(EVENT);
+    if let Some(key) = key {
+        request = request.header("X-Api-Key", key);
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+/// create → the key works at once; list shows it without the key; revoke → the next
+/// request is refused. No log line, problem or metric of the run holds a key.
+#[tokio::test]
+async fn keys_are_created_listed_and_revoked_and_never_logged() {
+    let mut service = Running::start();
+    let url = service.url.clone();
+    let output = keys_command(&url, &["create", "--client", "Acme", "--label", "ci"]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let key = stdout.lines().last().unwrap().to_owned();
+    assert!(
+        key.starts_with("bek_") && key.len() == 4 + 16 + 1 + 64,
+        "{stdout}"
+    );
+    let id = &key[4..20];
+    assert_eq!(stdout.matches(&key).count(), 1, "shown once: {stdout}");
+
+    assert_eq!(post_with(service.port, Some(&key)).await, 201);
+    assert_eq!(post_with(service.port, None).await, 401);
+    let (head, _) = key.rsplit_once('_').unwrap();
+    let wrong = format!("{head}_{}", "f".repeat(64));
+    assert_eq!(post_with(service.port, Some(&wrong)).await, 401);
+
+    let listed = keys_command(&url, &["list"]);
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    let row: Vec<&str> = listed.lines().nth(1).unwrap().split('\t').collect();
+    assert_eq!(row[..3], [id, "acme", "ci"], "{listed}");
+    assert_eq!(row[4], "-", "not revoked yet: {listed}");
+    assert!(
+        !listed.contains(&key[21..]),
+        "list never shows a key: {listed}"
+    );
+    let others = keys_command(&url, &["list", "--client", "globex"]);
+    assert_eq!(String::from_utf8(others.stdout).unwrap().lines().count(), 1);
+
+    let revoked = keys_command(&url, &["revoke", id]);
+    assert!(revoked.status.success(), "{revoked:?}");
+    assert_eq!(post_with(service.port, Some(&key)).await, 401);
+    let listed = String::from_utf8(keys_command(&url, &["list"]).stdout).unwrap();
+    assert_ne!(listed.lines().nth(1).unwrap().split('\t').nth(4), Some("-"));
+    let unknown = keys_command(&url, &["revoke", "0000000000000000"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    let bad = keys_command(&url, &["create", "--client", "no/such"]);
+    assert_eq!(bad.status.code(), Some(2));
+
+    let metrics = reqwest::get(format!("http://127.0.0.1:{}/metrics", service.port))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    service.terminate();
+    service.wait_for_line("billing-events stopped");
+    let lines = service.all_lines();
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains("request not authenticated")),
+        "refusals are logged: {lines:#?}"
+    );
+    for secret in [&key[21..], &wrong[21..]] {
+        assert!(!metrics.contains(secret));
+        assert!(
+            lines.iter().all(|line| !line.contains(secret)),
+            "a key in the log: {lines:#?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_development_profile_needs_no_key_and_says_so_loudly() {
+    let folder = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/events.db", folder.path().display());
+    let service = Running::start_with(&url, folder, &[("BILLING_ENV", "development")]);
+    // Logged before "listening", so among the lines already read.
+    let warning = service
+        .seen
+        .iter()
+        .find(|line| line.contains("AUTHENTICATION IS OFF"))
+        .unwrap_or_else(|| panic!("no warning: {:#?}", service.seen));
+    assert!(warning.contains(r#""level":"WARN""#), "{warning}");
+    assert_eq!(post_with(service.port, None).await, 201);
 }

@@ -2,8 +2,8 @@
 
 use crate::ports::{BillingEventRepository, Clock, RepositoryError, SettleOutcome, SettleTarget};
 use domain::{
-    BillingEvent, BillingEventDraft, BillingEventGuid, EventStatus, Field, ForbiddenTransition,
-    GuidError, RawValue, ValidationErrors,
+    Access, BillingEvent, BillingEventDraft, BillingEventGuid, EventStatus, Field,
+    ForbiddenTransition, GuidError, RawValue, ValidationErrors,
 };
 use std::sync::Arc;
 
@@ -55,6 +55,7 @@ impl ChangeBillingEventStatus {
         guid: &str,
         body: BillingEventDraft,
         expected_revision: Option<u32>,
+        access: &Access,
         tx_id: &str,
     ) -> Result<StatusChange, ChangeStatusError> {
         let guid = match BillingEventGuid::parse(guid) {
@@ -69,7 +70,7 @@ impl ChangeBillingEventStatus {
         };
         let outcome = self
             .repository
-            .settle(None, &[target], to, self.clock.now(), tx_id)
+            .settle(access.client(), &[target], to, self.clock.now(), tx_id)
             .await?
             .pop();
         match outcome {
@@ -159,7 +160,7 @@ mod tests {
         let repository = Arc::new(InMemoryRepository::default());
         stored(&repository).await;
         let Ok(StatusChange::Changed(event)) = use_case(&repository)
-            .execute(GUID, body("invoiced"), Some(1), "tx-1")
+            .execute(GUID, body("invoiced"), Some(1), &Access::AllClients, "tx-1")
             .await
         else {
             panic!("Unknown -> Invoiced is allowed");
@@ -182,7 +183,7 @@ mod tests {
         let repository = Arc::new(InMemoryRepository::default());
         let event = stored(&repository).await;
         let outcome = use_case(&repository)
-            .execute(GUID, body("Unknown"), None, "tx")
+            .execute(GUID, body("Unknown"), None, &Access::AllClients, "tx")
             .await
             .unwrap();
         assert_eq!(outcome, StatusChange::Unchanged(event));
@@ -207,10 +208,12 @@ mod tests {
         stored(&repository).await;
         let use_case = use_case(&repository);
         use_case
-            .execute(GUID, body("Cancelled"), None, "tx")
+            .execute(GUID, body("Cancelled"), None, &Access::AllClients, "tx")
             .await
             .unwrap();
-        let forbidden = use_case.execute(GUID, body("Pending"), None, "tx").await;
+        let forbidden = use_case
+            .execute(GUID, body("Pending"), None, &Access::AllClients, "tx")
+            .await;
         assert!(matches!(
             forbidden,
             Err(ChangeStatusError::Forbidden(ForbiddenTransition {
@@ -219,7 +222,7 @@ mod tests {
             }))
         ));
         let stale = use_case
-            .execute(GUID, body("Cancelled"), Some(1), "tx")
+            .execute(GUID, body("Cancelled"), Some(1), &Access::AllClients, "tx")
             .await;
         assert!(matches!(
             stale,
@@ -232,10 +235,16 @@ mod tests {
                 "0b7d3c1e-9a0e-4d5f-8f00-000000000001",
                 body("Pending"),
                 None,
+                &Access::AllClients,
                 "tx",
             )
             .await;
         assert!(matches!(unknown, Err(ChangeStatusError::NotFound)));
+        let other = Access::Client(domain::ClientName::parse("other").unwrap());
+        let foreign = use_case
+            .execute(GUID, body("Cancelled"), None, &other, "tx")
+            .await;
+        assert!(matches!(foreign, Err(ChangeStatusError::NotFound)));
     }
 
     #[tokio::test]
@@ -244,8 +253,9 @@ mod tests {
         stored(&repository).await;
         let mut draft = body("Invoiced");
         draft.price = RawValue::Number("1".into());
-        let Err(ChangeStatusError::Invalid(errors)) =
-            use_case(&repository).execute(GUID, draft, None, "tx").await
+        let Err(ChangeStatusError::Invalid(errors)) = use_case(&repository)
+            .execute(GUID, draft, None, &Access::AllClients, "tx")
+            .await
         else {
             panic!("accepted a price change");
         };
@@ -254,7 +264,13 @@ mod tests {
             [Field::Price]
         );
         let Err(ChangeStatusError::Invalid(errors)) = use_case(&repository)
-            .execute(GUID, BillingEventDraft::default(), None, "tx")
+            .execute(
+                GUID,
+                BillingEventDraft::default(),
+                None,
+                &Access::AllClients,
+                "tx",
+            )
             .await
         else {
             panic!("accepted no status");

@@ -1,12 +1,13 @@
 //! In-memory stand-ins for the ports, for the use cases' unit tests.
 
 use crate::ports::{
-    summarize_events, BillingEventRepository, Clock, EventFilter, GroupBy, HistoryEntry, Insertion,
-    Position, RepositoryError, SettleOutcome, SettleTarget, SummaryRow,
+    summarize_events, ApiKeyRepository, BillingEventRepository, Clock, EventFilter, GroupBy,
+    HistoryEntry, Insertion, Position, RepositoryError, SettleOutcome, SettleTarget, SummaryRow,
 };
 use async_trait::async_trait;
 use domain::{
-    BillingEvent, BillingEventDraft, BillingEventGuid, ClientName, EventStatus, RawValue, Timestamp,
+    ApiKeyId, ApiKeyRecord, BillingEvent, BillingEventDraft, BillingEventGuid, ClientName,
+    EventStatus, RawValue, Timestamp,
 };
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -197,4 +198,47 @@ pub fn event_at(second: u32) -> BillingEvent {
         .validate()
         .unwrap()
         .stored_at(Timestamp::parse("2026-01-01T00:00:00Z").unwrap())
+}
+
+/// A key store in a vector.
+#[derive(Debug, Default)]
+pub struct InMemoryKeys(Mutex<Vec<ApiKeyRecord>>);
+
+#[async_trait]
+impl ApiKeyRepository for InMemoryKeys {
+    async fn add_key(&self, key: &ApiKeyRecord) -> Result<(), RepositoryError> {
+        self.0.lock().unwrap().push(key.clone());
+        Ok(())
+    }
+
+    async fn find_key(&self, id: &ApiKeyId) -> Result<Option<ApiKeyRecord>, RepositoryError> {
+        Ok(self
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|key| key.id == *id)
+            .cloned())
+    }
+
+    async fn list_keys(
+        &self,
+        client: Option<&ClientName>,
+    ) -> Result<Vec<ApiKeyRecord>, RepositoryError> {
+        let keys = self.0.lock().unwrap();
+        Ok(keys
+            .iter()
+            .filter(|key| client.is_none_or(|client| key.access.client() == Some(client)))
+            .cloned()
+            .collect())
+    }
+
+    async fn revoke_key(&self, id: &ApiKeyId, at: Timestamp) -> Result<bool, RepositoryError> {
+        let mut keys = self.0.lock().unwrap();
+        let Some(key) = keys.iter_mut().find(|key| key.id == *id) else {
+            return Ok(false);
+        };
+        key.revoked.get_or_insert(at);
+        Ok(true)
+    }
 }

@@ -1,7 +1,7 @@
 //! Read one billing event by its guid.
 
 use crate::ports::{BillingEventRepository, RepositoryError};
-use domain::{BillingEvent, BillingEventGuid, GuidError};
+use domain::{Access, BillingEvent, BillingEventGuid, GuidError};
 use std::sync::Arc;
 
 /// Why an event could not be read.
@@ -26,12 +26,18 @@ impl GetBillingEvent {
         Self { repository }
     }
 
-    /// The event stored under the guid written in `guid` (any .NET format).
+    /// The event stored under the guid written in `guid` (any .NET format), if the
+    /// caller's `access` covers its client.
     ///
     /// # Errors
     /// `InvalidGuid` when the text is not a GUID; `NotFound` when none is stored under it
-    /// (the empty GUID never is); `Repository` when the database failed.
-    pub async fn execute(&self, guid: &str) -> Result<BillingEvent, GetBillingEventError> {
+    /// (the empty GUID never is) or it is another client's; `Repository` when the
+    /// database failed.
+    pub async fn execute(
+        &self,
+        guid: &str,
+        access: &Access,
+    ) -> Result<BillingEvent, GetBillingEventError> {
         let guid = match BillingEventGuid::parse(guid) {
             Ok(guid) => guid,
             Err(GuidError::Empty) => return Err(GetBillingEventError::NotFound),
@@ -40,6 +46,7 @@ impl GetBillingEvent {
         self.repository
             .find(guid)
             .await?
+            .filter(|event| access.permits(&event.client))
             .ok_or(GetBillingEventError::NotFound)
     }
 }
@@ -60,19 +67,34 @@ mod tests {
         repository.insert(&event, "tx").await.unwrap();
         let use_case = GetBillingEvent::new(repository);
         let braced = format!("{{{}}}", event.guid.to_string().to_uppercase());
-        assert_eq!(use_case.execute(&braced).await.unwrap(), event);
+        assert_eq!(
+            use_case
+                .execute(&braced, &Access::AllClients)
+                .await
+                .unwrap(),
+            event
+        );
+        let own = Access::Client(event.client.clone());
+        assert_eq!(use_case.execute(&braced, &own).await.unwrap(), event);
+        let other = Access::Client(domain::ClientName::parse("other").unwrap());
+        assert!(matches!(
+            use_case.execute(&braced, &other).await,
+            Err(GetBillingEventError::NotFound)
+        ));
     }
 
     #[tokio::test]
     async fn unknown_empty_and_malformed_guids_are_told_apart() {
         let use_case = GetBillingEvent::new(Arc::new(InMemoryRepository::default()));
         let unknown = use_case
-            .execute("6d91f288-c380-4652-bd35-ce286ac4c806")
+            .execute("6d91f288-c380-4652-bd35-ce286ac4c806", &Access::AllClients)
             .await;
         assert!(matches!(unknown, Err(GetBillingEventError::NotFound)));
-        let empty = use_case.execute("00000000000000000000000000000000").await;
+        let empty = use_case
+            .execute("00000000000000000000000000000000", &Access::AllClients)
+            .await;
         assert!(matches!(empty, Err(GetBillingEventError::NotFound)));
-        let malformed = use_case.execute("acme").await;
+        let malformed = use_case.execute("acme", &Access::AllClients).await;
         assert!(matches!(
             malformed,
             Err(GetBillingEventError::InvalidGuid(GuidError::Malformed))

@@ -1,7 +1,7 @@
 //! Read an event's audit history: its creation and every status change.
 
 use crate::ports::{BillingEventRepository, HistoryEntry, RepositoryError};
-use domain::{BillingEventGuid, GuidError};
+use domain::{Access, BillingEventGuid, GuidError};
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -24,19 +24,27 @@ impl GetBillingEventHistory {
         Self { repository }
     }
 
-    /// The history, oldest first.
+    /// The history, oldest first, if the caller's `access` covers the event's client.
     ///
     /// # Errors
-    /// `InvalidGuid`, `NotFound` or `Repository`.
+    /// `InvalidGuid`; `NotFound`, also for another client's event; `Repository`.
     pub async fn execute(
         &self,
         guid: &str,
+        access: &Access,
     ) -> Result<(BillingEventGuid, Vec<HistoryEntry>), GetHistoryError> {
         let guid = match BillingEventGuid::parse(guid) {
             Ok(guid) => guid,
             Err(GuidError::Empty) => return Err(GetHistoryError::NotFound),
             Err(error) => return Err(GetHistoryError::InvalidGuid(error)),
         };
+        // A key scoped to one client first proves the event is its client's.
+        if let Some(client) = access.client() {
+            let event = self.repository.find(guid).await?;
+            if event.is_none_or(|event| event.client != *client) {
+                return Err(GetHistoryError::NotFound);
+            }
+        }
         let entries = self
             .repository
             .history(guid)

@@ -3,10 +3,12 @@
 //! No HTTP and no SQL here: adapters (`api-actix`, `infra-diesel`) call in and plug in.
 //! Each use case has its own error enum, which the HTTP adapter maps in one place.
 
+pub mod authenticate;
 pub mod change_status;
 pub mod get_billing_event;
 pub mod get_history;
 pub mod list_billing_events;
+pub mod manage_api_keys;
 pub mod parameters;
 pub mod ports;
 pub mod record_billing_event;
@@ -17,15 +19,19 @@ pub mod summarize_billing_events;
 #[cfg(test)]
 mod fakes;
 
+pub use authenticate::{Authenticate, AuthenticateError, Caller};
 pub use change_status::{ChangeBillingEventStatus, ChangeStatusError, StatusChange};
 pub use get_billing_event::{GetBillingEvent, GetBillingEventError};
 pub use get_history::{GetBillingEventHistory, GetHistoryError};
 pub use list_billing_events::{ListBillingEvents, ListBillingEventsError, ListRequest, Page};
+pub use manage_api_keys::{
+    CreateApiKeyError, KeyHolder, ListApiKeysError, ManageApiKeys, RevokeApiKeyError,
+};
 pub use parameters::{FilterParameters, InvalidParameters};
 pub use ports::{
-    canonical_total, error_chain, summarize_events, BillingEventRepository, Clock, EventFilter,
-    GroupBy, HistoryEntry, Insertion, Position, RepositoryError, SettleOutcome, SettleTarget,
-    SummaryRow,
+    canonical_total, error_chain, summarize_events, ApiKeyRepository, BillingEventRepository,
+    Clock, EventFilter, GroupBy, HistoryEntry, Insertion, Position, RepositoryError, SettleOutcome,
+    SettleTarget, SummaryRow,
 };
 pub use record_billing_event::{RecordBillingEvent, RecordBillingEventError, Recorded};
 pub use record_billing_events::{ItemOutcome, RecordBillingEvents, RecordBillingEventsError};

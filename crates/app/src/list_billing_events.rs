@@ -2,7 +2,7 @@
 
 use crate::parameters::{cursor, FilterParameters, InvalidParameters};
 use crate::ports::{BillingEventRepository, Position, RepositoryError};
-use domain::BillingEvent;
+use domain::{Access, BillingEvent};
 use std::sync::Arc;
 
 /// The page size when none is asked for, and the largest allowed.
@@ -44,11 +44,17 @@ impl ListBillingEvents {
         Self { repository }
     }
 
+    /// Another client's events are as absent for a scoped key as a client with none.
+    ///
     /// # Errors
     /// `Invalid` naming every bad parameter; `Repository` when the database failed.
-    pub async fn execute(&self, request: &ListRequest) -> Result<Page, ListBillingEventsError> {
+    pub async fn execute(
+        &self,
+        request: &ListRequest,
+        access: &Access,
+    ) -> Result<Page, ListBillingEventsError> {
         let mut errors = InvalidParameters::default();
-        let filter = request.filter.parse(&mut errors);
+        let filter = request.filter.parse(&mut errors, access);
         let limit = match &request.limit {
             None => Some(DEFAULT_LIMIT),
             Some(text) => match text.parse::<u32>() {
@@ -75,6 +81,12 @@ impl ListBillingEvents {
         let (Some(filter), Some(limit)) = (filter, limit) else {
             unreachable!("no errors means every parameter parsed");
         };
+        if !access.permits(&filter.client) {
+            return Ok(Page {
+                items: Vec::new(),
+                next_cursor: None,
+            });
+        }
         // One more than asked tells whether another page exists.
         let mut items = self.repository.list(&filter, after, limit + 1).await?;
         let more = items.len() > limit as usize;
@@ -115,7 +127,10 @@ mod tests {
         let mut seen = Vec::new();
         let mut cursor = None;
         loop {
-            let page = use_case.execute(&request("2", cursor)).await.unwrap();
+            let page = use_case
+                .execute(&request("2", cursor), &Access::AllClients)
+                .await
+                .unwrap();
             assert!(page.items.len() <= 2);
             seen.extend(
                 page.items
@@ -142,8 +157,9 @@ mod tests {
             ("ten", None),
             ("5", Some("garbage".to_owned())),
         ] {
-            let Err(ListBillingEventsError::Invalid(errors)) =
-                use_case.execute(&request(limit, cursor.clone())).await
+            let Err(ListBillingEventsError::Invalid(errors)) = use_case
+                .execute(&request(limit, cursor.clone()), &Access::AllClients)
+                .await
             else {
                 panic!("accepted limit {limit} cursor {cursor:?}");
             };
@@ -153,5 +169,38 @@ mod tests {
                 [expected]
             );
         }
+    }
+
+    #[tokio::test]
+    async fn a_scoped_key_lists_its_own_client_and_nothing_of_another() {
+        let repository = Arc::new(InMemoryRepository::default());
+        let event = event_at(1);
+        repository.insert(&event, "tx").await.unwrap();
+        let use_case = ListBillingEvents::new(repository);
+        let acme = Access::Client(domain::ClientName::parse("acme").unwrap());
+        let unnamed = ListRequest::default();
+        let own = use_case.execute(&unnamed, &acme).await.unwrap();
+        assert_eq!(own.items, [event]);
+        let other = Access::Client(domain::ClientName::parse("other").unwrap());
+        let foreign = use_case
+            .execute(&request("10", None), &other)
+            .await
+            .unwrap();
+        assert_eq!(
+            foreign,
+            Page {
+                items: Vec::new(),
+                next_cursor: None
+            }
+        );
+        let Err(ListBillingEventsError::Invalid(errors)) =
+            use_case.execute(&unnamed, &Access::AllClients).await
+        else {
+            panic!("an admin key must name the client");
+        };
+        assert_eq!(
+            errors.iter().map(|(name, _)| name).collect::<Vec<_>>(),
+            ["clientName"]
+        );
     }
 }

@@ -2,7 +2,9 @@
 //! every one that is wrong.
 
 use crate::ports::{EventFilter, Position};
-use domain::{BillingEventGuid, ClientName, EventStatus, EventType, MemberUniqueKey, Timestamp};
+use domain::{
+    Access, BillingEventGuid, ClientName, EventStatus, EventType, MemberUniqueKey, Timestamp,
+};
 use std::collections::BTreeMap;
 
 /// Every bad parameter with every reason, keyed by the parameter's name as the client
@@ -64,10 +66,17 @@ pub struct FilterParameters {
 }
 
 impl FilterParameters {
-    /// The filter, noting every bad parameter in `errors`.
-    pub(crate) fn parse(&self, errors: &mut InvalidParameters) -> Option<EventFilter> {
+    /// The filter, noting every bad parameter in `errors`. A key scoped to one client
+    /// names its client when `clientName` is left out.
+    pub(crate) fn parse(
+        &self,
+        errors: &mut InvalidParameters,
+        access: &Access,
+    ) -> Option<EventFilter> {
         let client = if let Some(name) = &self.client_name {
             errors.check("clientName", ClientName::parse(name))
+        } else if let Some(own) = access.client() {
+            Some(own.clone())
         } else {
             errors.add("clientName", "is required");
             None
@@ -153,7 +162,7 @@ mod tests {
             modified_since: Some("x".into()),
         };
         let mut errors = InvalidParameters::default();
-        assert_eq!(parameters.parse(&mut errors), None);
+        assert_eq!(parameters.parse(&mut errors, &Access::AllClients), None);
         let names: Vec<&str> = errors.iter().map(|(name, _)| name).collect();
         assert_eq!(
             names,
@@ -176,7 +185,7 @@ mod tests {
             ..FilterParameters::default()
         };
         let mut errors = InvalidParameters::default();
-        parameters.parse(&mut errors);
+        parameters.parse(&mut errors, &Access::AllClients);
         let names: Vec<&str> = errors.iter().map(|(name, _)| name).collect();
         assert_eq!(names, ["clientName", "to"]);
     }
@@ -190,7 +199,7 @@ mod tests {
             ..FilterParameters::default()
         };
         let mut errors = InvalidParameters::default();
-        let filter = parameters.parse(&mut errors).unwrap();
+        let filter = parameters.parse(&mut errors, &Access::AllClients).unwrap();
         assert!(errors.is_empty());
         assert_eq!(filter.client.as_str(), "acme");
         assert_eq!(filter.types, [EventType::Usage, EventType::Credit]);

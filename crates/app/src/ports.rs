@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use bigdecimal::BigDecimal;
 use domain::{
-    BillingEvent, BillingEventGuid, ClientName, EventStatus, EventType, ForbiddenTransition,
-    MemberUniqueKey, Timestamp,
+    ApiKeyId, ApiKeyRecord, BillingEvent, BillingEventGuid, ClientName, EventStatus, EventType,
+    ForbiddenTransition, MemberUniqueKey, Timestamp,
 };
 use std::error::Error;
 
@@ -205,6 +205,30 @@ pub trait BillingEventRepository: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// As for [`insert`](Self::insert).
     async fn ping(&self) -> Result<(), RepositoryError>;
+}
+
+/// Where API keys are kept: only their hashes, never the keys.
+#[async_trait]
+pub trait ApiKeyRepository: Send + Sync + std::fmt::Debug {
+    /// Stores a new key; its id is fresh (64 random bits).
+    ///
+    /// # Errors
+    /// As for [`BillingEventRepository::insert`].
+    async fn add_key(&self, key: &ApiKeyRecord) -> Result<(), RepositoryError>;
+
+    /// The key with this id, revoked or not. Read from the database every time, so a
+    /// revocation counts from the next request on every replica.
+    async fn find_key(&self, id: &ApiKeyId) -> Result<Option<ApiKeyRecord>, RepositoryError>;
+
+    /// Every key, or only the keys of `client`, oldest first.
+    async fn list_keys(
+        &self,
+        client: Option<&ClientName>,
+    ) -> Result<Vec<ApiKeyRecord>, RepositoryError>;
+
+    /// Marks the key revoked at `at` (an already revoked key keeps its first time).
+    /// `false` when no key has this id.
+    async fn revoke_key(&self, id: &ApiKeyId, at: Timestamp) -> Result<bool, RepositoryError>;
 }
 
 /// The current time, as the service records it.

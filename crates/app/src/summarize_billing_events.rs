@@ -2,6 +2,7 @@
 
 use crate::parameters::{FilterParameters, InvalidParameters};
 use crate::ports::{BillingEventRepository, GroupBy, RepositoryError, SummaryRow};
+use domain::Access;
 use std::sync::Arc;
 
 /// A summary request, as it arrived.
@@ -31,15 +32,17 @@ impl SummarizeBillingEvents {
     }
 
     /// Counts, Σ quantity and Σ quantity × price per group, exact to the last digit.
+    /// Another client's events are as absent for a scoped key as a client with none.
     ///
     /// # Errors
     /// `Invalid` naming every bad parameter; `Repository` when the database failed.
     pub async fn execute(
         &self,
         request: &SummaryRequest,
+        access: &Access,
     ) -> Result<Vec<SummaryRow>, SummarizeBillingEventsError> {
         let mut errors = InvalidParameters::default();
-        let filter = request.filter.parse(&mut errors);
+        let filter = request.filter.parse(&mut errors, access);
         let mut group_by = Vec::new();
         for text in &request.group_by {
             let key = match text.to_ascii_lowercase().as_str() {
@@ -61,6 +64,9 @@ impl SummarizeBillingEvents {
         let Some(filter) = filter else {
             unreachable!("no errors means the filter parsed");
         };
+        if !access.permits(&filter.client) {
+            return Ok(Vec::new());
+        }
         Ok(self.repository.summarize(&filter, &group_by).await?)
     }
 }
@@ -96,14 +102,29 @@ mod tests {
             },
             group_by: group_by.iter().map(|key| (*key).to_owned()).collect(),
         };
-        let overall = use_case.execute(&request(&[])).await.unwrap();
+        let overall = use_case
+            .execute(&request(&[]), &Access::AllClients)
+            .await
+            .unwrap();
         assert_eq!(overall.len(), 1);
         assert_eq!(
             (overall[0].count, overall[0].total_amount.to_string()),
             (4, "250.3".to_owned())
         );
         assert_eq!(overall[0].total_quantity.to_string(), "103");
-        let by_type = use_case.execute(&request(&["TYPE", "type"])).await.unwrap();
+        let acme = Access::Client(domain::ClientName::parse("acme").unwrap());
+        let unnamed = SummaryRequest::default();
+        assert_eq!(use_case.execute(&unnamed, &acme).await.unwrap(), overall);
+        let other = Access::Client(domain::ClientName::parse("other").unwrap());
+        assert!(use_case
+            .execute(&request(&[]), &other)
+            .await
+            .unwrap()
+            .is_empty());
+        let by_type = use_case
+            .execute(&request(&["TYPE", "type"]), &Access::AllClients)
+            .await
+            .unwrap();
         let amounts: Vec<_> = by_type
             .iter()
             .map(|row| (row.event_type, row.total_amount.to_string()))
@@ -115,8 +136,9 @@ mod tests {
                 (Some(domain::EventType::Credit), "250".to_owned())
             ]
         );
-        let Err(SummarizeBillingEventsError::Invalid(errors)) =
-            use_case.execute(&request(&["day"])).await
+        let Err(SummarizeBillingEventsError::Invalid(errors)) = use_case
+            .execute(&request(&["day"]), &Access::AllClients)
+            .await
         else {
             panic!("accepted groupBy=day");
         };

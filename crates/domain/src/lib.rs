@@ -6,6 +6,7 @@
 //! constructed ("parse, don't validate") and every enum keeps stable numeric codes.
 
 mod amount;
+mod api_key;
 mod client_name;
 mod coded_enum;
 mod draft;
@@ -18,6 +19,10 @@ mod member_key;
 mod timestamp;
 
 pub use amount::{AmountError, Price, Quantity};
+pub use api_key::{
+    Access, ApiKeyHash, ApiKeyId, ApiKeyIdError, ApiKeyRecord, IssuedKey, MalformedKey,
+    PresentedKey,
+};
 pub use client_name::{ClientName, ClientNameError};
 pub use coded_enum::UnknownCode;
 pub use draft::{BillingEventDraft, RawValue, ValidationErrors};

@@ -8,6 +8,7 @@ mod database_url;
 mod error;
 mod filter;
 mod group_commit;
+mod keys;
 mod pooled;
 mod postgres;
 mod sqlite;
@@ -19,7 +20,7 @@ pub mod test_support;
 pub use database_url::{Backend, DatabaseUrl, DatabaseUrlError};
 pub use group_commit::{GroupCommit, GroupCommitOptions};
 
-use app::BillingEventRepository;
+use app::{ApiKeyRepository, BillingEventRepository};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -57,15 +58,22 @@ pub enum ConnectError {
     Checkout(#[source] diesel::r2d2::PoolError),
 }
 
+/// The stores of one database, sharing its pool.
+#[derive(Debug, Clone)]
+pub struct Repositories {
+    pub events: Arc<dyn BillingEventRepository>,
+    pub keys: Arc<dyn ApiKeyRepository>,
+}
+
 /// Opens the pool for `options.url`, runs the pending migrations embedded for that
-/// backend, and returns the repository.
+/// backend, and returns the stores.
 ///
 /// Blocks while it connects and migrates: call it at start-up, off the async workers.
 ///
 /// # Errors
 /// When the folder of a SQLite file cannot be made, the database cannot be reached
 /// within the timeout, or a migration fails.
-pub fn connect(options: &DatabaseOptions) -> Result<Arc<dyn BillingEventRepository>, ConnectError> {
+pub fn connect(options: &DatabaseOptions) -> Result<Repositories, ConnectError> {
     match options.url.backend() {
         Backend::Sqlite { path } => sqlite::connect(path, options),
         Backend::Postgres => postgres::connect(options),

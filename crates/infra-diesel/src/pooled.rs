@@ -94,7 +94,7 @@ impl<Q: Queries> PooledRepository<Q> {
     }
 
     /// Runs `work` with a pooled connection on a blocking thread.
-    async fn run<T, F>(&self, work: F) -> Result<T, RepositoryError>
+    pub(crate) async fn run<T, F>(&self, work: F) -> Result<T, RepositoryError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,

@@ -1,16 +1,17 @@
-//! One contract suite for every backend: what `BillingEventRepository` promises, checked
+//! One contract suite for every backend: what `BillingEventRepository` and
+//! `ApiKeyRepository` promise, checked
 //! on a real SQLite file always, and on a real PostgreSQL database with the
 //! `postgres-tests` feature (which `make test` turns on when a server answers, and CI
 //! always does).
 
 use app::{
-    summarize_events, BillingEventRepository, EventFilter, GroupBy, HistoryEntry, Insertion,
-    Position, SettleOutcome, SettleTarget,
+    summarize_events, ApiKeyRepository, BillingEventRepository, EventFilter, GroupBy, HistoryEntry,
+    Insertion, Position, SettleOutcome, SettleTarget,
 };
 use bigdecimal::BigDecimal;
 use domain::{
-    BillingEvent, BillingEventGuid, ClientName, EventStatus, EventType, MemberUniqueKey, Price,
-    Quantity, Timestamp,
+    Access, ApiKeyId, BillingEvent, BillingEventGuid, ClientName, EventStatus, EventType,
+    IssuedKey, MemberUniqueKey, Price, Quantity, Timestamp,
 };
 use infra_diesel::test_support::{options_for, TestDatabase};
 use std::str::FromStr;
@@ -19,13 +20,15 @@ use std::sync::Arc;
 /// A repository on a fresh database; the database lives as long as this does.
 struct Subject {
     repository: Arc<dyn BillingEventRepository>,
+    keys: Arc<dyn ApiKeyRepository>,
     database: Box<dyn TestDatabase>,
 }
 
 fn open(database: Box<dyn TestDatabase>) -> Subject {
-    let repository = infra_diesel::connect(&options_for(&database.url())).expect("connect");
+    let stores = infra_diesel::connect(&options_for(&database.url())).expect("connect");
     Subject {
-        repository,
+        repository: stores.events,
+        keys: stores.keys,
         database,
     }
 }
@@ -165,7 +168,10 @@ async fn reopening_keeps_events_and_migrations_run_once(subject: Subject) {
         .await
         .unwrap()
         .expect("a second start-up on the same database");
-    assert_eq!(reopened.find(stored.guid).await.unwrap(), Some(stored));
+    assert_eq!(
+        reopened.events.find(stored.guid).await.unwrap(),
+        Some(stored)
+    );
 }
 
 fn at(text: &str) -> Timestamp {
@@ -585,6 +591,73 @@ async fn concurrent_batches_of_overlapping_guids_store_each_once(subject: Subjec
     }
 }
 
+/// A key of `access` made at second `second` of a fixed day.
+fn key(second: u32, access: Access) -> IssuedKey {
+    let id = [u8::try_from(second).unwrap(); 8];
+    IssuedKey::from_random(
+        id,
+        [9; 32],
+        access,
+        Some(format!("key {second}")),
+        Timestamp::parse(&format!("2026-01-01T00:00:{second:02}.123456Z")).unwrap(),
+    )
+}
+
+async fn keys_are_stored_listed_and_revoked_as_hashes(subject: Subject) {
+    let acme = Access::Client(ClientName::parse("acme").unwrap());
+    let admin = key(1, Access::AllClients);
+    let first = key(2, acme.clone());
+    let second = key(3, acme.clone());
+    let other = key(4, Access::Client(ClientName::parse("other").unwrap()));
+    for issued in [&second, &admin, &other, &first] {
+        subject.keys.add_key(&issued.record).await.unwrap();
+    }
+    assert_eq!(
+        subject.keys.find_key(&first.record.id).await.unwrap(),
+        Some(first.record.clone())
+    );
+    let unknown = ApiKeyId::parse("00000000000000ff").unwrap();
+    assert_eq!(subject.keys.find_key(&unknown).await.unwrap(), None);
+    let everyone = subject.keys.list_keys(None).await.unwrap();
+    assert_eq!(
+        everyone,
+        [&admin, &first, &second, &other].map(|issued| issued.record.clone())
+    );
+    let listed = subject
+        .keys
+        .list_keys(Some(&ClientName::parse("acme").unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(listed, [first.record.clone(), second.record.clone()]);
+
+    let at = Timestamp::parse("2026-02-01T00:00:00Z").unwrap();
+    assert!(subject.keys.revoke_key(&first.record.id, at).await.unwrap());
+    let later = Timestamp::parse("2026-03-01T00:00:00Z").unwrap();
+    assert!(subject
+        .keys
+        .revoke_key(&first.record.id, later)
+        .await
+        .unwrap());
+    assert!(!subject.keys.revoke_key(&unknown, at).await.unwrap());
+    let revoked = subject
+        .keys
+        .find_key(&first.record.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(revoked.revoked, Some(at), "the first revocation time stays");
+    let untouched = subject
+        .keys
+        .find_key(&second.record.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(untouched.revoked, None);
+
+    let duplicate = subject.keys.add_key(&first.record).await;
+    assert!(duplicate.is_err(), "a key id is stored once");
+}
+
 macro_rules! contract_suite {
     ($backend:ident, $database:expr) => {
         mod $backend {
@@ -611,6 +684,7 @@ macro_rules! contract_suite {
                 a_tenth_three_times_is_three_tenths,
                 a_batch_stores_each_new_guid_once_and_reports_every_item,
                 concurrent_batches_of_overlapping_guids_store_each_once,
+                keys_are_stored_listed_and_revoked_as_hashes,
             );
         }
     };

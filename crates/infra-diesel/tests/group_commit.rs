@@ -42,7 +42,9 @@ fn options(queue_capacity: usize) -> GroupCommitOptions {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_four_posters_of_overlapping_guids_store_each_guid_once() {
     let database = TempSqlite::new();
-    let inner = infra_diesel::connect(&options_for(&database.url())).unwrap();
+    let inner = infra_diesel::connect(&options_for(&database.url()))
+        .unwrap()
+        .events;
     let repository = GroupCommit::start(inner, options(10_000));
     let guids: Vec<BillingEventGuid> = (0..16).map(|_| BillingEventGuid::new_random()).collect();
     let posters: Vec<_> = (0..64)

@@ -12,14 +12,16 @@ use crate::{json_draft, xml_draft};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use app::ItemOutcome;
+use domain::Access;
 
 pub async fn post_batch(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
+    access: web::ReqData<Access>,
     context: RequestContext,
 ) -> Result<HttpResponse, Problem> {
-    record_batch(&req, payload, &state, &context)
+    record_batch(&req, payload, &state, &access, &context)
         .await
         .map_err(|error| error.into_problem(&context))
 }
@@ -28,10 +30,12 @@ async fn record_batch(
     req: &HttpRequest,
     payload: web::Payload,
     state: &AppState,
+    access: &Access,
     context: &RequestContext,
 ) -> Result<HttpResponse, ApiError> {
     let client_name = req.match_info().query("id");
     tracing::Span::current().record("client", tracing::field::display(client_name));
+    super::authorize_client(access, client_name)?;
     let format = body::format_of(req)?;
     let bytes =
         body::read_limited(req, payload, state.max_batch_body_bytes, state.body_timeout).await?;

@@ -12,16 +12,17 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use app::Recorded;
-use domain::{BillingEvent, BillingEventDraft};
+use domain::{Access, BillingEvent, BillingEventDraft};
 
 /// Records one event: 201 when new, 200 when it repeats the stored one.
 pub async fn post(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
+    access: web::ReqData<Access>,
     context: RequestContext,
 ) -> Result<HttpResponse, Problem> {
-    record(&req, payload, &state, &context)
+    record(&req, payload, &state, &access, &context)
         .await
         .map_err(|error| error.into_problem(&context))
 }
@@ -30,10 +31,12 @@ async fn record(
     req: &HttpRequest,
     payload: web::Payload,
     state: &AppState,
+    access: &Access,
     context: &RequestContext,
 ) -> Result<HttpResponse, ApiError> {
     let client_name = req.match_info().query("id");
     tracing::Span::current().record("client", tracing::field::display(client_name));
+    super::authorize_client(access, client_name)?;
     let draft = decode_draft(req, payload, state, state.max_body_bytes, client_name).await?;
     Ok(match state.record.execute(draft, &context.tx_id).await? {
         Recorded::Created(event) => {
@@ -74,10 +77,11 @@ pub async fn decode_draft(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
+    access: web::ReqData<Access>,
     context: RequestContext,
 ) -> Result<HttpResponse, Problem> {
     let guid = req.match_info().query("id");
-    match state.get.execute(guid).await {
+    match state.get.execute(guid, &access).await {
         Ok(event) => Ok(answer(StatusCode::OK, &event, &context)),
         Err(error) => Err(ApiError::from(error).into_problem(&context)),
     }

@@ -8,12 +8,14 @@ mod health;
 mod listing;
 mod settlement;
 
+use crate::api_error::ApiError;
 use actix_web::web;
 use app::{
     BillingEventRepository, ChangeBillingEventStatus, Clock, GetBillingEvent,
     GetBillingEventHistory, ListBillingEvents, RecordBillingEvent, RecordBillingEvents,
     SettleBillingEvents, SummarizeBillingEvents,
 };
+use domain::Access;
 use std::sync::Arc;
 
 /// What handlers need, built once in `startup` and shared by every worker.
@@ -71,6 +73,18 @@ impl AppState {
             max_batch_body_bytes: limits.batch_body_bytes,
             body_timeout: limits.body_timeout,
         }
+    }
+}
+
+/// Refuses a request whose path names a client the caller may not act for, before
+/// its body is read.
+pub fn authorize_client(access: &Access, client_name: &str) -> Result<(), ApiError> {
+    if access.permits_name(client_name) {
+        Ok(())
+    } else {
+        Err(ApiError::ClientForbidden {
+            client: client_name.to_owned(),
+        })
     }
 }
 

@@ -12,7 +12,7 @@ use crate::request_context::RequestContext;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use app::{SettleRequest, StatusChange};
-use domain::EventStatus;
+use domain::{Access, EventStatus};
 use serde_json::Value;
 
 /// Changes one event's status; `If-Match` makes it conditional on the revision.
@@ -20,9 +20,10 @@ pub async fn patch(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
+    access: web::ReqData<Access>,
     context: RequestContext,
 ) -> Result<HttpResponse, Problem> {
-    change(&req, payload, &state, &context)
+    change(&req, payload, &state, &access, &context)
         .await
         .map_err(|error| error.into_problem(&context))
 }
@@ -31,13 +32,14 @@ async fn change(
     req: &HttpRequest,
     payload: web::Payload,
     state: &AppState,
+    access: &Access,
     context: &RequestContext,
 ) -> Result<HttpResponse, ApiError> {
     let guid = req.match_info().query("id");
     let draft = decode_draft(req, payload, state, state.max_body_bytes, "").await?;
     let change = state
         .change_status
-        .execute(guid, draft, expected_revision(req), &context.tx_id)
+        .execute(guid, draft, expected_revision(req), access, &context.tx_id)
         .await?;
     let (StatusChange::Changed(event) | StatusChange::Unchanged(event)) = change;
     Ok(answer(StatusCode::OK, &event, context))
@@ -70,9 +72,10 @@ pub async fn settle_many(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
+    access: web::ReqData<Access>,
     context: RequestContext,
 ) -> Result<HttpResponse, Problem> {
-    settle(&req, payload, &state, &context)
+    settle(&req, payload, &state, &access, &context)
         .await
         .map_err(|error| error.into_problem(&context))
 }
@@ -81,10 +84,12 @@ async fn settle(
     req: &HttpRequest,
     payload: web::Payload,
     state: &AppState,
+    access: &Access,
     context: &RequestContext,
 ) -> Result<HttpResponse, ApiError> {
     let client_name = req.match_info().query("id");
     tracing::Span::current().record("client", tracing::field::display(client_name));
+    super::authorize_client(access, client_name)?;
     if body::format_of(req)? != body::BodyFormat::Json {
         return Err(ApiError::UnsupportedMediaType(Some(
             "a bulk settlement takes JSON only".into(),
@@ -146,9 +151,14 @@ fn settle_request(body: &[u8], client_name: &str) -> Result<SettleRequest, ApiEr
 pub async fn history(
     req: HttpRequest,
     state: web::Data<AppState>,
+    access: web::ReqData<Access>,
     context: RequestContext,
 ) -> Result<HttpResponse, Problem> {
-    match state.history.execute(req.match_info().query("id")).await {
+    match state
+        .history
+        .execute(req.match_info().query("id"), &access)
+        .await
+    {
         Ok((guid, entries)) => {
             let body = HistoryRepresentation::of(guid, &entries, &context);
             Ok(body.respond(StatusCode::OK, context.format))

@@ -4,8 +4,7 @@ mod queries;
 mod schema;
 
 use crate::pooled::PooledRepository;
-use crate::{ConnectError, DatabaseOptions};
-use app::BillingEventRepository;
+use crate::{ConnectError, DatabaseOptions, Repositories};
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, Pool};
 use diesel::PgConnection;
@@ -18,9 +17,7 @@ const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 /// at the migrations instead of racing.
 const MIGRATION_LOCK: i64 = 0x0062_696c_6c69_6e67; // "billing" in ASCII
 
-pub(crate) fn connect(
-    options: &DatabaseOptions,
-) -> Result<Arc<dyn BillingEventRepository>, ConnectError> {
+pub(crate) fn connect(options: &DatabaseOptions) -> Result<Repositories, ConnectError> {
     let pool = Pool::builder()
         .max_size(options.pool_size)
         .connection_timeout(options.connect_timeout)
@@ -38,7 +35,11 @@ pub(crate) fn connect(
     };
     migrate(&mut conn).map_err(ConnectError::Migrations)?;
     drop(conn);
-    Ok(Arc::new(PooledRepository::<queries::PgQueries>::new(
+    let repository = Arc::new(PooledRepository::<queries::PgQueries>::new(
         pool, "postgres",
-    )))
+    ));
+    Ok(Repositories {
+        events: repository.clone(),
+        keys: repository,
+    })
 }

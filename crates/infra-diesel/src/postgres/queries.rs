@@ -377,3 +377,12 @@ impl Queries for PgQueries {
             .collect::<Result<_, _>>()?)
     }
 }
+
+crate::keys::key_queries!(
+    PgQueries,
+    PgConnection,
+    super::schema::api_keys,
+    DateTime<Utc>,
+    |at| at.as_datetime(),
+    Timestamp::from_datetime
+);

@@ -4,8 +4,7 @@ mod queries;
 mod schema;
 
 use crate::pooled::PooledRepository;
-use crate::{ConnectError, DatabaseOptions};
-use app::BillingEventRepository;
+use crate::{ConnectError, DatabaseOptions, Repositories};
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::SqliteConnection;
@@ -39,10 +38,7 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ServerSettin
     }
 }
 
-pub(crate) fn connect(
-    path: &str,
-    options: &DatabaseOptions,
-) -> Result<Arc<dyn BillingEventRepository>, ConnectError> {
+pub(crate) fn connect(path: &str, options: &DatabaseOptions) -> Result<Repositories, ConnectError> {
     if let Some(folder) = Path::new(path)
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -67,7 +63,11 @@ pub(crate) fn connect(
         .map_err(ConnectError::Checkout)?
         .run_pending_migrations(MIGRATIONS)
         .map_err(ConnectError::Migrations)?;
-    Ok(Arc::new(PooledRepository::<queries::SqliteQueries>::new(
+    let repository = Arc::new(PooledRepository::<queries::SqliteQueries>::new(
         pool, "sqlite",
-    )))
+    ));
+    Ok(Repositories {
+        events: repository.clone(),
+        keys: repository,
+    })
 }

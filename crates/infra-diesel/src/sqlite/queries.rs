@@ -237,3 +237,12 @@ impl Queries for SqliteQueries {
         Ok(summarize_events(&events(rows)?, group_by))
     }
 }
+
+crate::keys::key_queries!(
+    SqliteQueries,
+    SqliteConnection,
+    super::schema::api_keys,
+    i64,
+    |at| at.unix_micros(),
+    Timestamp::from_unix_micros
+);

@@ -25,3 +25,14 @@ diesel::table! {
         tx_id -> Text,
     }
 }
+
+diesel::table! {
+    api_keys (id) {
+        id -> Text,
+        client_name -> Nullable<Text>,
+        label -> Nullable<Text>,
+        key_hash -> Binary,
+        created_at -> BigInt,
+        revoked_at -> Nullable<BigInt>,
+    }
+}
