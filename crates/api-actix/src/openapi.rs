@@ -224,6 +224,7 @@ fn get_billing_event() {}
     get,
     path = "/health",
     tag = "Operations",
+    security(()),
     summary = "Liveness",
     responses((status = 200, description = "The process serves requests", content((HealthStatus = "application/json"), (HealthStatus = "application/xml"))))
 )]
@@ -234,6 +235,7 @@ fn health() {}
     get,
     path = "/ready",
     tag = "Operations",
+    security(()),
     summary = "Readiness",
     responses(
         (status = 200, description = "The database answers", content((HealthStatus = "application/json"), (HealthStatus = "application/xml"))),
@@ -496,8 +498,10 @@ fn post_batch() {}
 #[openapi(
     info(
         title = "billing-events",
-        description = "Records billing events for the members of many clients. Every route answers in the format negotiated from Accept (application/json, text/json, application/xml, text/xml), errors as RFC 9457 problems in JSON or XML."
+        description = "Records billing events for the members of many clients. Every route answers in the format negotiated from Accept (application/json, text/json, application/xml, text/xml), errors as RFC 9457 problems in JSON or XML. Every /api route needs an API key (`Authorization: Bearer <key>` or `X-Api-Key: <key>`): 401 without a valid one, 403 for another client's name in the path, 429 over the key's rate; another client's events look absent (404, empty lists)."
     ),
+    modifiers(&KeySchemes),
+    security(("bearer" = []), ("apiKey" = [])),
     paths(
         post_billing_event, get_billing_event, list_billing_events, summarize_billing_events,
         change_status, history, settle_many, post_batch, health, ready
@@ -513,6 +517,26 @@ fn post_batch() {}
     )
 )]
 struct ApiDoc;
+
+/// The two ways to present an API key.
+struct KeySchemes;
+
+impl utoipa::Modify for KeySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "apiKey",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))),
+        );
+    }
+}
 
 /// The whole document as JSON.
 pub fn document() -> Value {
@@ -539,6 +563,22 @@ pub fn body_fields() -> Vec<(&'static str, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn api_routes_ask_for_a_key_and_probes_do_not() {
+        let document = document();
+        let schemes = &document["components"]["securitySchemes"];
+        assert_eq!(schemes["bearer"]["scheme"], "bearer");
+        assert_eq!(schemes["apiKey"]["name"], "X-Api-Key");
+        assert_eq!(document["security"].as_array().map(Vec::len), Some(2));
+        for probe in ["/health", "/ready"] {
+            assert_eq!(
+                document["paths"][probe]["get"]["security"],
+                serde_json::json!([{}]),
+                "{probe}"
+            );
+        }
+    }
 
     #[test]
     fn the_document_is_openapi_3_1_and_documents_every_routed_path() {
