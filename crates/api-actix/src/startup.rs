@@ -89,7 +89,8 @@ impl Application {
             );
         }
         let gate = web::Data::new(Gate::new(
-            app::Authenticate::new(stores.keys),
+            // Concurrent requests presenting keys share reads (see key_lookups).
+            app::Authenticate::new(infra_diesel::CoalescedKeyLookups::start(stores.keys)),
             settings.auth,
         ));
 

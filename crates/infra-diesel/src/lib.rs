@@ -8,6 +8,7 @@ mod database_url;
 mod error;
 mod filter;
 mod group_commit;
+mod key_lookups;
 mod keys;
 mod pooled;
 mod postgres;
@@ -19,6 +20,7 @@ pub mod test_support;
 
 pub use database_url::{Backend, DatabaseUrl, DatabaseUrlError};
 pub use group_commit::{GroupCommit, GroupCommitOptions};
+pub use key_lookups::CoalescedKeyLookups;
 
 use app::{ApiKeyRepository, BillingEventRepository};
 use std::sync::Arc;
