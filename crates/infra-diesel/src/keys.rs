@@ -69,7 +69,7 @@ fn records(keys: Vec<StoredKey>) -> Result<Vec<ApiKeyRecord>, DbError> {
 impl<Q: KeyQueries> ApiKeyRepository for PooledRepository<Q> {
     async fn add_key(&self, key: &ApiKeyRecord) -> Result<(), RepositoryError> {
         let key = key.clone();
-        self.run(move |conn| Q::add_key(conn, &key)).await
+        self.run_write(move |conn| Q::add_key(conn, &key)).await
     }
 
     async fn find_key(&self, id: &ApiKeyId) -> Result<Option<ApiKeyRecord>, RepositoryError> {
@@ -93,7 +93,8 @@ impl<Q: KeyQueries> ApiKeyRepository for PooledRepository<Q> {
 
     async fn revoke_key(&self, id: &ApiKeyId, at: Timestamp) -> Result<bool, RepositoryError> {
         let id = id.clone();
-        self.run(move |conn| Q::revoke_key(conn, &id, at)).await
+        self.run_write(move |conn| Q::revoke_key(conn, &id, at))
+            .await
     }
 }
 

@@ -22,8 +22,9 @@ pub(crate) trait Queries: Send + Sync + 'static {
     type Connection: R2D2Connection + 'static;
 
     /// Runs `work` in a write transaction. On SQLite it starts with the write lock
-    /// (`BEGIN IMMEDIATE`), so concurrent writers queue on `busy_timeout` instead of
-    /// failing when a read lock cannot be upgraded.
+    /// (`BEGIN IMMEDIATE`), so a writer never fails upgrading a read lock; this
+    /// process's writers take turns before that (`WriterQueue`), and `busy_timeout`
+    /// covers writers of other processes.
     fn write<T>(
         conn: &mut Self::Connection,
         work: impl FnOnce(&mut Self::Connection) -> Result<T, DbError>,
@@ -86,11 +87,56 @@ pub(crate) trait Queries: Send + Sync + 'static {
 pub(crate) struct PooledRepository<Q: Queries> {
     pool: Pool<ConnectionManager<Q::Connection>>,
     backend: &'static str,
+    writers: Option<WriterQueue>,
+}
+
+/// SQLite takes one writer at a time, and its busy handler makes the others poll for
+/// the lock with growing sleeps (up to 100 ms), in no order: under a few concurrent
+/// writers the file sits idle between them and one unlucky writer can wait out the
+/// whole `busy_timeout`. So writers queue here instead, first come first served (tokio's
+/// semaphore is fair), each waiting at most the same `busy_timeout`.
+struct WriterQueue {
+    turn: tokio::sync::Semaphore,
+    patience: std::time::Duration,
 }
 
 impl<Q: Queries> PooledRepository<Q> {
-    pub(crate) fn new(pool: Pool<ConnectionManager<Q::Connection>>, backend: &'static str) -> Self {
-        Self { pool, backend }
+    /// `one_writer_within`: queue writers in the process, each waiting at most this long
+    /// for its turn (SQLite); `None` lets the database order them (PostgreSQL).
+    pub(crate) fn new(
+        pool: Pool<ConnectionManager<Q::Connection>>,
+        backend: &'static str,
+        one_writer_within: Option<std::time::Duration>,
+    ) -> Self {
+        Self {
+            pool,
+            backend,
+            writers: one_writer_within.map(|patience| WriterQueue {
+                turn: tokio::sync::Semaphore::new(1),
+                patience,
+            }),
+        }
+    }
+
+    /// As `run`, for work that writes: in turn with the other writers where the backend
+    /// takes one at a time.
+    pub(crate) async fn run_write<T, F>(&self, work: F) -> Result<T, RepositoryError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
+    {
+        let Some(writers) = &self.writers else {
+            return self.run(work).await;
+        };
+        let _turn = tokio::time::timeout(writers.patience, writers.turn.acquire())
+            .await
+            .map_err(|_| {
+                RepositoryError::Unavailable(
+                    format!("no turn to write within {:?}", writers.patience).into(),
+                )
+            })?
+            .map_err(|closed| RepositoryError::Unexpected(Box::new(closed)))?;
+        self.run(work).await
     }
 
     /// Runs `work` with a pooled connection on a blocking thread.
@@ -122,6 +168,7 @@ impl<Q: Queries> fmt::Debug for PooledRepository<Q> {
             .field("backend", &self.backend)
             .field("connections", &state.connections)
             .field("idle", &state.idle_connections)
+            .field("queued_writers", &self.writers.is_some())
             .finish()
     }
 }
@@ -146,7 +193,7 @@ impl<Q: Queries> BillingEventRepository for PooledRepository<Q> {
         items: &[(BillingEvent, String)],
     ) -> Result<Vec<Insertion>, RepositoryError> {
         let items = items.to_vec();
-        self.run(move |conn| Q::write(conn, |conn| insert_in_transaction::<Q>(conn, &items)))
+        self.run_write(move |conn| Q::write(conn, |conn| insert_in_transaction::<Q>(conn, &items)))
             .await
     }
 
@@ -163,7 +210,7 @@ impl<Q: Queries> BillingEventRepository for PooledRepository<Q> {
         tx_id: &str,
     ) -> Result<Vec<SettleOutcome>, RepositoryError> {
         let (scope, targets, tx_id) = (scope.cloned(), targets.to_vec(), tx_id.to_owned());
-        self.run(move |conn| {
+        self.run_write(move |conn| {
             Q::write(conn, |conn| {
                 let guids: Vec<BillingEventGuid> =
                     targets.iter().map(|target| target.guid).collect();

@@ -36,7 +36,7 @@ pub(crate) fn connect(options: &DatabaseOptions) -> Result<Repositories, Connect
     migrate(&mut conn).map_err(ConnectError::Migrations)?;
     drop(conn);
     let repository = Arc::new(PooledRepository::<queries::PgQueries>::new(
-        pool, "postgres",
+        pool, "postgres", None,
     ));
     Ok(Repositories {
         events: repository.clone(),

@@ -64,7 +64,9 @@ pub(crate) fn connect(path: &str, options: &DatabaseOptions) -> Result<Repositor
         .run_pending_migrations(MIGRATIONS)
         .map_err(ConnectError::Migrations)?;
     let repository = Arc::new(PooledRepository::<queries::SqliteQueries>::new(
-        pool, "sqlite",
+        pool,
+        "sqlite",
+        Some(options.sqlite_busy_timeout),
     ));
     Ok(Repositories {
         events: repository.clone(),

@@ -162,21 +162,24 @@ impl Queries for SqliteQueries {
         conn: &mut SqliteConnection,
         entries: &[(BillingEventGuid, HistoryEntry)],
     ) -> Result<(), DbError> {
-        let rows: Vec<_> = entries
-            .iter()
-            .map(|(guid, entry)| {
-                (
-                    billing_event_history::billing_event_guid.eq(guid.to_string()),
-                    billing_event_history::from_status_id.eq(entry.from.map(EventStatus::code)),
-                    billing_event_history::to_status_id.eq(entry.to.code()),
-                    billing_event_history::changed_at.eq(entry.at.unix_micros()),
-                    billing_event_history::tx_id.eq(entry.tx_id.clone()),
-                )
-            })
-            .collect();
-        diesel::insert_into(billing_event_history::table)
-            .values(rows)
-            .execute(conn)?;
+        // Five values a row, and SQLite takes at most 32,766 in one statement.
+        for chunk in entries.chunks(1_000) {
+            let rows: Vec<_> = chunk
+                .iter()
+                .map(|(guid, entry)| {
+                    (
+                        billing_event_history::billing_event_guid.eq(guid.to_string()),
+                        billing_event_history::from_status_id.eq(entry.from.map(EventStatus::code)),
+                        billing_event_history::to_status_id.eq(entry.to.code()),
+                        billing_event_history::changed_at.eq(entry.at.unix_micros()),
+                        billing_event_history::tx_id.eq(entry.tx_id.clone()),
+                    )
+                })
+                .collect();
+            diesel::insert_into(billing_event_history::table)
+                .values(rows)
+                .execute(conn)?;
+        }
         Ok(())
     }
 
