@@ -31,11 +31,12 @@ pub(crate) trait Queries: Send + Sync + 'static {
     ) -> Result<T, DbError>;
 
     /// Inserts each event unless its guid is taken (`ON CONFLICT DO NOTHING`, so the
-    /// database settles races), and returns the guids this call inserted. The guids in
-    /// `events` are distinct.
-    fn insert_new_many(
+    /// database settles races), with its creation's history line (from none to its
+    /// status, at `modified`, under the item's txID), and returns the guids this call
+    /// inserted. The guids are distinct, in the order to insert them.
+    fn insert_new(
         conn: &mut Self::Connection,
-        events: &[&BillingEvent],
+        events: &[(&BillingEvent, &str)],
     ) -> Result<HashSet<BillingEventGuid>, DbError>;
 
     /// The stored events with these guids (without locking them).
@@ -290,44 +291,34 @@ fn insert_in_transaction<Q: Queries>(
         first_of.entry(event.guid).or_insert(index);
     }
     let is_first = |index: usize, event: &BillingEvent| first_of[&event.guid] == index;
-    let mut candidates: Vec<&BillingEvent> = items
+    let mut candidates: Vec<(&BillingEvent, &str)> = items
         .iter()
         .enumerate()
         .filter(|(index, (event, _))| is_first(*index, event))
-        .map(|(_, (event, _))| event)
+        .map(|(_, (event, tx_id))| (event, tx_id.as_str()))
         .collect();
     // In guid order, so that concurrent batches wait on each other's keys in one order
     // and cannot deadlock.
-    candidates.sort_by_key(|event| event.guid);
-    let inserted = Q::insert_new_many(conn, &candidates)?;
-    let created: Vec<(BillingEventGuid, HistoryEntry)> = items
-        .iter()
-        .enumerate()
-        .filter(|(index, (event, _))| is_first(*index, event) && inserted.contains(&event.guid))
-        .map(|(_, (event, tx_id))| {
-            let entry = HistoryEntry {
-                from: None,
-                to: event.status,
-                at: event.modified,
-                tx_id: tx_id.clone(),
-            };
-            (event.guid, entry)
-        })
-        .collect();
-    Q::append_history(conn, &created)?;
+    candidates.sort_by_key(|(event, _)| event.guid);
+    let inserted = Q::insert_new(conn, &candidates)?;
     // A guid was taken. On PostgreSQL, ON CONFLICT waited for a concurrent insert of it
     // to commit, and this read is a new statement under READ COMMITTED; on SQLite writes
     // are serial. Either way the winner is committed and visible, and nothing deletes
     // events.
     let taken: Vec<BillingEventGuid> = candidates
         .iter()
-        .map(|event| event.guid)
+        .map(|(event, _)| event.guid)
         .filter(|guid| !inserted.contains(guid))
         .collect();
-    let stored: HashMap<BillingEventGuid, BillingEvent> = Q::find_many(conn, &taken)?
-        .into_iter()
-        .map(|event| (event.guid, event))
-        .collect();
+    // Mostly nothing was taken: then no read at all, one round trip less per group.
+    let stored: HashMap<BillingEventGuid, BillingEvent> = if taken.is_empty() {
+        HashMap::new()
+    } else {
+        Q::find_many(conn, &taken)?
+            .into_iter()
+            .map(|event| (event.guid, event))
+            .collect()
+    };
     items
         .iter()
         .enumerate()

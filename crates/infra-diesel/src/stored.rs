@@ -66,6 +66,16 @@ pub(crate) fn history_entry(
     })
 }
 
+/// The history line of an event's creation: from no status to its own.
+pub(crate) fn creation(event: &BillingEvent, tx_id: &str) -> HistoryEntry {
+    HistoryEntry {
+        from: None,
+        to: event.status,
+        at: event.modified,
+        tx_id: tx_id.to_owned(),
+    }
+}
+
 /// The revision as stored: a revision past `i32::MAX` would take billions of changes.
 pub(crate) fn stored_revision(revision: u32) -> i32 {
     i32::try_from(revision).unwrap_or(i32::MAX)

@@ -152,49 +152,57 @@ impl Queries for PgQueries {
         conn.transaction(work)
     }
 
-    /// One statement for the whole batch: each column travels as one array parameter
-    /// and `unnest` turns them back into rows, in the order given. The statement text
-    /// is the same for every batch size (one plan, no bind-parameter limit), and it
-    /// costs far less to build and parse than 10 parameters a row. `RETURNING` names
-    /// the rows that went in.
-    fn insert_new_many(
+    /// One statement for the whole group, events and their history lines: each column
+    /// travels as one array parameter and `unnest` turns them back into rows, in the
+    /// order given; the history insert takes exactly the rows `RETURNING` names. The
+    /// statement text is the same for every size (one plan, no bind-parameter limit,
+    /// one round trip), and far cheaper to build and parse than 10 parameters a row.
+    fn insert_new(
         conn: &mut PgConnection,
-        events: &[&BillingEvent],
+        events: &[(&BillingEvent, &str)],
     ) -> Result<HashSet<BillingEventGuid>, DbError> {
         fn column<'a, T>(
-            events: &[&'a BillingEvent],
+            events: &[(&'a BillingEvent, &'a str)],
             value: impl Fn(&'a BillingEvent) -> T,
         ) -> Vec<T> {
-            events.iter().map(|event| value(event)).collect()
+            events.iter().map(|(event, _)| value(event)).collect()
         }
-        let guids: Vec<uuid::Uuid> = column(events, |e| e.guid.as_uuid());
-        let clients: Vec<&str> = column(events, |e| e.client.as_str());
-        let members: Vec<&str> = column(events, |e| e.member.as_str());
-        let times: Vec<DateTime<Utc>> = column(events, |e| e.event_time.as_datetime());
-        let types: Vec<i16> = column(events, |e| e.event_type.code());
-        let statuses: Vec<i16> = column(events, |e| e.status.code());
-        let quantities: Vec<Decimal> = column(events, |e| e.quantity.value());
-        let prices: Vec<Decimal> = column(events, |e| e.price.value());
-        let modified: Vec<DateTime<Utc>> = column(events, |e| e.modified.as_datetime());
-        let revisions: Vec<i32> = column(events, |e| stored_revision(e.revision));
+        let tx_ids: Vec<&str> = events.iter().map(|(_, tx_id)| *tx_id).collect();
         let rows: Vec<InsertedGuid> = diesel::sql_query(
-            "INSERT INTO billing_events (billing_event_guid, client_name, member_unique_key, \
-             event_date_time, event_type_id, status_id, quantity, price, modified_date_time, \
-             revision) \
-             SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], \
-             $5::int2[], $6::int2[], $7::numeric[], $8::numeric[], $9::timestamptz[], $10::int4[]) \
-             ON CONFLICT (billing_event_guid) DO NOTHING RETURNING billing_event_guid",
+            "WITH input AS ( \
+               SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], \
+                 $5::int2[], $6::int2[], $7::numeric[], $8::numeric[], $9::timestamptz[], \
+                 $10::int4[], $11::text[]) \
+               AS t (billing_event_guid, client_name, member_unique_key, event_date_time, \
+                 event_type_id, status_id, quantity, price, modified_date_time, revision, tx_id) \
+             ), inserted AS ( \
+               INSERT INTO billing_events (billing_event_guid, client_name, member_unique_key, \
+                 event_date_time, event_type_id, status_id, quantity, price, modified_date_time, \
+                 revision) \
+               SELECT billing_event_guid, client_name, member_unique_key, event_date_time, \
+                 event_type_id, status_id, quantity, price, modified_date_time, revision \
+               FROM input \
+               ON CONFLICT (billing_event_guid) DO NOTHING RETURNING billing_event_guid \
+             ), history AS ( \
+               INSERT INTO billing_event_history \
+                 (billing_event_guid, from_status_id, to_status_id, changed_at, tx_id) \
+               SELECT input.billing_event_guid, NULL, input.status_id, \
+                 input.modified_date_time, input.tx_id \
+               FROM input JOIN inserted USING (billing_event_guid) \
+             ) \
+             SELECT billing_event_guid FROM inserted",
         )
-        .bind::<Array<Uuid>, _>(guids)
-        .bind::<Array<Text>, _>(clients)
-        .bind::<Array<Text>, _>(members)
-        .bind::<Array<Timestamptz>, _>(times)
-        .bind::<Array<SmallInt>, _>(types)
-        .bind::<Array<SmallInt>, _>(statuses)
-        .bind::<Array<Numeric>, _>(quantities)
-        .bind::<Array<Numeric>, _>(prices)
-        .bind::<Array<Timestamptz>, _>(modified)
-        .bind::<Array<Integer>, _>(revisions)
+        .bind::<Array<Uuid>, _>(column(events, |e| e.guid.as_uuid()))
+        .bind::<Array<Text>, _>(column(events, |e| e.client.as_str()))
+        .bind::<Array<Text>, _>(column(events, |e| e.member.as_str()))
+        .bind::<Array<Timestamptz>, _>(column(events, |e| e.event_time.as_datetime()))
+        .bind::<Array<SmallInt>, _>(column(events, |e| e.event_type.code()))
+        .bind::<Array<SmallInt>, _>(column(events, |e| e.status.code()))
+        .bind::<Array<Numeric>, _>(column(events, |e| e.quantity.value()))
+        .bind::<Array<Numeric>, _>(column(events, |e| e.price.value()))
+        .bind::<Array<Timestamptz>, _>(column(events, |e| e.modified.as_datetime()))
+        .bind::<Array<Integer>, _>(column(events, |e| stored_revision(e.revision)))
+        .bind::<Array<Text>, _>(tx_ids)
         .load(conn)?;
         rows.into_iter()
             .map(|row| {

@@ -5,7 +5,7 @@ use super::schema::{billing_event_history, billing_events};
 use crate::error::{corrupt_row, DbError};
 use crate::filter::filtered_events;
 use crate::pooled::Queries;
-use crate::stored::{history_entry, stored_revision, StoredColumns};
+use crate::stored::{creation, history_entry, stored_revision, StoredColumns};
 use app::{
     summarize_events, EventFilter, GroupBy, HistoryEntry, Position, RepositoryError, SummaryRow,
 };
@@ -92,13 +92,15 @@ impl Queries for SqliteQueries {
     }
 
     /// One statement per row (diesel cannot combine a multi-row insert with
-    /// `ON CONFLICT` on SQLite), all inside the caller's one transaction and one commit.
-    fn insert_new_many(
+    /// `ON CONFLICT` on SQLite), then the history lines, all inside the caller's one
+    /// transaction and one commit.
+    fn insert_new(
         conn: &mut SqliteConnection,
-        events: &[&BillingEvent],
+        events: &[(&BillingEvent, &str)],
     ) -> Result<HashSet<BillingEventGuid>, DbError> {
         let mut inserted = HashSet::new();
-        for event in events {
+        let mut created = Vec::new();
+        for (event, tx_id) in events {
             let count = diesel::insert_into(billing_events::table)
                 .values(Row::from(*event))
                 .on_conflict(billing_events::billing_event_guid)
@@ -106,8 +108,10 @@ impl Queries for SqliteQueries {
                 .execute(conn)?;
             if count == 1 {
                 inserted.insert(event.guid);
+                created.push((event.guid, creation(event, tx_id)));
             }
         }
+        Self::append_history(conn, &created)?;
         Ok(inserted)
     }
 
