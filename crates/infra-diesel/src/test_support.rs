@@ -111,6 +111,22 @@ impl Drop for TempPostgres {
     }
 }
 
+/// A valid stored event of client `acme` under `guid`, for tests that need many.
+pub fn sample_event(guid: domain::BillingEventGuid) -> domain::BillingEvent {
+    let parse = |text| domain::Timestamp::parse(text).expect("a fixed instant");
+    domain::NewBillingEvent {
+        guid,
+        client: domain::ClientName::parse("acme").expect("a fixed name"),
+        member: domain::MemberUniqueKey::parse("m".to_owned()).expect("a fixed key"),
+        event_time: parse("2025-01-01T00:00:00Z"),
+        event_type: domain::EventType::Usage,
+        status: domain::EventStatus::Pending,
+        quantity: domain::Quantity::parse("1").expect("a fixed amount"),
+        price: domain::Price::parse("2.50").expect("a fixed amount"),
+    }
+    .stored_at(parse("2026-01-01T00:00:00Z"))
+}
+
 /// Runs raw SQL on a test database, for tests that must reach past the repository
 /// (to corrupt a row on purpose, say).
 ///

@@ -6,30 +6,13 @@ use app::{
     RepositoryError, SettleOutcome, SettleTarget, SummaryRow,
 };
 use async_trait::async_trait;
-use domain::{
-    BillingEvent, BillingEventGuid, ClientName, EventStatus, EventType, MemberUniqueKey, Price,
-    Quantity, Timestamp,
-};
-use infra_diesel::test_support::{options_for, TempSqlite, TestDatabase};
+use domain::{BillingEvent, BillingEventGuid, ClientName, EventStatus, Timestamp};
+use infra_diesel::test_support::{options_for, sample_event as event, TempSqlite, TestDatabase};
 use infra_diesel::{GroupCommit, GroupCommitOptions};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Semaphore;
-
-fn event(guid: BillingEventGuid) -> BillingEvent {
-    domain::NewBillingEvent {
-        guid,
-        client: ClientName::parse("acme").unwrap(),
-        member: MemberUniqueKey::parse("m").unwrap(),
-        event_time: Timestamp::parse("2025-01-01T00:00:00Z").unwrap(),
-        event_type: EventType::Usage,
-        status: EventStatus::Pending,
-        quantity: Quantity::parse("1").unwrap(),
-        price: Price::parse("2.50").unwrap(),
-    }
-    .stored_at(Timestamp::parse("2026-01-01T00:00:00Z").unwrap())
-}
 
 fn options(queue_capacity: usize) -> GroupCommitOptions {
     GroupCommitOptions {

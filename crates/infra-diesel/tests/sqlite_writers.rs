@@ -3,29 +3,18 @@
 //! unavailable (the service answers 503) instead of waiting on.
 
 use app::{BillingEventRepository, Insertion, RepositoryError};
-use domain::{
-    BillingEvent, BillingEventGuid, ClientName, EventStatus, EventType, MemberUniqueKey, Price,
-    Quantity, Timestamp,
-};
-use infra_diesel::test_support::{options_for, TempSqlite, TestDatabase};
+use domain::{BillingEvent, BillingEventGuid};
+use infra_diesel::test_support::{options_for, sample_event, TempSqlite, TestDatabase};
 use std::sync::Arc;
 use std::time::Duration;
 
 fn batch(size: usize) -> Vec<(BillingEvent, String)> {
     (0..size)
         .map(|_| {
-            let event = domain::NewBillingEvent {
-                guid: BillingEventGuid::new_random(),
-                client: ClientName::parse("acme").unwrap(),
-                member: MemberUniqueKey::parse("m").unwrap(),
-                event_time: Timestamp::parse("2025-01-01T00:00:00Z").unwrap(),
-                event_type: EventType::Usage,
-                status: EventStatus::Pending,
-                quantity: Quantity::parse("1").unwrap(),
-                price: Price::parse("2.50").unwrap(),
-            }
-            .stored_at(Timestamp::parse("2026-01-01T00:00:00Z").unwrap());
-            (event, "tx".to_owned())
+            (
+                sample_event(BillingEventGuid::new_random()),
+                "tx".to_owned(),
+            )
         })
         .collect()
 }
