@@ -92,8 +92,8 @@ impl Queries for SqliteQueries {
     }
 
     /// One statement per row (diesel cannot combine a multi-row insert with
-    /// `ON CONFLICT` on SQLite), then the history lines, all inside the caller's one
-    /// transaction and one commit.
+    /// `ON CONFLICT` on SQLite), each returning the new row's id for its history line,
+    /// then the history lines, all inside the caller's one transaction and one commit.
     fn insert_new(
         conn: &mut SqliteConnection,
         events: &[(&BillingEvent, &str)],
@@ -101,17 +101,19 @@ impl Queries for SqliteQueries {
         let mut inserted = HashSet::new();
         let mut created = Vec::new();
         for (event, tx_id) in events {
-            let count = diesel::insert_into(billing_events::table)
+            let row_id: Option<i64> = diesel::insert_into(billing_events::table)
                 .values(Row::from(*event))
                 .on_conflict(billing_events::billing_event_guid)
                 .do_nothing()
-                .execute(conn)?;
-            if count == 1 {
+                .returning(billing_events::id)
+                .get_result(conn)
+                .optional()?;
+            if let Some(row_id) = row_id {
                 inserted.insert(event.guid);
-                created.push((event.guid, creation(event, tx_id)));
+                created.push((row_id, creation(event, tx_id)));
             }
         }
-        Self::append_history(conn, &created)?;
+        append_history_rows(conn, &created)?;
         Ok(inserted)
     }
 
@@ -166,25 +168,15 @@ impl Queries for SqliteQueries {
         conn: &mut SqliteConnection,
         entries: &[(BillingEventGuid, HistoryEntry)],
     ) -> Result<(), DbError> {
-        // Five values a row, and SQLite takes at most 32,766 in one statement.
-        for chunk in entries.chunks(1_000) {
-            let rows: Vec<_> = chunk
-                .iter()
-                .map(|(guid, entry)| {
-                    (
-                        billing_event_history::billing_event_guid.eq(guid.to_string()),
-                        billing_event_history::from_status_id.eq(entry.from.map(EventStatus::code)),
-                        billing_event_history::to_status_id.eq(entry.to.code()),
-                        billing_event_history::changed_at.eq(entry.at.unix_micros()),
-                        billing_event_history::tx_id.eq(entry.tx_id.clone()),
-                    )
-                })
-                .collect();
-            diesel::insert_into(billing_event_history::table)
-                .values(rows)
-                .execute(conn)?;
+        let mut lines = Vec::with_capacity(entries.len());
+        for (guid, entry) in entries {
+            let row_id: i64 = billing_events::table
+                .find(guid.to_string())
+                .select(billing_events::id)
+                .first(conn)?;
+            lines.push((row_id, entry.clone()));
         }
-        Ok(())
+        append_history_rows(conn, &lines)
     }
 
     fn history(
@@ -192,7 +184,13 @@ impl Queries for SqliteQueries {
         guid: BillingEventGuid,
     ) -> Result<Vec<HistoryEntry>, DbError> {
         let rows: Vec<(Option<i16>, i16, i64, String)> = billing_event_history::table
-            .filter(billing_event_history::billing_event_guid.eq(guid.to_string()))
+            .filter(
+                billing_event_history::event_id.eq_any(
+                    billing_events::table
+                        .find(guid.to_string())
+                        .select(billing_events::id),
+                ),
+            )
             .order(billing_event_history::id.asc())
             .select((
                 billing_event_history::from_status_id,
@@ -243,6 +241,32 @@ impl Queries for SqliteQueries {
         .load(conn)?;
         Ok(summarize_events(&events(rows)?, group_by))
     }
+}
+
+/// History lines of the events with these row ids, in the order given.
+fn append_history_rows(
+    conn: &mut SqliteConnection,
+    lines: &[(i64, HistoryEntry)],
+) -> Result<(), DbError> {
+    // Five values a row, and SQLite takes at most 32,766 in one statement.
+    for chunk in lines.chunks(1_000) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(row_id, entry)| {
+                (
+                    billing_event_history::event_id.eq(*row_id),
+                    billing_event_history::from_status_id.eq(entry.from.map(EventStatus::code)),
+                    billing_event_history::to_status_id.eq(entry.to.code()),
+                    billing_event_history::changed_at.eq(entry.at.unix_micros()),
+                    billing_event_history::tx_id.eq(entry.tx_id.clone()),
+                )
+            })
+            .collect();
+        diesel::insert_into(billing_event_history::table)
+            .values(rows)
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 crate::keys::key_queries!(

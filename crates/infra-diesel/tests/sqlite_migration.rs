@@ -1,0 +1,196 @@
+//! A SQLite database made before history lines pointed at row ids keeps every event and
+//! every history line, in order, through the migration, and through a way down and up
+//! again.
+
+use app::{BillingEventRepository, HistoryEntry, SettleOutcome, SettleTarget};
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, SqliteConnection};
+use diesel_migrations::{FileBasedMigrations, MigrationHarness};
+use domain::{BillingEvent, BillingEventGuid, EventStatus, Timestamp};
+use infra_diesel::test_support::{options_for, sample_event, TempSqlite, TestDatabase};
+use infra_diesel::{Backend, DatabaseUrl};
+use std::sync::Arc;
+
+/// The migrations before `history_by_event_row`.
+const EARLIER_MIGRATIONS: usize = 3;
+
+fn migrations() -> FileBasedMigrations {
+    FileBasedMigrations::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+        .expect("the SQLite migrations folder")
+}
+
+fn open_file(database: &TempSqlite) -> SqliteConnection {
+    let url = DatabaseUrl::parse(&database.url()).unwrap();
+    let Backend::Sqlite { path } = url.backend() else {
+        panic!("a SQLite URL")
+    };
+    let mut conn = SqliteConnection::establish(path).unwrap();
+    conn.batch_execute("PRAGMA foreign_keys = ON;").unwrap();
+    conn
+}
+
+fn at(text: &str) -> Timestamp {
+    Timestamp::parse(text).unwrap()
+}
+
+fn line(from: Option<EventStatus>, to: EventStatus, when: &str, tx_id: &str) -> HistoryEntry {
+    HistoryEntry {
+        from,
+        to,
+        at: at(when),
+        tx_id: tx_id.into(),
+    }
+}
+
+/// Writes `event` the way the schema before the migration held it.
+fn insert_old_event(conn: &mut SqliteConnection, event: &BillingEvent) {
+    conn.batch_execute(&format!(
+        "INSERT INTO billing_events VALUES ('{guid}', '{client}', '{member}', {time}, {kind}, \
+         {status}, '{quantity}', '{price}', {modified}, {revision});",
+        guid = event.guid,
+        client = event.client.as_str(),
+        member = event.member.as_str(),
+        time = event.event_time.unix_micros(),
+        kind = event.event_type.code(),
+        status = event.status.code(),
+        quantity = event.quantity,
+        price = event.price,
+        modified = event.modified.unix_micros(),
+        revision = event.revision,
+    ))
+    .unwrap();
+}
+
+/// Writes a history line of `guid` the way the schema before the migration held it.
+fn insert_old_line(conn: &mut SqliteConnection, guid: BillingEventGuid, line: &HistoryEntry) {
+    conn.batch_execute(&format!(
+        "INSERT INTO billing_event_history (billing_event_guid, from_status_id, \
+         to_status_id, changed_at, tx_id) VALUES ('{guid}', {from}, {to}, {at}, '{tx}');",
+        from = line
+            .from
+            .map_or_else(|| "NULL".to_owned(), |s| s.code().to_string()),
+        to = line.to.code(),
+        at = line.at.unix_micros(),
+        tx = line.tx_id,
+    ))
+    .unwrap();
+}
+
+async fn connect(database: &TempSqlite) -> Arc<dyn BillingEventRepository> {
+    let options = options_for(&database.url());
+    tokio::task::spawn_blocking(move || infra_diesel::connect(&options))
+        .await
+        .unwrap()
+        .expect("start-up runs the pending migration")
+        .events
+}
+
+async fn history(
+    repository: &dyn BillingEventRepository,
+    guid: BillingEventGuid,
+) -> Vec<HistoryEntry> {
+    repository
+        .history(guid)
+        .await
+        .unwrap()
+        .expect("a stored event")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_and_their_history_survive_the_move_to_row_ids_and_back() {
+    let database = TempSqlite::new();
+    let mut conn = open_file(&database);
+    for _ in 0..EARLIER_MIGRATIONS {
+        conn.run_next_migration(migrations()).unwrap();
+    }
+    // Two events whose lines interleave: one created, the other created, the first settled.
+    let mut settled = sample_event(BillingEventGuid::new_random());
+    settled.status = EventStatus::Failed;
+    settled.revision = 2;
+    let other = sample_event(BillingEventGuid::new_random());
+    let created = line(None, EventStatus::Pending, "2026-01-01T00:00:00Z", "tx-1");
+    let other_created = line(None, EventStatus::Pending, "2026-01-01T00:00:00Z", "tx-2");
+    let failed = line(
+        Some(EventStatus::Pending),
+        EventStatus::Failed,
+        "2026-02-01T00:00:00Z",
+        "tx-3",
+    );
+    insert_old_event(&mut conn, &settled);
+    insert_old_event(&mut conn, &other);
+    insert_old_line(&mut conn, settled.guid, &created);
+    insert_old_line(&mut conn, other.guid, &other_created);
+    insert_old_line(&mut conn, settled.guid, &failed);
+    drop(conn);
+
+    let repository = connect(&database).await;
+    assert_eq!(
+        repository.find(settled.guid).await.unwrap(),
+        Some(settled.clone())
+    );
+    assert_eq!(
+        history(&*repository, settled.guid).await,
+        [created.clone(), failed.clone()]
+    );
+    assert_eq!(
+        history(&*repository, other.guid).await,
+        [line(
+            None,
+            EventStatus::Pending,
+            "2026-01-01T00:00:00Z",
+            "tx-2"
+        )]
+    );
+
+    // New events and settlements after the move go on the same histories, in order.
+    let new = sample_event(BillingEventGuid::new_random());
+    repository.insert(&new, "tx-4").await.unwrap();
+    let outcomes = repository
+        .settle(
+            None,
+            &[SettleTarget {
+                guid: settled.guid,
+                expected_revision: Some(2),
+            }],
+            EventStatus::Cancelled,
+            at("2026-03-01T00:00:00Z"),
+            "tx-5",
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcomes[..], [SettleOutcome::Changed(_)]),
+        "{outcomes:?}"
+    );
+    let cancelled = line(
+        Some(EventStatus::Failed),
+        EventStatus::Cancelled,
+        "2026-03-01T00:00:00Z",
+        "tx-5",
+    );
+    assert_eq!(
+        history(&*repository, settled.guid).await,
+        [created.clone(), failed.clone(), cancelled.clone()]
+    );
+    assert_eq!(
+        history(&*repository, new.guid).await,
+        [line(
+            None,
+            EventStatus::Pending,
+            "2026-01-01T00:00:00Z",
+            "tx-4"
+        )]
+    );
+    drop(repository);
+
+    // Down, and up again at the next start-up: nothing is lost on the way.
+    open_file(&database)
+        .revert_last_migration(migrations())
+        .unwrap();
+    let repository = connect(&database).await;
+    assert_eq!(
+        history(&*repository, settled.guid).await,
+        [created, failed, cancelled]
+    );
+    assert_eq!(repository.find(new.guid).await.unwrap(), Some(new));
+}
