@@ -1,6 +1,6 @@
-//! A SQLite database made before history lines pointed at row ids keeps every event and
-//! every history line, in order, through the migration, and through a way down and up
-//! again.
+//! SQLite migrations: processes starting together on a new file migrate it once, and a
+//! database made before history lines pointed at row ids keeps every event and every
+//! history line, in order, through the migration, and through a way down and up again.
 
 use app::{BillingEventRepository, HistoryEntry, SettleOutcome, SettleTarget};
 use diesel::connection::SimpleConnection;
@@ -193,4 +193,31 @@ async fn events_and_their_history_survive_the_move_to_row_ids_and_back() {
         [created, failed, cancelled]
     );
     assert_eq!(repository.find(new.guid).await.unwrap(), Some(new));
+}
+
+/// Eight start-ups at once on one new file (the service and `keys create` started
+/// together, say): every one succeeds, and each migration is recorded once.
+#[test]
+fn start_ups_racing_on_a_new_file_all_succeed() {
+    let database = TempSqlite::new();
+    let starts: Vec<_> = (0..8)
+        .map(|_| {
+            let options = options_for(&database.url());
+            std::thread::spawn(move || infra_diesel::connect(&options).map(|_| ()))
+        })
+        .collect();
+    for start in starts {
+        if let Err(error) = start.join().unwrap() {
+            panic!("a start-up failed: {}", app::error_chain(&error));
+        }
+    }
+    let applied = open_file(&database).applied_migrations().unwrap().len();
+    assert_eq!(applied, migrations_count());
+}
+
+fn migrations_count() -> usize {
+    std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+        .unwrap()
+        .filter(|entry| entry.as_ref().unwrap().path().is_dir())
+        .count()
 }

@@ -59,9 +59,16 @@ pub(crate) fn connect(path: &str, options: &DatabaseOptions) -> Result<Repositor
             url: options.url.to_string(),
             source,
         })?;
+    // Processes starting together on one new file (the service and `keys create`, say)
+    // take turns: each holds the write lock from before it reads which migrations are
+    // pending until they are applied, so a second one finds nothing left to do. diesel
+    // runs each migration in a savepoint inside this transaction.
     pool.get()
         .map_err(ConnectError::Checkout)?
-        .run_pending_migrations(MIGRATIONS)
+        .immediate_transaction(|conn| {
+            conn.run_pending_migrations(MIGRATIONS)?;
+            Ok(())
+        })
         .map_err(ConnectError::Migrations)?;
     let repository = Arc::new(PooledRepository::<queries::SqliteQueries>::new(
         pool,
