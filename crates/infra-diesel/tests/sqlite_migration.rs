@@ -4,7 +4,7 @@
 
 use app::{BillingEventRepository, HistoryEntry, SettleOutcome, SettleTarget};
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, SqliteConnection};
+use diesel::{Connection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{FileBasedMigrations, MigrationHarness};
 use domain::{BillingEvent, BillingEventGuid, EventStatus, Timestamp};
 use infra_diesel::test_support::{options_for, sample_event, TempSqlite, TestDatabase};
@@ -196,9 +196,10 @@ async fn events_and_their_history_survive_the_move_to_row_ids_and_back() {
 }
 
 /// Eight start-ups at once on one new file (the service and `keys create` started
-/// together, say): every one succeeds, and each migration is recorded once.
+/// together, say): every one succeeds, each migration is recorded once, and the file is
+/// in WAL mode.
 #[test]
-fn start_ups_racing_on_a_new_file_all_succeed() {
+fn start_ups_racing_on_a_new_file_all_succeed_in_wal_mode() {
     let database = TempSqlite::new();
     let starts: Vec<_> = (0..8)
         .map(|_| {
@@ -213,6 +214,16 @@ fn start_ups_racing_on_a_new_file_all_succeed() {
     }
     let applied = open_file(&database).applied_migrations().unwrap().len();
     assert_eq!(applied, migrations_count());
+    let mode: JournalMode = diesel::sql_query("PRAGMA journal_mode")
+        .get_result(&mut open_file(&database))
+        .unwrap();
+    assert_eq!(mode.journal_mode, "wal");
+}
+
+#[derive(diesel::QueryableByName)]
+struct JournalMode {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    journal_mode: String,
 }
 
 fn migrations_count() -> usize {

@@ -7,7 +7,7 @@ use crate::pooled::PooledRepository;
 use crate::{ConnectError, DatabaseOptions, Repositories};
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
-use diesel::SqliteConnection;
+use diesel::{sql_query, QueryResult, QueryableByName, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::path::Path;
 use std::sync::Arc;
@@ -30,12 +30,30 @@ struct ServerSettings {
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ServerSettings {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
         conn.batch_execute(&format!(
-            "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
-             PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+            "PRAGMA busy_timeout = {}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
             self.busy_timeout.as_millis()
         ))
+        .and_then(|()| use_wal(conn))
         .map_err(diesel::r2d2::Error::QueryError)
     }
+}
+
+#[derive(QueryableByName)]
+struct JournalMode {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    journal_mode: String,
+}
+
+/// Switches the file to WAL unless it already is (the mode is kept in the file). Asking
+/// waits on `busy_timeout` like any read; setting it again on every new connection did
+/// not: while another process held the file's lock it failed at once with "database is
+/// locked", which r2d2 retried but logged as an error.
+fn use_wal(conn: &mut SqliteConnection) -> QueryResult<()> {
+    let current: JournalMode = sql_query("PRAGMA journal_mode").get_result(conn)?;
+    if !current.journal_mode.eq_ignore_ascii_case("wal") {
+        conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+    }
+    Ok(())
 }
 
 pub(crate) fn connect(path: &str, options: &DatabaseOptions) -> Result<Repositories, ConnectError> {
