@@ -30,6 +30,15 @@ pub(crate) trait Queries: Send + Sync + 'static {
         work: impl FnOnce(&mut Self::Connection) -> Result<T, DbError>,
     ) -> Result<T, DbError>;
 
+    /// Runs the steps of a group insert (`insert_new`, then reading the guids it found
+    /// taken) as one atomic write: by default in `write`'s transaction.
+    fn write_insertion<T>(
+        conn: &mut Self::Connection,
+        work: impl FnOnce(&mut Self::Connection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        Self::write(conn, work)
+    }
+
     /// Inserts each event unless its guid is taken (`ON CONFLICT DO NOTHING`, so the
     /// database settles races), with its creation's history line (from none to its
     /// status, at `modified`, under the item's txID), and returns the guids this call
@@ -194,8 +203,10 @@ impl<Q: Queries> BillingEventRepository for PooledRepository<Q> {
         items: &[(BillingEvent, String)],
     ) -> Result<Vec<Insertion>, RepositoryError> {
         let items = items.to_vec();
-        self.run_write(move |conn| Q::write(conn, |conn| insert_in_transaction::<Q>(conn, &items)))
-            .await
+        self.run_write(move |conn| {
+            Q::write_insertion(conn, |conn| insert_in_transaction::<Q>(conn, &items))
+        })
+        .await
     }
 
     async fn find(&self, guid: BillingEventGuid) -> Result<Option<BillingEvent>, RepositoryError> {

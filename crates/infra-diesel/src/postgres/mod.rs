@@ -1,5 +1,6 @@
 //! The PostgreSQL backend: native uuid, numeric and timestamptz columns.
 
+mod insert_group;
 mod queries;
 mod schema;
 

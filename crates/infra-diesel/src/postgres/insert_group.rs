@@ -1,0 +1,151 @@
+//! The statement that stores a group of new events and their creation lines on
+//! PostgreSQL, as a prepared statement the connection keeps.
+//!
+//! diesel never keeps a `sql_query` prepared: each group commit paid for parsing and
+//! planning this statement again, and for a round trip to prepare it. Its text is the
+//! same for every group size (each column travels as one array), so it is written here
+//! as a query type of its own with a fixed query id, which diesel prepares once per
+//! connection and then only binds and executes.
+
+use diesel::pg::Pg;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{Array, Integer, Numeric, SmallInt, Text, Timestamptz, Uuid};
+use diesel::{PgConnection, QueryResult, RunQueryDsl};
+
+/// The new events' columns, one array each, in the order the rows are to be inserted.
+pub(super) struct InsertGroup<'a> {
+    pub guids: Vec<uuid::Uuid>,
+    pub clients: Vec<&'a str>,
+    pub members: Vec<&'a str>,
+    pub event_times: Vec<chrono::DateTime<chrono::Utc>>,
+    pub event_types: Vec<i16>,
+    pub statuses: Vec<i16>,
+    pub quantities: Vec<rust_decimal::Decimal>,
+    pub prices: Vec<rust_decimal::Decimal>,
+    pub modified: Vec<chrono::DateTime<chrono::Utc>>,
+    pub revisions: Vec<i32>,
+    pub tx_ids: Vec<&'a str>,
+}
+
+/// `unnest` turns the arrays back into rows, in the order given; the history insert
+/// takes exactly the rows `RETURNING` names, and the statement answers with their guids.
+impl QueryFragment<Pg> for InsertGroup<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("WITH input AS (SELECT * FROM unnest(");
+        out.push_bind_param::<Array<Uuid>, _>(&self.guids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.clients)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.members)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Timestamptz>, _>(&self.event_times)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<SmallInt>, _>(&self.event_types)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<SmallInt>, _>(&self.statuses)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Numeric>, _>(&self.quantities)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Numeric>, _>(&self.prices)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Timestamptz>, _>(&self.modified)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Integer>, _>(&self.revisions)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.tx_ids)?;
+        out.push_sql(
+            ") AS t (billing_event_guid, client_name, member_unique_key, event_date_time, \
+               event_type_id, status_id, quantity, price, modified_date_time, revision, tx_id) \
+             ), inserted AS ( \
+               INSERT INTO billing_events (billing_event_guid, client_name, member_unique_key, \
+                 event_date_time, event_type_id, status_id, quantity, price, modified_date_time, \
+                 revision) \
+               SELECT billing_event_guid, client_name, member_unique_key, event_date_time, \
+                 event_type_id, status_id, quantity, price, modified_date_time, revision \
+               FROM input \
+               ON CONFLICT (billing_event_guid) DO NOTHING RETURNING billing_event_guid \
+             ), history AS ( \
+               INSERT INTO billing_event_history \
+                 (billing_event_guid, from_status_id, to_status_id, changed_at, tx_id) \
+               SELECT input.billing_event_guid, NULL, input.status_id, \
+                 input.modified_date_time, input.tx_id \
+               FROM input JOIN inserted USING (billing_event_guid) \
+             ) \
+             SELECT billing_event_guid FROM inserted",
+        );
+        Ok(())
+    }
+}
+
+/// The same text for every group: one id, so diesel's statement cache keeps it.
+impl QueryId for InsertGroup<'_> {
+    type QueryId = InsertGroupId;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+/// What [`InsertGroup`]'s statement is known by in the statement cache.
+pub(super) struct InsertGroupId;
+
+impl Query for InsertGroup<'_> {
+    type SqlType = Uuid;
+}
+
+impl RunQueryDsl<PgConnection> for InsertGroup<'_> {}
+
+#[cfg(all(test, feature = "postgres-tests"))]
+mod tests {
+    use super::InsertGroup;
+    use crate::test_support::{options_for, sample_event, TempPostgres, TestDatabase};
+    use diesel::sql_types::BigInt;
+    use diesel::{sql_query, Connection, PgConnection, QueryableByName, RunQueryDsl};
+    use domain::BillingEventGuid;
+
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        count: i64,
+    }
+
+    fn group(events: &[domain::BillingEvent]) -> InsertGroup<'_> {
+        InsertGroup {
+            guids: events.iter().map(|e| e.guid.as_uuid()).collect(),
+            clients: events.iter().map(|e| e.client.as_str()).collect(),
+            members: events.iter().map(|e| e.member.as_str()).collect(),
+            event_times: events.iter().map(|e| e.event_time.as_datetime()).collect(),
+            event_types: events.iter().map(|e| e.event_type.code()).collect(),
+            statuses: events.iter().map(|e| e.status.code()).collect(),
+            quantities: events.iter().map(|e| e.quantity.value()).collect(),
+            prices: events.iter().map(|e| e.price.value()).collect(),
+            modified: events.iter().map(|e| e.modified.as_datetime()).collect(),
+            revisions: events.iter().map(|_| 1).collect(),
+            tx_ids: events.iter().map(|_| "tx").collect(),
+        }
+    }
+
+    #[test]
+    fn groups_of_any_size_share_one_prepared_statement() {
+        let database = TempPostgres::new();
+        crate::connect(&options_for(&database.url())).expect("migrated");
+        let mut conn = PgConnection::establish(&database.url()).expect("a connection");
+        let events: Vec<_> = (0..4)
+            .map(|_| sample_event(BillingEventGuid::new_random()))
+            .collect();
+
+        let first: Vec<uuid::Uuid> = group(&events[..1]).load(&mut conn).expect("one stored");
+        // The first event again is taken: only the three new ones come back.
+        let second: Vec<uuid::Uuid> = group(&events).load(&mut conn).expect("three stored");
+
+        assert_eq!(first, vec![events[0].guid.as_uuid()]);
+        let mut expected: Vec<_> = events[1..].iter().map(|e| e.guid.as_uuid()).collect();
+        let mut returned = second;
+        expected.sort();
+        returned.sort();
+        assert_eq!(returned, expected);
+        let kept: Count = sql_query(
+            "SELECT count(*) AS count FROM pg_prepared_statements WHERE statement LIKE '%unnest%'",
+        )
+        .get_result(&mut conn)
+        .expect("the connection's prepared statements");
+        assert_eq!(kept.count, 1);
+    }
+}
