@@ -12,6 +12,7 @@ mod key_lookups;
 mod keys;
 mod pooled;
 mod postgres;
+mod sessions;
 mod sqlite;
 mod stored;
 #[cfg(feature = "test-support")]

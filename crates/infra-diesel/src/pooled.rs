@@ -7,12 +7,13 @@
 //! each backend supplies only its queries.
 
 use crate::error::{from_diesel, from_pool, DbError};
+use crate::sessions::SessionManager;
 use app::{
     BillingEventRepository, EventFilter, GroupBy, HistoryEntry, Insertion, Position,
     RepositoryError, SettleOutcome, SettleTarget, SummaryRow,
 };
 use async_trait::async_trait;
-use diesel::r2d2::{ConnectionManager, Pool, R2D2Connection};
+use diesel::r2d2::{Pool, R2D2Connection};
 use domain::{BillingEvent, BillingEventGuid, ClientName, EventStatus, Timestamp};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -95,7 +96,7 @@ pub(crate) trait Queries: Send + Sync + 'static {
 }
 
 pub(crate) struct PooledRepository<Q: Queries> {
-    pool: Pool<ConnectionManager<Q::Connection>>,
+    pool: Pool<SessionManager<Q::Connection>>,
     backend: &'static str,
     writers: Option<WriterQueue>,
 }
@@ -114,7 +115,7 @@ impl<Q: Queries> PooledRepository<Q> {
     /// `one_writer_within`: queue writers in the process, each waiting at most this long
     /// for its turn (SQLite); `None` lets the database order them (PostgreSQL).
     pub(crate) fn new(
-        pool: Pool<ConnectionManager<Q::Connection>>,
+        pool: Pool<SessionManager<Q::Connection>>,
         backend: &'static str,
         one_writer_within: Option<std::time::Duration>,
     ) -> Self {
@@ -159,12 +160,14 @@ impl<Q: Queries> PooledRepository<Q> {
         let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
-            let mut connection = pool.get().map_err(from_pool)?;
+            let mut session = pool.get().map_err(from_pool)?;
             let state = pool.state();
             metrics::gauge!("db_pool_connections_in_use")
                 .set(f64::from(state.connections - state.idle_connections));
             metrics::gauge!("db_pool_connections_idle").set(f64::from(state.idle_connections));
-            work(&mut connection).map_err(|DbError(error)| error)
+            let result = work(&mut session.connection);
+            session.record(result.is_ok());
+            result.map_err(|DbError(error)| error)
         })
         .await
         .map_err(|join_error| RepositoryError::Unexpected(Box::new(join_error)))?

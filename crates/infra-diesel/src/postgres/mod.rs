@@ -5,9 +5,10 @@ mod queries;
 mod schema;
 
 use crate::pooled::PooledRepository;
+use crate::sessions::SessionManager;
 use crate::{ConnectError, DatabaseOptions, Repositories};
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, Pool};
+use diesel::r2d2::Pool;
 use diesel::PgConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::sync::Arc;
@@ -22,20 +23,20 @@ pub(crate) fn connect(options: &DatabaseOptions) -> Result<Repositories, Connect
     let pool = Pool::builder()
         .max_size(options.pool_size)
         .connection_timeout(options.connect_timeout)
-        .build(ConnectionManager::<PgConnection>::new(options.url.expose()))
+        .build(SessionManager::<PgConnection>::new(options.url.expose()))
         .map_err(|source| ConnectError::Pool {
             url: options.url.to_string(),
             source,
         })?;
-    let mut conn = pool.get().map_err(ConnectError::Checkout)?;
+    let mut session = pool.get().map_err(ConnectError::Checkout)?;
     let migrate = |conn: &mut PgConnection| {
         conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
         let result = conn.run_pending_migrations(MIGRATIONS).map(|_| ());
         conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
         result
     };
-    migrate(&mut conn).map_err(ConnectError::Migrations)?;
-    drop(conn);
+    migrate(&mut session.connection).map_err(ConnectError::Migrations)?;
+    drop(session);
     let repository = Arc::new(PooledRepository::<queries::PgQueries>::new(
         pool, "postgres", None,
     ));

@@ -4,9 +4,10 @@ mod queries;
 mod schema;
 
 use crate::pooled::PooledRepository;
+use crate::sessions::{Session, SessionManager};
 use crate::{ConnectError, DatabaseOptions, Repositories};
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::r2d2::{CustomizeConnection, Pool};
 use diesel::{sql_query, QueryResult, QueryableByName, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::path::Path;
@@ -27,8 +28,12 @@ struct ServerSettings {
     busy_timeout: Duration,
 }
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ServerSettings {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+impl CustomizeConnection<Session<SqliteConnection>, diesel::r2d2::Error> for ServerSettings {
+    fn on_acquire(
+        &self,
+        session: &mut Session<SqliteConnection>,
+    ) -> Result<(), diesel::r2d2::Error> {
+        let conn = &mut session.connection;
         conn.batch_execute(&format!(
             "PRAGMA busy_timeout = {}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
             self.busy_timeout.as_millis()
@@ -72,7 +77,7 @@ pub(crate) fn connect(path: &str, options: &DatabaseOptions) -> Result<Repositor
         .connection_customizer(Box::new(ServerSettings {
             busy_timeout: options.sqlite_busy_timeout,
         }))
-        .build(ConnectionManager::<SqliteConnection>::new(path))
+        .build(SessionManager::<SqliteConnection>::new(path))
         .map_err(|source| ConnectError::Pool {
             url: options.url.to_string(),
             source,
@@ -83,6 +88,7 @@ pub(crate) fn connect(path: &str, options: &DatabaseOptions) -> Result<Repositor
     // runs each migration in a savepoint inside this transaction.
     pool.get()
         .map_err(ConnectError::Checkout)?
+        .connection
         .immediate_transaction(|conn| {
             conn.run_pending_migrations(MIGRATIONS)?;
             Ok(())

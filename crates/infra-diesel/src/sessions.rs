@@ -1,0 +1,132 @@
+//! Pooled connections that are tested on checkout only when there is reason to doubt
+//! them.
+//!
+//! r2d2 tests every connection it hands out with a round trip (`SELECT 1`), so that a
+//! connection the server dropped is replaced instead of failing a request. Under load
+//! that doubled the statements PostgreSQL ran: every group commit and every key read
+//! paid a ping first. A connection that just did work is as good as tested, so a
+//! session that succeeded within [`SessionManager::TRUSTED_FOR`] is handed out as it
+//! is; one that has been idle longer, or whose last work failed, is pinged as before.
+//! The price: if the server goes away within that window after a connection's last
+//! success, the next request on it fails (the database is unavailable then anyway),
+//! and its next checkout pings it and replaces it.
+
+use diesel::r2d2::{ConnectionManager, ManageConnection, R2D2Connection};
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// A pooled connection and what its last use showed.
+pub(crate) struct Session<C> {
+    pub connection: C,
+    /// When work last succeeded on it (or it connected); `None` once work failed.
+    trusted_since: Option<Instant>,
+}
+
+impl<C> Session<C> {
+    fn new(connection: C, at: Instant) -> Self {
+        Self {
+            connection,
+            trusted_since: Some(at),
+        }
+    }
+
+    /// Records how the work just done on the connection went.
+    pub fn record(&mut self, succeeded: bool) {
+        self.record_at(succeeded, Instant::now());
+    }
+
+    fn record_at(&mut self, succeeded: bool, at: Instant) {
+        self.trusted_since = succeeded.then_some(at);
+    }
+
+    /// Whether the connection may be handed out at `now` without a round trip.
+    fn is_trusted_at(&self, now: Instant) -> bool {
+        self.trusted_since.is_some_and(|since| {
+            now.saturating_duration_since(since) < SessionManager::<C>::TRUSTED_FOR
+        })
+    }
+}
+
+/// diesel's connection manager, with sessions in place of bare connections.
+pub(crate) struct SessionManager<C> {
+    inner: ConnectionManager<C>,
+}
+
+impl<C> SessionManager<C> {
+    /// How long after a success a connection is handed out untested: far longer than
+    /// the milliseconds between uses under load, far shorter than a server restart.
+    pub const TRUSTED_FOR: Duration = Duration::from_secs(1);
+
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            inner: ConnectionManager::new(url),
+        }
+    }
+}
+
+impl<C> fmt::Debug for SessionManager<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionManager").finish_non_exhaustive()
+    }
+}
+
+impl<C: R2D2Connection + Send + 'static> ManageConnection for SessionManager<C> {
+    type Connection = Session<C>;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Session<C>, Self::Error> {
+        Ok(Session::new(self.inner.connect()?, Instant::now()))
+    }
+
+    fn is_valid(&self, session: &mut Session<C>) -> Result<(), Self::Error> {
+        if session.is_trusted_at(Instant::now()) {
+            return Ok(());
+        }
+        self.inner.is_valid(&mut session.connection)?;
+        session.record(true);
+        Ok(())
+    }
+
+    fn has_broken(&self, session: &mut Session<C>) -> bool {
+        self.inner.has_broken(&mut session.connection)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Session, SessionManager};
+    use std::time::{Duration, Instant};
+
+    const TRUSTED_FOR: Duration = SessionManager::<()>::TRUSTED_FOR;
+
+    #[test]
+    fn a_connection_is_trusted_for_a_while_after_it_connected() {
+        let at = Instant::now();
+        let session = Session::new((), at);
+
+        assert!(session.is_trusted_at(at + TRUSTED_FOR / 2));
+        assert!(!session.is_trusted_at(at + TRUSTED_FOR));
+    }
+
+    #[test]
+    fn failed_work_makes_the_next_checkout_test_the_connection() {
+        let at = Instant::now();
+        let mut session = Session::new((), at);
+
+        session.record_at(false, at);
+
+        assert!(!session.is_trusted_at(at));
+    }
+
+    #[test]
+    fn successful_work_renews_the_trust() {
+        let connected = Instant::now();
+        let mut session = Session::new((), connected);
+        let worked = connected + TRUSTED_FOR * 3;
+
+        session.record_at(true, worked);
+
+        assert!(!session.is_trusted_at(worked + TRUSTED_FOR));
+        assert!(session.is_trusted_at(worked + TRUSTED_FOR / 2));
+    }
+}
