@@ -31,8 +31,9 @@ pub(crate) trait Queries: Send + Sync + 'static {
         work: impl FnOnce(&mut Self::Connection) -> Result<T, DbError>,
     ) -> Result<T, DbError>;
 
-    /// Runs the steps of a group insert (`insert_new`, then reading the guids it found
-    /// taken) as one atomic write: by default in `write`'s transaction.
+    /// Runs the steps of a group insert (`insert_new`, then the read of the guids it
+    /// found taken): by default in `write`'s transaction. A backend whose `insert_new`
+    /// is one statement, atomic by itself, may run them without one.
     fn write_insertion<T>(
         conn: &mut Self::Connection,
         work: impl FnOnce(&mut Self::Connection) -> Result<T, DbError>,

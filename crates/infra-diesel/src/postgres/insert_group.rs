@@ -7,24 +7,51 @@
 //! as a query type of its own with a fixed query id, which diesel prepares once per
 //! connection and then only binds and executes.
 
+use crate::stored::stored_revision;
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{Array, Integer, Numeric, SmallInt, Text, Timestamptz, Uuid};
 use diesel::{PgConnection, QueryResult, RunQueryDsl};
+use domain::BillingEvent;
 
 /// The new events' columns, one array each, in the order the rows are to be inserted.
 pub(super) struct InsertGroup<'a> {
-    pub guids: Vec<uuid::Uuid>,
-    pub clients: Vec<&'a str>,
-    pub members: Vec<&'a str>,
-    pub event_times: Vec<chrono::DateTime<chrono::Utc>>,
-    pub event_types: Vec<i16>,
-    pub statuses: Vec<i16>,
-    pub quantities: Vec<rust_decimal::Decimal>,
-    pub prices: Vec<rust_decimal::Decimal>,
-    pub modified: Vec<chrono::DateTime<chrono::Utc>>,
-    pub revisions: Vec<i32>,
-    pub tx_ids: Vec<&'a str>,
+    guids: Vec<uuid::Uuid>,
+    clients: Vec<&'a str>,
+    members: Vec<&'a str>,
+    event_times: Vec<chrono::DateTime<chrono::Utc>>,
+    event_types: Vec<i16>,
+    statuses: Vec<i16>,
+    quantities: Vec<rust_decimal::Decimal>,
+    prices: Vec<rust_decimal::Decimal>,
+    modified: Vec<chrono::DateTime<chrono::Utc>>,
+    revisions: Vec<i32>,
+    tx_ids: Vec<&'a str>,
+}
+
+impl<'a> InsertGroup<'a> {
+    /// The columns of these events, each with the txID of its creation line.
+    pub fn of(events: &[(&'a BillingEvent, &'a str)]) -> Self {
+        fn column<'a, T>(
+            events: &[(&'a BillingEvent, &'a str)],
+            value: impl Fn(&'a BillingEvent) -> T,
+        ) -> Vec<T> {
+            events.iter().map(|(event, _)| value(event)).collect()
+        }
+        Self {
+            guids: column(events, |e| e.guid.as_uuid()),
+            clients: column(events, |e| e.client.as_str()),
+            members: column(events, |e| e.member.as_str()),
+            event_times: column(events, |e| e.event_time.as_datetime()),
+            event_types: column(events, |e| e.event_type.code()),
+            statuses: column(events, |e| e.status.code()),
+            quantities: column(events, |e| e.quantity.value()),
+            prices: column(events, |e| e.price.value()),
+            modified: column(events, |e| e.modified.as_datetime()),
+            revisions: column(events, |e| stored_revision(e.revision)),
+            tx_ids: events.iter().map(|(_, tx_id)| *tx_id).collect(),
+        }
+    }
 }
 
 /// `unnest` turns the arrays back into rows, in the order given; the history insert
@@ -106,20 +133,8 @@ mod tests {
         count: i64,
     }
 
-    fn group(events: &[domain::BillingEvent]) -> InsertGroup<'_> {
-        InsertGroup {
-            guids: events.iter().map(|e| e.guid.as_uuid()).collect(),
-            clients: events.iter().map(|e| e.client.as_str()).collect(),
-            members: events.iter().map(|e| e.member.as_str()).collect(),
-            event_times: events.iter().map(|e| e.event_time.as_datetime()).collect(),
-            event_types: events.iter().map(|e| e.event_type.code()).collect(),
-            statuses: events.iter().map(|e| e.status.code()).collect(),
-            quantities: events.iter().map(|e| e.quantity.value()).collect(),
-            prices: events.iter().map(|e| e.price.value()).collect(),
-            modified: events.iter().map(|e| e.modified.as_datetime()).collect(),
-            revisions: events.iter().map(|_| 1).collect(),
-            tx_ids: events.iter().map(|_| "tx").collect(),
-        }
+    fn group(events: &[domain::BillingEvent]) -> Vec<(&domain::BillingEvent, &str)> {
+        events.iter().map(|event| (event, "tx")).collect()
     }
 
     #[test]
@@ -131,9 +146,13 @@ mod tests {
             .map(|_| sample_event(BillingEventGuid::new_random()))
             .collect();
 
-        let first: Vec<uuid::Uuid> = group(&events[..1]).load(&mut conn).expect("one stored");
+        let first: Vec<uuid::Uuid> = InsertGroup::of(&group(&events[..1]))
+            .load(&mut conn)
+            .expect("one stored");
         // The first event again is taken: only the three new ones come back.
-        let second: Vec<uuid::Uuid> = group(&events).load(&mut conn).expect("three stored");
+        let second: Vec<uuid::Uuid> = InsertGroup::of(&group(&events))
+            .load(&mut conn)
+            .expect("three stored");
 
         assert_eq!(first, vec![events[0].guid.as_uuid()]);
         let mut expected: Vec<_> = events[1..].iter().map(|e| e.guid.as_uuid()).collect();

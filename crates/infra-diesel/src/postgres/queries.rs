@@ -162,26 +162,7 @@ impl Queries for PgQueries {
         conn: &mut PgConnection,
         events: &[(&BillingEvent, &str)],
     ) -> Result<HashSet<BillingEventGuid>, DbError> {
-        fn column<'a, T>(
-            events: &[(&'a BillingEvent, &'a str)],
-            value: impl Fn(&'a BillingEvent) -> T,
-        ) -> Vec<T> {
-            events.iter().map(|(event, _)| value(event)).collect()
-        }
-        let inserted: Vec<uuid::Uuid> = InsertGroup {
-            guids: column(events, |e| e.guid.as_uuid()),
-            clients: column(events, |e| e.client.as_str()),
-            members: column(events, |e| e.member.as_str()),
-            event_times: column(events, |e| e.event_time.as_datetime()),
-            event_types: column(events, |e| e.event_type.code()),
-            statuses: column(events, |e| e.status.code()),
-            quantities: column(events, |e| e.quantity.value()),
-            prices: column(events, |e| e.price.value()),
-            modified: column(events, |e| e.modified.as_datetime()),
-            revisions: column(events, |e| stored_revision(e.revision)),
-            tx_ids: events.iter().map(|(_, tx_id)| *tx_id).collect(),
-        }
-        .load(conn)?;
+        let inserted: Vec<uuid::Uuid> = InsertGroup::of(events).load(conn)?;
         inserted
             .into_iter()
             .map(|guid| {
