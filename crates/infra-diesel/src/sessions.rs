@@ -8,7 +8,7 @@
 //! session that succeeded within [`SessionManager::TRUSTED_FOR`] is handed out as it
 //! is; one that has been idle longer, or whose last work failed, is pinged as before.
 //! The price: if the server goes away within that window after a connection's last
-//! success, the next request on it fails (the database is unavailable then anyway),
+//! success, the next request on it fails with 503 (even if the server is already back),
 //! and its next checkout pings it and replaces it.
 
 use diesel::r2d2::{ConnectionManager, ManageConnection, R2D2Connection};
@@ -54,7 +54,8 @@ pub(crate) struct SessionManager<C> {
 
 impl<C> SessionManager<C> {
     /// How long after a success a connection is handed out untested: far longer than
-    /// the milliseconds between uses under load, far shorter than a server restart.
+    /// the milliseconds between uses under load, short enough that a connection left
+    /// idle through a restart or failover is tested before it is used.
     pub const TRUSTED_FOR: Duration = Duration::from_secs(1);
 
     pub fn new(url: impl Into<String>) -> Self {
