@@ -47,16 +47,21 @@ impl RequestContext {
     }
 }
 
+impl RequestContext {
+    /// The context `track` gave the request; only a route served without the
+    /// middleware lacks one, and gets a fresh one.
+    pub fn of(req: &HttpRequest) -> Self {
+        let context = req.extensions().get::<RequestContext>().cloned();
+        context.unwrap_or_else(|| RequestContext::new(req.headers()))
+    }
+}
+
 impl FromRequest for RequestContext {
     type Error = actix_web::Error;
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let context = req.extensions().get::<RequestContext>().cloned();
-        // Only a route served without the middleware lacks one; give it a fresh one.
-        ready(Ok(
-            context.unwrap_or_else(|| RequestContext::new(req.headers()))
-        ))
+        ready(Ok(RequestContext::of(req)))
     }
 }
 
@@ -70,7 +75,7 @@ pub async fn track(
     let span = tracing::info_span!(
         "request",
         tx_id = %context.tx_id,
-        method = %req.method(),
+        method = telemetry_metrics::method_label(req.method()),
         path = %req.path(),
         client = tracing::field::Empty,
         key_id = tracing::field::Empty,
@@ -80,18 +85,14 @@ pub async fn track(
         if let Ok(value) = HeaderValue::from_str(&context.tx_id) {
             response.headers_mut().insert(TRANSACTION_ID_HEADER, value);
         }
-        let status = response.status().as_u16();
+        let status = response.status();
         let elapsed = context.started.elapsed().as_secs_f64();
         let route = response
             .request()
             .match_pattern()
             .unwrap_or_else(|| "unmatched".to_owned());
-        telemetry_metrics::request_done(
-            &route,
-            response.request().method().as_str(),
-            status,
-            elapsed,
-        );
+        telemetry_metrics::request_done(&route, response.request().method(), status, elapsed);
+        let status = status.as_u16();
         let latency_ms = (elapsed * 1e6).round() / 1e3;
         if status >= 500 {
             tracing::warn!(status, latency_ms, route, "request failed");

@@ -5,7 +5,7 @@
 //! adds the pool's connections in use and idle, and group commit its batch sizes and
 //! queue depth (see `infra-diesel`).
 
-use actix_web::http::header;
+use actix_web::http::{header, Method, StatusCode};
 use actix_web::HttpResponse;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
@@ -58,17 +58,41 @@ pub async fn render() -> HttpResponse {
         .body(handle.render())
 }
 
-/// One request done: counted by route pattern (bounded: never the raw path), method and
-/// status, and timed.
-pub fn request_done(route: &str, method: &str, status: u16, seconds: f64) {
+/// One request done: counted by route pattern, method and status, and timed.
+///
+/// Every label comes from a fixed set, whatever the request said: `route` is a
+/// registered pattern or `unmatched` (never the raw path), `method` one of HTTP's
+/// standard methods or `other`, `status` a three-digit code. A label taken from the
+/// request would let any caller grow the recorder, and `/metrics`, without limit.
+pub fn request_done(route: &str, method: &Method, status: StatusCode, seconds: f64) {
+    let (route, method) = (route.to_owned(), method_label(method));
     let labels = [
-        ("route", route.to_owned()),
+        ("route", route.clone()),
         ("method", method.to_owned()),
-        ("status", status.to_string()),
+        ("status", status.as_str().to_owned()),
     ];
     metrics::counter!("http_requests_total", &labels).increment(1);
-    let labels = [("route", route.to_owned()), ("method", method.to_owned())];
+    let labels = [("route", route), ("method", method.to_owned())];
     metrics::histogram!("http_request_duration_seconds", &labels).record(seconds);
+}
+
+/// The method as a label: one of the nine standard methods, else `other`.
+pub(crate) fn method_label(method: &Method) -> &'static str {
+    const STANDARD: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::CONNECT,
+    ];
+    STANDARD
+        .iter()
+        .find(|standard| *standard == method)
+        .map_or("other", Method::as_str)
 }
 
 /// What became of posted events: `created`, `replayed`, `conflicted` or `rejected`.
@@ -81,4 +105,25 @@ pub fn events(outcome: &'static str, count: u64) {
 /// A database error answered to a client: `unavailable` or `unexpected`.
 pub fn database_error(kind: &'static str) {
     metrics::counter!("database_errors_total", "kind" => kind).increment(1);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::method_label;
+    use actix_web::http::Method;
+
+    #[test]
+    fn methods_outside_the_standard_nine_are_one_label() {
+        assert_eq!(method_label(&Method::PATCH), "PATCH");
+        assert_eq!(method_label(&Method::OPTIONS), "OPTIONS");
+        for odd in ["XXXX", "get", "PROPFIND", &"M".repeat(16_000)] {
+            let method = Method::from_bytes(odd.as_bytes()).unwrap();
+            assert_eq!(
+                method_label(&method),
+                "other",
+                "{}",
+                &odd[..odd.len().min(8)]
+            );
+        }
+    }
 }
