@@ -67,9 +67,9 @@ enum Failure {
 impl From<CreateApiKeyError> for Failure {
     fn from(error: CreateApiKeyError) -> Self {
         match error {
-            CreateApiKeyError::InvalidClient(_) | CreateApiKeyError::LabelTooLong => {
-                Failure::Usage(error.to_string())
-            }
+            CreateApiKeyError::InvalidClient(_)
+            | CreateApiKeyError::LabelTooLong
+            | CreateApiKeyError::LabelControlCharacter => Failure::Usage(error.to_string()),
             other => Failure::Other(app::error_chain(&other)),
         }
     }

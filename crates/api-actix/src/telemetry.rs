@@ -1,6 +1,16 @@
 //! Logging: human-readable or JSON lines, filtered by `log.filter` (or `RUST_LOG`).
+//!
+//! Values in log lines often come from requests (a client name from the path, a
+//! parser's message). In the human-readable format every control character in a field
+//! is written escaped (`\u{a}`, `\u{1b}`), so a request can neither forge a log line
+//! nor send escape sequences to an operator's terminal; JSON lines escape them anyway.
 
 use crate::settings::{LogFormat, LogSettings};
+use std::fmt::{self, Write as _};
+use tracing::field::Field;
+use tracing_subscriber::field::MakeExt;
+use tracing_subscriber::fmt::format::{debug_fn, Writer};
+use tracing_subscriber::fmt::FormatFields;
 use tracing_subscriber::EnvFilter;
 
 /// Installs the global subscriber. Call once, first thing in `main`.
@@ -13,11 +23,85 @@ pub fn init(settings: &LogSettings) {
         .with_env_filter(filter)
         .with_target(false);
     match settings.format {
-        LogFormat::Pretty => builder.init(),
+        LogFormat::Pretty => builder.fmt_fields(escaped_fields()).init(),
         LogFormat::Json => builder
             .json()
             .flatten_event(true)
             .with_current_span(true)
             .init(),
+    }
+}
+
+/// `name=value` pairs (the message bare), each value with its control characters
+/// escaped.
+fn escaped_fields() -> impl for<'w> FormatFields<'w> + Send + Sync + 'static {
+    debug_fn(
+        |writer: &mut Writer<'_>, field: &Field, value: &dyn fmt::Debug| {
+            if field.name() != "message" {
+                write!(writer, "{field}=")?;
+            }
+            let mut text = String::new();
+            write!(text, "{value:?}")?;
+            for c in text.chars() {
+                if c.is_control() {
+                    write!(writer, "{}", c.escape_unicode())?;
+                } else {
+                    writer.write_char(c)?;
+                }
+            }
+            Ok(())
+        },
+    )
+    .delimited(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escaped_fields;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn control_characters_from_a_request_cannot_forge_lines_or_reach_the_terminal() {
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .fmt_fields(escaped_fields())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            let span = tracing::info_span!("request", client = tracing::field::Empty);
+            let _entered = span.enter();
+            span.record(
+                "client",
+                tracing::field::display("a\nINFO forged\r\x1b[31m"),
+            );
+            tracing::info!(detail = %"x\u{7}y", "done\n");
+        });
+        let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(log.lines().count(), 1, "{log}");
+        assert!(!log.contains('\x1b') && !log.contains('\r'), "{log}");
+        assert!(
+            log.contains(r"client=a\u{a}INFO forged\u{d}\u{1b}[31m"),
+            "{log}"
+        );
+        assert!(
+            log.contains(r"done\u{a}") && log.contains(r"detail=x\u{7}y"),
+            "{log}"
+        );
     }
 }

@@ -20,6 +20,9 @@ pub enum CreateApiKeyError {
     InvalidClient(ClientNameError),
     #[error("the label must be at most {max} characters", max = MAX_LABEL_CHARS)]
     LabelTooLong,
+    /// A label is printed by `keys list` and logged: no line breaks or escapes in it.
+    #[error("the label must not contain control characters")]
+    LabelControlCharacter,
     #[error("the operating system gave no random bytes")]
     NoRandomness(#[source] getrandom::Error),
     #[error(transparent)]
@@ -75,6 +78,12 @@ impl ManageApiKeys {
             .is_some_and(|label| label.chars().count() > MAX_LABEL_CHARS)
         {
             return Err(CreateApiKeyError::LabelTooLong);
+        }
+        if label
+            .as_ref()
+            .is_some_and(|label| label.chars().any(char::is_control))
+        {
+            return Err(CreateApiKeyError::LabelControlCharacter);
         }
         let mut id = [0; 8];
         let mut secret = [0; 32];
@@ -158,6 +167,15 @@ mod tests {
             .create(KeyHolder::AllClients, Some("x".repeat(101)))
             .await;
         assert!(matches!(long_label, Err(CreateApiKeyError::LabelTooLong)));
+        for label in ["a\nb", "\u{1b}[31m", "tab\t"] {
+            let controlled = manage
+                .create(KeyHolder::AllClients, Some(label.into()))
+                .await;
+            assert!(
+                matches!(controlled, Err(CreateApiKeyError::LabelControlCharacter)),
+                "{label:?}"
+            );
+        }
         assert!(keys.list_keys(None).await.unwrap().is_empty());
     }
 

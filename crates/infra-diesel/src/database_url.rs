@@ -57,19 +57,44 @@ impl DatabaseUrl {
         &self.0
     }
 
-    /// The URL with any password replaced by `***`.
+    /// The URL with any password replaced by `***`: the one in the authority
+    /// (`user:password@`) and any query parameter whose name mentions a password
+    /// (`?password=…`, `sslpassword=…`, in any letter case), as libpq takes both.
     pub fn redacted(&self) -> String {
-        let Some((scheme, rest)) = self.0.split_once("://") else {
-            return self.0.clone();
+        let (before_query, query) = match self.0.split_once('?') {
+            Some((before, query)) => (before, Some(query)),
+            None => (self.0.as_str(), None),
         };
-        let authority_end = rest.find('/').unwrap_or(rest.len());
-        let Some(at) = rest[..authority_end].rfind('@') else {
-            return self.0.clone();
-        };
-        match rest[..at].split_once(':') {
-            Some((user, _password)) => format!("{scheme}://{user}:***{}", &rest[at..]),
-            None => self.0.clone(),
+        let mut redacted = redact_authority(before_query);
+        if let Some(query) = query {
+            let parameters: Vec<String> = query
+                .split('&')
+                .map(|parameter| match parameter.split_once('=') {
+                    Some((name, _)) if name.to_ascii_lowercase().contains("password") => {
+                        format!("{name}=***")
+                    }
+                    _ => parameter.to_owned(),
+                })
+                .collect();
+            redacted.push('?');
+            redacted.push_str(&parameters.join("&"));
         }
+        redacted
+    }
+}
+
+/// `scheme://user:***@host…` for `scheme://user:password@host…`.
+fn redact_authority(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_owned();
+    };
+    match rest[..at].split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+        None => url.to_owned(),
     }
 }
 
@@ -145,5 +170,19 @@ mod tests {
         );
         let no_password = DatabaseUrl::parse("postgres://postgres@127.0.0.1/db").unwrap();
         assert_eq!(no_password.to_string(), "postgres://postgres@127.0.0.1/db");
+    }
+
+    #[test]
+    fn passwords_given_as_parameters_are_hidden_too() {
+        let url = DatabaseUrl::parse(
+            "postgres://u@h/db?sslmode=require&password=x1&Password=x2&sslpassword=x3&user=u",
+        )
+        .unwrap();
+        assert_eq!(
+            url.to_string(),
+            "postgres://u@h/db?sslmode=require&password=***&Password=***&sslpassword=***&user=u"
+        );
+        let both = DatabaseUrl::parse("postgres://u:p@h/db?password=q").unwrap();
+        assert_eq!(both.to_string(), "postgres://u:***@h/db?password=***");
     }
 }
