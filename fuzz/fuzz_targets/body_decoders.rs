@@ -1,5 +1,6 @@
-//! Every body decoder, then validation, on arbitrary bytes: nothing may panic, and a
-//! draft that validates must carry the route's client.
+//! Every body decoder, then validation, on arbitrary bytes: nothing may panic, a draft
+//! that validates must carry the route's client, and (with `make fuzz`'s per-input time
+//! limit) no input may be slow.
 #![no_main]
 
 use api_actix::decoders;
@@ -17,8 +18,8 @@ fuzz_target!(|body: &[u8]| {
         }
     }
     for batch in [
-        decoders::json_batch(body, "acme").ok(),
-        decoders::xml_batch(body, "acme").ok(),
+        decoders::json_batch(body, "acme", 1_000).ok(),
+        decoders::xml_batch(body, "acme", 1_000).ok(),
     ]
     .into_iter()
     .flatten()
@@ -26,5 +27,8 @@ fuzz_target!(|body: &[u8]| {
         for draft in batch {
             let _ = draft.validate();
         }
+    }
+    if let Ok(request) = decoders::settlement(body, "acme", 10_000) {
+        assert!(request.guids.len() <= 10_001, "the guid list stops one past its limit");
     }
 });

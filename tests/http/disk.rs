@@ -87,3 +87,63 @@ async fn a_full_disk_answers_503_and_keeps_serving_reads() {
         200
     );
 }
+
+/// Sets or clears the immutable attribute of `files` (`chattr`, as root on ext4).
+fn immutable(on: bool, files: &[PathBuf]) {
+    let flag = if on { "+i" } else { "-i" };
+    let status = Command::new("chattr")
+        .arg(flag)
+        .args(files)
+        .status()
+        .unwrap();
+    assert!(
+        status.success(),
+        "this test makes files immutable with chattr, which needs root and ext4"
+    );
+}
+
+#[tokio::test]
+async fn a_file_that_cannot_be_written_answers_503_and_recovers_without_restart() {
+    let database = infra_diesel::test_support::TempSqlite::new();
+    let path = PathBuf::from(database.url().trim_start_matches("sqlite://"));
+    let app = TestApp::spawn(Box::new(database)).await;
+    let mut stored = Vec::new();
+    for _ in 0..3 {
+        let guid = new_guid();
+        let body = event_body(&[("billingEventGuid", json!(guid))]);
+        assert_eq!(
+            app.post_json("/api/v1/BillingEvents/acme", &body)
+                .await
+                .status,
+            201
+        );
+        stored.push(guid);
+    }
+    let files = [
+        path.clone(),
+        PathBuf::from(format!("{}-wal", path.display())),
+    ];
+
+    immutable(true, &files);
+    let refused_guid = new_guid();
+    let body = event_body(&[("billingEventGuid", json!(refused_guid))]);
+    let refused = app.post_json("/api/v1/BillingEvents/acme", &body).await;
+    let batch = app
+        .post_json("/api/v1/BillingEvents/acme/batch", &format!("[{body}]"))
+        .await;
+    immutable(false, &files);
+
+    for reply in [&refused, &batch] {
+        assert_eq!(reply.status, 503, "{}", reply.text);
+        assert_eq!(reply.header("retry-after"), "1");
+        assert_eq!(reply.json()["status"], 503);
+    }
+    // The same request once the disk is back: stored, no restart needed.
+    let retried = app.post_json("/api/v1/BillingEvents/acme", &body).await;
+    assert_eq!(retried.status, 201, "{}", retried.text);
+    stored.push(refused_guid);
+    for guid in stored {
+        let read = app.get(&format!("/api/v1/BillingEvents/{guid}")).await;
+        assert_eq!(read.status, 200, "acknowledged {guid} is kept");
+    }
+}

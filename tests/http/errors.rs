@@ -155,7 +155,7 @@ pub async fn unknown_routes_are_404_and_wrong_methods_405(app: TestApp) {
     assert_eq!(post_health.header("allow"), "GET");
 }
 
-pub async fn a_corrupt_stored_row_is_a_500_without_internals(app: TestApp) {
+pub async fn a_corrupt_stored_row_is_a_503_without_internals(app: TestApp) {
     app.post_json("/api/v1/BillingEvents/acme", SEED_SAMPLE)
         .await;
     infra_diesel::test_support::execute_sql(
@@ -168,11 +168,12 @@ pub async fn a_corrupt_stored_row_is_a_500_without_internals(app: TestApp) {
             crate::helpers::SEED_GUID
         ))
         .await;
-    let problem = assert_problem(&reply, 500);
-    assert_eq!(problem["title"], "Internal Server Error");
+    let problem = assert_problem(&reply, 503);
+    assert_eq!(reply.header("retry-after"), "1");
+    assert_eq!(problem["title"], "Service Unavailable");
     assert_eq!(
         problem["detail"],
-        "Something went wrong on our side; quote the txID when reporting it."
+        "The service could not complete the request; quote the txID when reporting it."
     );
     let mut members: Vec<&str> = problem
         .as_object()

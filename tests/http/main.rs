@@ -11,6 +11,7 @@ mod docs;
 mod errors;
 mod formats;
 mod helpers;
+mod hostile;
 mod limits;
 mod listing;
 #[cfg(feature = "postgres-tests")]
@@ -51,7 +52,7 @@ macro_rules! http_suite {
                 errors::other_content_types_are_415,
                 errors::a_body_over_the_limit_is_413,
                 errors::unknown_routes_are_404_and_wrong_methods_405,
-                errors::a_corrupt_stored_row_is_a_500_without_internals,
+                errors::a_corrupt_stored_row_is_a_503_without_internals,
                 formats::every_request_sample_is_accepted_as_the_same_event,
                 formats::xml_bodies_take_any_case_any_order_nil_and_unknown_elements,
                 formats::xml_and_form_errors_name_each_field,
@@ -84,6 +85,17 @@ macro_rules! http_suite {
                 access::a_client_key_names_its_client_where_the_path_does_not,
                 access::a_foreign_guid_in_a_bulk_settlement_is_not_found,
                 access::keys_are_read_from_either_header_and_any_bad_key_is_401,
+                hostile::odd_methods_never_become_metric_labels,
+                hostile::percent_encoded_api_paths_need_a_key_like_any_other,
+                hostile::a_batch_over_the_item_limit_is_refused_while_it_is_read,
+                hostile::a_settlement_naming_too_many_or_many_bad_guids_answers_briefly,
+                hostile::text_xml_cannot_carry_is_refused_in_every_format,
+                hostile::xml_answers_stay_well_formed_whatever_the_request_held,
+                hostile::lenient_decodings_are_refused,
+                hostile::zero_keeps_its_scale_as_sent,
+                hostile::if_match_takes_any_tag_of_its_list_compared_as_text,
+                hostile::another_clients_summary_looks_like_an_empty_one,
+                hostile::a_long_xml_field_name_echo_is_cut,
             );
         }
     };

@@ -12,7 +12,6 @@ use app::{
     SettleBillingEventsError, SummarizeBillingEventsError,
 };
 use domain::{GuidError, ValidationErrors};
-use std::collections::BTreeMap;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -51,6 +50,9 @@ pub enum ApiError {
     BodyUnreadable(#[source] actix_web::error::PayloadError),
     #[error("malformed body: {0}")]
     MalformedBody(String),
+    /// A batch body holds more items than allowed; decoding stopped there.
+    #[error("a batch over {limit} items")]
+    TooManyItems { limit: usize },
     #[error("no such route")]
     RouteNotFound,
     #[error("method not allowed")]
@@ -78,15 +80,24 @@ impl ApiError {
             kind,
             title,
             status,
-            detail,
+            detail: Problem::bounded(detail),
             tx_id: context.tx_id.clone(),
             errors: None,
             header: None,
             format: context.format,
         };
-        let validation = |errors: BTreeMap<String, Vec<String>>| {
-            let names: Vec<&str> = errors.keys().map(String::as_str).collect();
-            let detail = format!("Fix these fields: {}.", names.join(", "));
+        let validation = |errors: Vec<(String, Vec<String>)>, unnamed: usize| {
+            // The detail names the first few; `errors` names up to a hundred.
+            const IN_DETAIL: usize = 10;
+            let names: Vec<&str> = errors
+                .iter()
+                .take(IN_DETAIL)
+                .map(|(name, _)| name.as_str())
+                .collect();
+            let detail = match errors.len() + unnamed - names.len() {
+                0 => format!("Fix these fields: {}.", names.join(", ")),
+                more => format!("Fix these fields: {}, and {more} more.", names.join(", ")),
+            };
             Problem {
                 errors: Some(errors),
                 ..problem(
@@ -108,15 +119,17 @@ impl ApiError {
         match self {
             ApiError::Record(RecordBillingEventError::Invalid(invalid)) => {
                 telemetry_metrics::events("rejected", 1);
-                validation(fields(&invalid))
+                validation(fields(&invalid), 0)
             }
-            ApiError::ChangeStatus(ChangeStatusError::Invalid(invalid)) => validation(fields(&invalid)),
+            ApiError::ChangeStatus(ChangeStatusError::Invalid(invalid)) => validation(fields(&invalid), 0),
             ApiError::Settle(SettleBillingEventsError::Invalid(invalid))
             | ApiError::List(ListBillingEventsError::Invalid(invalid))
-            | ApiError::Summarize(SummarizeBillingEventsError::Invalid(invalid)) => validation(parameters(&invalid)),
+            | ApiError::Summarize(SummarizeBillingEventsError::Invalid(invalid)) => {
+                validation(parameters(&invalid), invalid.unnamed())
+            }
             ApiError::Get(GetBillingEventError::InvalidGuid(error))
             | ApiError::ChangeStatus(ChangeStatusError::InvalidGuid(error))
-            | ApiError::History(GetHistoryError::InvalidGuid(error)) => validation(bad_guid(&error)),
+            | ApiError::History(GetHistoryError::InvalidGuid(error)) => validation(bad_guid(&error), 0),
             ApiError::Record(RecordBillingEventError::Conflict { guid }) => {
                 telemetry_metrics::events("conflicted", 1);
                 problem(
@@ -214,6 +227,12 @@ impl ApiError {
                 "Content Too Large",
                 format!("A batch may hold at most {limit} items; this one holds {count}. Nothing was stored."),
             ),
+            ApiError::TooManyItems { limit } => problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                PLAIN,
+                "Content Too Large",
+                format!("A batch may hold at most {limit} items; this one holds more. Nothing was stored."),
+            ),
             ApiError::PayloadTooLarge { limit } => problem(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 PLAIN,
@@ -257,22 +276,22 @@ impl ApiError {
     }
 }
 
-fn fields(invalid: &ValidationErrors) -> BTreeMap<String, Vec<String>> {
+fn fields(invalid: &ValidationErrors) -> Vec<(String, Vec<String>)> {
     invalid
         .iter()
         .map(|(field, messages)| (field.name().to_owned(), messages.to_vec()))
         .collect()
 }
 
-fn parameters(invalid: &InvalidParameters) -> BTreeMap<String, Vec<String>> {
+fn parameters(invalid: &InvalidParameters) -> Vec<(String, Vec<String>)> {
     invalid
         .iter()
         .map(|(name, messages)| (name.to_owned(), messages.to_vec()))
         .collect()
 }
 
-fn bad_guid(error: &GuidError) -> BTreeMap<String, Vec<String>> {
-    BTreeMap::from([("bGuid".to_owned(), vec![error.to_string()])])
+fn bad_guid(error: &GuidError) -> Vec<(String, Vec<String>)> {
+    vec![("bGuid".to_owned(), vec![error.to_string()])]
 }
 
 fn repository_problem(
@@ -294,15 +313,23 @@ fn repository_problem(
                 )
             }
         }
+        // A stored row the domain refuses, or an error no rule above knows. Still a
+        // 503: a client's only move is to retry later, and every failure it can get
+        // is a 503 with `Retry-After` or a 4xx. The ERROR line and the metric tell
+        // operators it is not an outage.
         RepositoryError::Unexpected(_) => {
             telemetry_metrics::database_error("unexpected");
             tracing::error!(error = %causes, "unexpected database error");
-            problem(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                PLAIN,
-                "Internal Server Error",
-                "Something went wrong on our side; quote the txID when reporting it.".into(),
-            )
+            Problem {
+                header: Some((header::RETRY_AFTER, "1".to_owned())),
+                ..problem(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    PLAIN,
+                    "Service Unavailable",
+                    "The service could not complete the request; quote the txID when reporting it."
+                        .into(),
+                )
+            }
         }
     }
 }

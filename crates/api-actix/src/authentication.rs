@@ -1,23 +1,27 @@
 //! Who may call `/api`: every request there presents an API key, is held to its key's
-//! rate, and carries the key's `Access` on to the handlers (`web::ReqData<Access>`).
+//! rate, and carries the key's `Access` on to the handlers as a [`Caller`].
 //!
 //! The check runs before routing for every path under `/api` in any letter case, known
-//! route or not, so a route added later is closed until it is opened on purpose.
-//! A handler that asks for `Access` on a request this middleware did not admit gets a
-//! 500, never an open door.
+//! route or not, so a route added later is closed until it is opened on purpose. It
+//! reads the path as the router does (percent-decoded: `/%61pi` is `/api`). A handler
+//! takes a [`Caller`], which only this middleware makes: on a request it did not admit,
+//! the extractor itself answers 401, never an open door and never a 500.
 
 use crate::api_error::ApiError;
+use crate::problem::Problem;
 use crate::request_context::RequestContext;
 use crate::settings::AuthSettings;
 use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::Payload;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderMap, HeaderName, AUTHORIZATION};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage, ResponseError};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, ResponseError};
 use app::Authenticate;
 use domain::{Access, ApiKeyId};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::future::{ready, Ready};
 use std::num::NonZeroU32;
 
 const API_KEY_HEADER: HeaderName = HeaderName::from_static("x-api-key");
@@ -74,6 +78,32 @@ fn presented_key(headers: &HeaderMap) -> Option<&str> {
     })
 }
 
+/// Who the request acts for, as the gate admitted it.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Access);
+
+impl FromRequest for Caller {
+    type Error = Problem;
+    type Future = Ready<Result<Self, Problem>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let admitted = req.extensions().get::<Access>().cloned();
+        ready(admitted.map(Caller).ok_or_else(|| {
+            let context = RequestContext::of(req);
+            ApiError::Authenticate(app::AuthenticateError::Missing).into_problem(&context)
+        }))
+    }
+}
+
+impl std::ops::Deref for Caller {
+    type Target = Access;
+
+    fn deref(&self) -> &Access {
+        &self.0
+    }
+}
+
+/// Whether `path` (as routing sees it, percent-decoded) is under `/api`.
 fn under_api(path: &str) -> bool {
     let prefix = path.get(..4).unwrap_or(path);
     prefix.eq_ignore_ascii_case("/api") && matches!(path.as_bytes().get(4), None | Some(b'/'))
@@ -85,7 +115,7 @@ pub async fn guard(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if !under_api(req.path()) {
+    if !under_api(req.match_info().as_str()) {
         return next
             .call(req)
             .await
@@ -103,11 +133,7 @@ pub async fn guard(
                 .map(ServiceResponse::map_into_boxed_body)
         }
         Err(error) => {
-            let context = req
-                .extensions()
-                .get::<RequestContext>()
-                .cloned()
-                .ok_or_else(|| actix_web::error::ErrorInternalServerError("no context"))?;
+            let context = RequestContext::of(req.request());
             let response = error.into_problem(&context).error_response();
             Ok(req.into_response(response))
         }

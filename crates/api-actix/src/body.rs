@@ -70,3 +70,18 @@ pub async fn read_limited(
         .await
         .map_err(|_| ApiError::BodyTimeout { timeout })?
 }
+
+/// Runs `decode` over a large body on a blocking thread, so that reading megabytes never
+/// holds up the worker's other requests (health checks included). Every decoder is
+/// linear in its input; this keeps even a linear second off the request threads.
+pub async fn decode_off_worker<T, F>(body: Bytes, decode: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&[u8]) -> Result<T, ApiError> + Send + 'static,
+{
+    match tokio::task::spawn_blocking(move || decode(&body)).await {
+        Ok(decoded) => decoded,
+        // A decoder that panics is a bug: let it surface as it would have inline.
+        Err(error) => std::panic::resume_unwind(error.into_panic()),
+    }
+}

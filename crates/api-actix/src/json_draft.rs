@@ -7,15 +7,18 @@
 
 use crate::api_error::ApiError;
 use domain::{BillingEventDraft, Field, RawValue};
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue as JsonText;
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 
 // The body is read straight into drafts, property by property, without first building
-// a `serde_json::Value` of the whole document: a batch of 1,000 events would otherwise
-// allocate a map and a key string per property of every event only to throw them away.
+// a `serde_json::Value` of the whole document or of any property: memory follows the
+// fields kept, never the size or shape of what is skipped.
 
 /// The draft for `client_name` from a JSON body.
 ///
@@ -28,9 +31,26 @@ pub fn decode(body: &[u8], client_name: &str) -> Result<BillingEventDraft, ApiEr
 /// The drafts of a batch: a JSON array of event objects.
 ///
 /// # Errors
-/// `MalformedBody` when the body is not a JSON array, or an item is not an object.
-pub fn decode_many(body: &[u8], client_name: &str) -> Result<Vec<BillingEventDraft>, ApiError> {
-    whole(body, BatchSeed { client_name })
+/// `MalformedBody` when the body is not a JSON array, or an item is not an object;
+/// `TooManyItems` as soon as it holds more than `max_items` (the rest is never read).
+pub fn decode_many(
+    body: &[u8],
+    client_name: &str,
+    max_items: usize,
+) -> Result<Vec<BillingEventDraft>, ApiError> {
+    let over_limit = Cell::new(false);
+    let seed = BatchSeed {
+        client_name,
+        max_items,
+        over_limit: &over_limit,
+    };
+    whole(body, seed).map_err(|error| {
+        if over_limit.get() {
+            ApiError::TooManyItems { limit: max_items }
+        } else {
+            error
+        }
+    })
 }
 
 /// Reads the body as one `seed`, with nothing but whitespace after it.
@@ -44,6 +64,9 @@ fn whole<'de, S: DeserializeSeed<'de>>(body: &'de [u8], seed: S) -> Result<S::Va
 
 struct BatchSeed<'a> {
     client_name: &'a str,
+    max_items: usize,
+    /// Set when decoding stopped at the item limit (serde's error cannot say why).
+    over_limit: &'a Cell<bool>,
 }
 
 impl<'de> DeserializeSeed<'de> for BatchSeed<'_> {
@@ -62,10 +85,14 @@ impl<'de> Visitor<'de> for BatchSeed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Self::Value, A::Error> {
-        let mut drafts = Vec::with_capacity(items.size_hint().unwrap_or(0).min(10_000));
+        let mut drafts = Vec::new();
         while let Some(draft) = items.next_element_seed(DraftSeed {
             client_name: self.client_name,
         })? {
+            if drafts.len() == self.max_items {
+                self.over_limit.set(true);
+                return Err(A::Error::custom("the batch holds too many items"));
+            }
             drafts.push(draft);
         }
         Ok(drafts)
@@ -100,7 +127,7 @@ impl<'de> Visitor<'de> for DraftSeed<'_> {
             // The client comes from the route; system fields and unknown ones are
             // skipped without being kept. A later duplicate overwrites an earlier one.
             match Field::from_name_ignoring_case(&name).and_then(|field| draft.slot_mut(field)) {
-                Some(slot) => *slot = raw(properties.next_value()?),
+                Some(slot) => *slot = raw(properties.next_value()?).map_err(A::Error::custom)?,
                 None => {
                     properties.next_value::<IgnoredAny>()?;
                 }
@@ -135,15 +162,18 @@ impl<'de> Deserialize<'de> for PropertyName<'de> {
     }
 }
 
-fn raw(value: Value) -> RawValue {
-    match value {
-        Value::Null => RawValue::Missing,
-        Value::String(text) => RawValue::Text(text),
-        Value::Number(number) => RawValue::Number(number.to_string()),
-        Value::Bool(_) => RawValue::Unsupported("a JSON boolean"),
-        Value::Array(_) => RawValue::Unsupported("a JSON array"),
-        Value::Object(_) => RawValue::Unsupported("a JSON object"),
-    }
+/// A property's value, from its JSON text as it stands in the body: an array or object
+/// is checked and skipped, never built, so a huge one costs no memory.
+pub(crate) fn raw(value: &JsonText) -> Result<RawValue, serde_json::Error> {
+    let text = value.get();
+    Ok(match text.as_bytes().first() {
+        Some(b'"') => RawValue::Text(serde_json::from_str(text)?),
+        Some(b'n') => RawValue::Missing,
+        Some(b't' | b'f') => RawValue::Unsupported("a JSON boolean"),
+        Some(b'[') => RawValue::Unsupported("a JSON array"),
+        Some(b'{') => RawValue::Unsupported("a JSON object"),
+        _ => RawValue::Number(text.to_owned()),
+    })
 }
 
 #[cfg(test)]
@@ -199,6 +229,19 @@ mod tests {
         assert_eq!(draft.quantity, RawValue::Missing);
         assert_eq!(draft.price, RawValue::Unsupported("a JSON boolean"));
         assert_eq!(draft.event_type_id, RawValue::Unsupported("a JSON object"));
+    }
+
+    #[test]
+    fn a_batch_stops_at_its_item_limit() {
+        assert_eq!(decode_many(b"[{}, {}]", "acme", 2).unwrap().len(), 2);
+        assert!(matches!(
+            decode_many(b"[{}, {}, {}", "acme", 2),
+            Err(ApiError::TooManyItems { limit: 2 })
+        ));
+        assert!(matches!(
+            decode_many(b"[{}, 1]", "acme", 2),
+            Err(ApiError::MalformedBody(_))
+        ));
     }
 
     #[test]

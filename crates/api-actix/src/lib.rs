@@ -20,6 +20,7 @@ mod route_case;
 mod routes;
 pub mod samples;
 pub mod settings;
+mod settle_request;
 pub mod startup;
 pub mod telemetry;
 pub mod telemetry_metrics;
@@ -32,6 +33,7 @@ pub use settings::Settings;
 pub mod decoders {
     pub use crate::form_draft::decode as form;
     pub use crate::json_draft::{decode as json, decode_many as json_batch};
+    pub use crate::settle_request::decode as settlement;
     pub use crate::xml_draft::{decode as xml, decode_many as xml_batch};
 }
 pub use startup::Application;

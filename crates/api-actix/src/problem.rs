@@ -7,7 +7,6 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// The namespace RFC 9457 (like RFC 7807 before it) gives problem details in XML.
@@ -24,9 +23,12 @@ pub struct Problem {
     pub detail: String,
     #[serde(rename = "txID")]
     pub tx_id: String,
-    /// For validation problems: every bad field with every reason.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<BTreeMap<String, Vec<String>>>,
+    /// For validation problems: every bad field with every reason, in the order given.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ordered_map"
+    )]
+    pub errors: Option<Vec<(String, Vec<String>)>>,
     /// A header the status calls for: `Allow` on a 405, `Retry-After` on a 503.
     #[serde(skip)]
     pub header: Option<(header::HeaderName, String)>,
@@ -36,6 +38,18 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// The longest `detail`, in characters: a detail that quotes the request (a parser's
+    /// message, a client name) never makes the answer as large as the request.
+    pub const MAX_DETAIL_CHARS: usize = 1_000;
+
+    /// `detail`, cut to [`Problem::MAX_DETAIL_CHARS`] with an ellipsis when longer.
+    pub fn bounded(detail: String) -> String {
+        match detail.char_indices().nth(Self::MAX_DETAIL_CHARS) {
+            None => detail,
+            Some((end, _)) => format!("{}…", &detail[..end]),
+        }
+    }
+
     /// `<problem xmlns="urn:ietf:rfc:7807">`; extension members are elements in the same
     /// namespace, arrays hold one `<i>` per item, as the RFC's appendix shows.
     fn to_xml(&self) -> String {
@@ -49,16 +63,39 @@ impl Problem {
         if let Some(errors) = &self.errors {
             xml.open("errors", &[]);
             for (field, messages) in errors {
-                xml.open(field, &[]);
+                // `billingEventGuids[3]` is no XML name: the index becomes an attribute.
+                let (name, index) = match field.split_once('[') {
+                    Some((name, rest)) => (name, rest.strip_suffix(']')),
+                    None => (field.as_str(), None),
+                };
+                match index {
+                    Some(index) => xml.open(name, &[("index", index)]),
+                    None => xml.open(name, &[]),
+                };
                 for message in messages {
                     xml.element("i", message);
                 }
-                xml.close(field);
+                xml.close(name);
             }
             xml.close("errors");
         }
         xml.close("problem").finish()
     }
+}
+
+/// A list of pairs as a JSON object, keeping their order.
+#[allow(clippy::ref_option)] // serde's serialize_with passes a reference
+fn ordered_map<S: serde::Serializer>(
+    errors: &Option<Vec<(String, Vec<String>)>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let errors = errors.as_deref().unwrap_or_default();
+    let mut map = serializer.serialize_map(Some(errors.len()))?;
+    for (name, messages) in errors {
+        map.serialize_entry(name, messages)?;
+    }
+    map.end()
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's serialize_with passes a reference
@@ -101,5 +138,19 @@ impl ResponseError for Problem {
             // Serialising plain strings and numbers cannot fail.
             response.body(serde_json::to_vec(self).unwrap_or_default())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Problem;
+
+    #[test]
+    fn a_long_detail_is_cut_at_a_character() {
+        assert_eq!(Problem::bounded("short".into()), "short");
+        let long = "é".repeat(Problem::MAX_DETAIL_CHARS + 5);
+        let cut = Problem::bounded(long);
+        assert_eq!(cut.chars().count(), Problem::MAX_DETAIL_CHARS + 1);
+        assert!(cut.ends_with("é…"));
     }
 }

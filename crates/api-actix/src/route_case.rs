@@ -3,12 +3,14 @@
 //!
 //! actix-web routes are case-sensitive, so this middleware rewrites the literal segments
 //! of a matching path to their canonical spelling before routing. Parameter segments
-//! (a client name, a guid) are never touched.
+//! (a client name, a guid) are never touched. A literal is compared percent-decoded, as
+//! the router reads it: `/%61PI/v1/…` is `/api/v1/…` too.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::uri::{PathAndQuery, Uri};
 use actix_web::middleware::Next;
+use percent_encoding::percent_decode_str;
 
 /// Every route's path, `{}` standing for a parameter segment.
 /// Literal templates come before those with a parameter in the same place, so that
@@ -27,14 +29,17 @@ pub const ROUTE_TEMPLATES: &[&str] = &[
     "/openapi.json",
 ];
 
-/// The canonical spelling of `path`, if it matches a template in another letter case.
+/// The canonical spelling of the raw `path`, if it matches a template in another
+/// letter case or spelling.
 fn canonical_path(path: &str) -> Option<String> {
     let segments: Vec<&str> = path.split('/').collect();
     ROUTE_TEMPLATES.iter().find_map(|template| {
         let literals: Vec<&str> = template.split('/').collect();
         let matches = literals.len() == segments.len()
             && literals.iter().zip(&segments).all(|(literal, segment)| {
-                *literal == "{}" || literal.eq_ignore_ascii_case(segment)
+                *literal == "{}"
+                    || literal
+                        .eq_ignore_ascii_case(&percent_decode_str(segment).decode_utf8_lossy())
             });
         let differs = literals
             .iter()
@@ -97,6 +102,11 @@ mod tests {
             Some("/api/v1/BillingEvents/Ab12/history")
         );
         assert_eq!(canonical_path("/Ready").as_deref(), Some("/ready"));
+        assert_eq!(
+            canonical_path("/%61pi/v1/BillingEvents/a%62c").as_deref(),
+            Some("/api/v1/BillingEvents/a%62c"),
+            "literals decoded, parameters kept raw for the router to decode"
+        );
     }
 
     #[test]

@@ -60,16 +60,21 @@ pub fn decode(body: &[u8], client_name: &str) -> Result<BillingEventDraft, ApiEr
 /// children are events in the shape `decode` reads.
 ///
 /// # Errors
-/// As for [`decode`].
-pub fn decode_many(body: &[u8], client_name: &str) -> Result<Vec<BillingEventDraft>, ApiError> {
-    read(body, client_name, Shape::ArrayOfEvents)
+/// As for [`decode`]; `TooManyItems` as soon as the root holds more than `max_items`
+/// events (the rest is never read).
+pub fn decode_many(
+    body: &[u8],
+    client_name: &str,
+    max_items: usize,
+) -> Result<Vec<BillingEventDraft>, ApiError> {
+    read(body, client_name, Shape::ArrayOfEvents { max_items })
 }
 
 /// Where the field elements are: children of the root, or grandchildren.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Shape {
     Event,
-    ArrayOfEvents,
+    ArrayOfEvents { max_items: usize },
 }
 
 fn read(body: &[u8], client_name: &str, shape: Shape) -> Result<Vec<BillingEventDraft>, ApiError> {
@@ -78,7 +83,10 @@ fn read(body: &[u8], client_name: &str, shape: Shape) -> Result<Vec<BillingEvent
         ..BillingEventDraft::default()
     };
     // Depth of the elements that hold an event's fields.
-    let event_depth = if shape == Shape::Event { 1 } else { 2 };
+    let (event_depth, max_items) = match shape {
+        Shape::Event => (1, 1),
+        Shape::ArrayOfEvents { max_items } => (2, max_items),
+    };
     let mut drafts = Vec::new();
     if shape == Shape::Event {
         drafts.push(new_draft());
@@ -96,7 +104,7 @@ fn read(body: &[u8], client_name: &str, shape: Shape) -> Result<Vec<BillingEvent
                 ))
             }
             Event::Start(ref element) | Event::Empty(ref element) if depth == 0 => {
-                check_attributes(element)?;
+                nil_attribute(element)?;
                 roots += 1;
                 if roots > 1 {
                     return Err(ApiError::MalformedBody(
@@ -109,9 +117,12 @@ fn read(body: &[u8], client_name: &str, shape: Shape) -> Result<Vec<BillingEvent
             }
             // An item of a batch: a new event.
             Event::Start(ref element) | Event::Empty(ref element)
-                if depth == 1 && shape == Shape::ArrayOfEvents =>
+                if depth == 1 && event_depth == 2 =>
             {
-                check_attributes(element)?;
+                nil_attribute(element)?;
+                if drafts.len() == max_items {
+                    return Err(ApiError::TooManyItems { limit: max_items });
+                }
                 drafts.push(new_draft());
                 if matches!(event, Event::Start(_)) {
                     depth = 2;
@@ -128,12 +139,12 @@ fn read(body: &[u8], client_name: &str, shape: Shape) -> Result<Vec<BillingEvent
                 }
             }
             Event::Start(element) => {
-                check_attributes(&element)?;
+                nil_attribute(&element)?;
                 mark_nested(&mut current);
                 depth += 1;
             }
             Event::Empty(element) => {
-                check_attributes(&element)?;
+                nil_attribute(&element)?;
                 mark_nested(&mut current);
             }
             Event::End(_) => {
@@ -144,6 +155,10 @@ fn read(body: &[u8], client_name: &str, shape: Shape) -> Result<Vec<BillingEvent
                     }
                 }
             }
+            Event::Text(text) if depth == 0 && !text.iter().all(u8::is_ascii_whitespace) => {
+                return Err(outside_root())
+            }
+            Event::CData(_) | Event::GeneralRef(_) if depth == 0 => return Err(outside_root()),
             Event::Text(text) if depth == event_depth + 1 => {
                 let text = text.decode().map_err(|error| malformed(&error))?;
                 append(&mut current, &text);
@@ -163,12 +178,29 @@ fn read(body: &[u8], client_name: &str, shape: Shape) -> Result<Vec<BillingEvent
             _ => {}
         }
     }
+    whole_document(roots, depth)?;
+    Ok(drafts)
+}
+
+/// At the end of the body: there was one root, and it was closed.
+fn whole_document(roots: usize, depth: usize) -> Result<(), ApiError> {
     if roots == 0 {
         return Err(ApiError::MalformedBody(
             "The body holds no XML element.".into(),
         ));
     }
-    Ok(drafts)
+    if depth > 0 {
+        return Err(ApiError::MalformedBody(
+            "The body is not well-formed XML: the root element is never closed.".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn outside_root() -> ApiError {
+    ApiError::MalformedBody(
+        "The body is not well-formed XML: it has text outside the root element.".into(),
+    )
 }
 
 fn malformed(error: &dyn std::fmt::Display) -> ApiError {
@@ -179,27 +211,35 @@ fn malformed(error: &dyn std::fmt::Display) -> ApiError {
 fn field_element(element: &BytesStart<'_>) -> Result<FieldElement, ApiError> {
     let name = std::str::from_utf8(element.local_name().into_inner())
         .map_err(|error| malformed(&error))?;
+    Ok(FieldElement {
+        field: Field::from_name_ignoring_case(name),
+        text: String::new(),
+        nil: nil_attribute(element)?,
+        nested: false,
+    })
+}
+
+/// The most attributes one element may carry. A .NET client writes two or three (the
+/// namespaces, `i:nil`); the cap bounds both what an element costs and quick-xml's
+/// duplicate check, which compares each name with every earlier one.
+const MAX_ATTRIBUTES: usize = 64;
+
+/// Reads every attribute of `element` (they are parsed lazily, so this makes a malformed
+/// or repeated one an error wherever it is) and says whether `nil` (any prefix) is true.
+fn nil_attribute(element: &BytesStart<'_>) -> Result<bool, ApiError> {
     let mut nil = false;
-    for attribute in element.attributes() {
+    for (count, attribute) in element.attributes().enumerate() {
+        if count == MAX_ATTRIBUTES {
+            return Err(ApiError::MalformedBody(format!(
+                "An XML element may carry at most {MAX_ATTRIBUTES} attributes."
+            )));
+        }
         let attribute = attribute.map_err(|error| malformed(&error))?;
         if attribute.key.local_name().as_ref() == b"nil" {
             nil = matches!(attribute.value.as_ref(), b"true" | b"1");
         }
     }
-    Ok(FieldElement {
-        field: Field::from_name_ignoring_case(name),
-        text: String::new(),
-        nil,
-        nested: false,
-    })
-}
-
-/// Attributes are parsed lazily; this makes a malformed one an error wherever it is.
-fn check_attributes(element: &BytesStart<'_>) -> Result<(), ApiError> {
-    for attribute in element.attributes() {
-        attribute.map_err(|error| malformed(&error))?;
-    }
-    Ok(())
+    Ok(nil)
 }
 
 fn store(draft: &mut BillingEventDraft, element: FieldElement) {
@@ -277,6 +317,12 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_before_the_root_is_not_text() {
+        let xml = b"\xEF\xBB\xBF<E><Price>1</Price></E>";
+        assert_eq!(decode(xml, "acme").unwrap().price, text("1"));
+    }
+
+    #[test]
     fn any_root_name_and_prefixed_elements_are_read() {
         let xml = r#"<e:Anything xmlns:e="urn:x"><e:Price><![CDATA[1.5]]></e:Price><e:QUANTITY/></e:Anything>"#;
         let draft = decode(xml.as_bytes(), "acme").unwrap();
@@ -311,13 +357,35 @@ mod tests {
     #[test]
     fn a_batch_is_a_root_of_events_in_any_names() {
         let xml = r#"<ArrayOfInvoiceBillingEvent xmlns="urn:x"><InvoiceBillingEvent><Price>1</Price></InvoiceBillingEvent><E/><e><price>2.50</price><Quantity i:nil="true" xmlns:i="urn:i"/></e></ArrayOfInvoiceBillingEvent>"#;
-        let drafts = decode_many(xml.as_bytes(), "acme").unwrap();
+        let drafts = decode_many(xml.as_bytes(), "acme", 3).unwrap();
         assert_eq!(drafts.len(), 3);
         assert_eq!(drafts[0].price, text("1"));
         assert_eq!(drafts[1].price, RawValue::Missing);
         assert_eq!(drafts[2].price, text("2.50"));
         assert_eq!(drafts[2].quantity, RawValue::Missing);
-        assert!(decode_many(b"<Empty/>", "acme").unwrap().is_empty());
+        assert!(decode_many(b"<Empty/>", "acme", 3).unwrap().is_empty());
+        assert!(matches!(
+            decode_many(xml.as_bytes(), "acme", 2),
+            Err(ApiError::TooManyItems { limit: 2 })
+        ));
+    }
+
+    #[test]
+    fn an_element_may_carry_at_most_64_attributes() {
+        let attributes = |n: usize| {
+            (0..n)
+                .map(|i| format!(" a{i}=\"\""))
+                .collect::<Vec<_>>()
+                .concat()
+        };
+        assert!(decode(format!("<E{}/>", attributes(64)).as_bytes(), "acme").is_ok());
+        let Err(ApiError::MalformedBody(detail)) = decode(
+            format!("<E><Price{}/></E>", attributes(65)).as_bytes(),
+            "acme",
+        ) else {
+            panic!("accepted 65 attributes");
+        };
+        assert!(detail.contains("at most 64 attributes"), "{detail}");
     }
 
     #[test]
@@ -329,6 +397,13 @@ mod tests {
             b"<E></E><F></F>",
             b"<E attr=></E>",
             b"{\"json\": 1}",
+            b"<E><Price>1</Price>",
+            b"<E/>text after the root",
+            b"text before<E/>",
+            b"<E/>&amp;",
+            b"<E/><![CDATA[x]]>",
+            b"<E a=\"1\" a=\"2\"/>",
+            b"<E><Price i:nil=\"true\" i:nil=\"false\"/></E>",
         ] {
             assert!(
                 matches!(decode(xml, "acme"), Err(ApiError::MalformedBody(_))),

@@ -1,7 +1,30 @@
 //! A small writer for the XML we answer with: our own element names, escaped text.
+//!
+//! Whatever text it is given, the document stays well-formed: a character XML 1.0 does
+//! not allow (C0 controls other than tab, newline and carriage return, U+FFFE, U+FFFF)
+//! is written as U+FFFD, never echoed.
 
-use quick_xml::escape::escape;
+use quick_xml::escape::escape as escape_markup;
+use std::borrow::Cow;
 use std::fmt::Write as _;
+
+/// Whether XML 1.0 allows `c` in a document (its `Char` production; Rust strings hold
+/// no surrogates).
+pub fn allowed_in_xml(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// `text` escaped for an element or attribute value, forbidden characters replaced.
+fn escape(text: &str) -> Cow<'_, str> {
+    if text.chars().all(allowed_in_xml) {
+        return escape_markup(text);
+    }
+    let allowed: String = text
+        .chars()
+        .map(|c| if allowed_in_xml(c) { c } else { '\u{FFFD}' })
+        .collect();
+    Cow::Owned(escape_markup(&allowed).into_owned())
+}
 
 /// Builds one XML document as a string.
 #[derive(Debug)]
@@ -22,7 +45,7 @@ impl XmlWriter {
         self.out.push('<');
         self.out.push_str(name);
         for (attribute, value) in attributes {
-            let _ = write!(self.out, r#" {attribute}="{}""#, escape(*value));
+            let _ = write!(self.out, r#" {attribute}="{}""#, escape(value));
         }
         self.out.push('>');
         self
@@ -72,6 +95,20 @@ mod tests {
         assert_eq!(
             xml,
             r#"<?xml version="1.0" encoding="utf-8"?><Root xmlns="urn:a&amp;b"><Key>&lt;m &amp; &quot;n&quot;&gt;</Key></Root>"#
+        );
+    }
+
+    #[test]
+    fn characters_xml_forbids_are_never_written() {
+        let xml = XmlWriter::new()
+            .open("Root", &[("a", "x\u{1}y")])
+            .element("Key", "a\u{0}b\u{1b}c\u{FFFE}d\u{FFFF}e\tf\u{10000}")
+            .close("Root")
+            .finish();
+        assert!(xml.contains("a=\"x\u{FFFD}y\""), "{xml}");
+        assert!(
+            xml.contains("<Key>a\u{FFFD}b\u{FFFD}c\u{FFFD}d\u{FFFD}e\tf\u{10000}</Key>"),
+            "{xml}"
         );
     }
 }

@@ -43,8 +43,8 @@ impl ChangeBillingEventStatus {
         Self { repository, clock }
     }
 
-    /// Moves the event's status to the one in `body`, only if the event is at
-    /// `expected_revision` when one is given.
+    /// Moves the event's status to the one in `body`, only if the event is at one of
+    /// `expected_revisions` when they are given.
     ///
     /// # Errors
     /// `InvalidGuid`; `Invalid` when the status is missing or bad, or the body tries to
@@ -54,7 +54,7 @@ impl ChangeBillingEventStatus {
         &self,
         guid: &str,
         body: BillingEventDraft,
-        expected_revision: Option<u32>,
+        expected_revisions: Option<Vec<u32>>,
         access: &Access,
         tx_id: &str,
     ) -> Result<StatusChange, ChangeStatusError> {
@@ -66,7 +66,7 @@ impl ChangeBillingEventStatus {
         let to = status_only(body).map_err(ChangeStatusError::Invalid)?;
         let target = SettleTarget {
             guid,
-            expected_revision,
+            expected_revisions,
         };
         let outcome = self
             .repository
@@ -160,7 +160,13 @@ mod tests {
         let repository = Arc::new(InMemoryRepository::default());
         stored(&repository).await;
         let Ok(StatusChange::Changed(event)) = use_case(&repository)
-            .execute(GUID, body("invoiced"), Some(1), &Access::AllClients, "tx-1")
+            .execute(
+                GUID,
+                body("invoiced"),
+                Some(vec![7, 1]),
+                &Access::AllClients,
+                "tx-1",
+            )
             .await
         else {
             panic!("Unknown -> Invoiced is allowed");
@@ -222,7 +228,13 @@ mod tests {
             }))
         ));
         let stale = use_case
-            .execute(GUID, body("Cancelled"), Some(1), &Access::AllClients, "tx")
+            .execute(
+                GUID,
+                body("Cancelled"),
+                Some(vec![1]),
+                &Access::AllClients,
+                "tx",
+            )
             .await;
         assert!(matches!(
             stale,

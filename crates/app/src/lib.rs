@@ -31,7 +31,7 @@ pub use parameters::{FilterParameters, InvalidParameters};
 pub use ports::{
     canonical_total, error_chain, summarize_events, ApiKeyRepository, BillingEventRepository,
     Clock, EventFilter, GroupBy, HistoryEntry, Insertion, Position, RepositoryError, SettleOutcome,
-    SettleTarget, SummaryRow,
+    SettleTarget, Summary, SummaryRow,
 };
 pub use record_billing_event::{RecordBillingEvent, RecordBillingEventError, Recorded};
 pub use record_billing_events::{ItemOutcome, RecordBillingEvents, RecordBillingEventsError};

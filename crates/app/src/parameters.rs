@@ -8,23 +8,74 @@ use domain::{
 use std::collections::BTreeMap;
 
 /// Every bad parameter with every reason, keyed by the parameter's name as the client
-/// wrote it in the contract (`from`, `limit`, `billingEventGuids[3]`).
+/// wrote it in the contract (`from`, `limit`, `billingEventGuids[3]`), in name order
+/// with indices by number (`[2]` before `[10]`).
+///
+/// At most [`InvalidParameters::MAX_NAMED`] parameters are named; the rest are only
+/// counted, so that the answer to a request of any size stays small.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct InvalidParameters(BTreeMap<String, Vec<String>>);
+pub struct InvalidParameters {
+    named: BTreeMap<ParameterName, Vec<String>>,
+    unnamed: usize,
+}
+
+/// A parameter's name, ordered with any `[index]` compared as a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ParameterName(String);
+
+impl ParameterName {
+    fn parts(&self) -> (&str, Option<u64>, &str) {
+        let Some((base, rest)) = self.0.split_once('[') else {
+            return (&self.0, None, "");
+        };
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        (base, rest[..digits].parse().ok(), &rest[digits..])
+    }
+}
+
+impl Ord for ParameterName {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
+
+impl PartialOrd for ParameterName {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 impl InvalidParameters {
+    /// The most parameters one answer names.
+    pub const MAX_NAMED: usize = 100;
+
     pub fn add(&mut self, name: impl Into<String>, message: impl Into<String>) {
-        self.0.entry(name.into()).or_default().push(message.into());
+        let name = ParameterName(name.into());
+        if let Some(messages) = self.named.get_mut(&name) {
+            messages.push(message.into());
+        } else if self.named.len() < Self::MAX_NAMED {
+            self.named.insert(name, vec![message.into()]);
+        } else {
+            self.unnamed += 1;
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.named.is_empty()
     }
 
+    /// The named parameters, in order, with their reasons.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
-        self.0
+        self.named
             .iter()
-            .map(|(name, messages)| (name.as_str(), messages.as_slice()))
+            .map(|(name, messages)| (name.0.as_str(), messages.as_slice()))
+    }
+
+    /// How many more bad parameters there were than are named.
+    pub fn unnamed(&self) -> usize {
+        self.unnamed
     }
 
     /// `Ok(value)` when nothing was wrong.
@@ -46,8 +97,12 @@ impl InvalidParameters {
 
 impl std::fmt::Display for InvalidParameters {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self.0.keys().map(String::as_str).collect();
-        write!(f, "invalid parameters: {}", names.join(", "))
+        let names: Vec<&str> = self.iter().map(|(name, _)| name).collect();
+        write!(f, "invalid parameters: {}", names.join(", "))?;
+        if self.unnamed > 0 {
+            write!(f, " and {} more", self.unnamed)?;
+        }
+        Ok(())
     }
 }
 
@@ -149,6 +204,27 @@ pub(crate) mod cursor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indices_sort_as_numbers_and_only_the_first_hundred_are_named() {
+        let mut errors = InvalidParameters::default();
+        errors.add("status", "is required");
+        for index in (0..150).rev() {
+            errors.add(format!("billingEventGuids[{index}]"), "bad");
+        }
+        errors.add("status", "twice");
+        let names: Vec<&str> = errors.iter().map(|(name, _)| name).collect();
+        assert_eq!(names.len(), InvalidParameters::MAX_NAMED);
+        assert_eq!(errors.unnamed(), 51);
+        assert_eq!(names[0], "billingEventGuids[51]", "the first ones added");
+        assert_eq!(
+            names[1], "billingEventGuids[52]",
+            "[52] after [51], not [6]"
+        );
+        assert_eq!(names[98], "billingEventGuids[149]");
+        assert_eq!(names[99], "status");
+        assert_eq!(errors.iter().last().unwrap().1, ["is required", "twice"]);
+    }
 
     #[test]
     fn every_bad_filter_parameter_is_named() {

@@ -55,11 +55,13 @@ pub struct HistoryEntry {
     pub tx_id: String,
 }
 
-/// One event to settle, optionally only at a given revision (`If-Match`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One event to settle, optionally only at one of some revisions (`If-Match`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettleTarget {
     pub guid: BillingEventGuid,
-    pub expected_revision: Option<u32>,
+    /// `Some`: settle only if the event is at one of these revisions (an empty list
+    /// matches none); `None`: at any revision.
+    pub expected_revisions: Option<Vec<u32>>,
 }
 
 /// What settling one event did.
@@ -278,8 +280,9 @@ impl SettleTarget {
             return SettleOutcome::NotFound;
         };
         if self
-            .expected_revision
-            .is_some_and(|expected| expected != current.revision)
+            .expected_revisions
+            .as_ref()
+            .is_some_and(|expected| !expected.contains(&current.revision))
         {
             return SettleOutcome::Stale {
                 current: current.clone(),
@@ -322,61 +325,93 @@ pub fn canonical_total(total: &BigDecimal) -> BigDecimal {
 
 /// Sums events into summary rows, exactly (arbitrary precision), for adapters that
 /// cannot sum decimals themselves. Rows come out ordered by their group keys.
-///
-/// # Panics
-/// Never: every domain decimal is a valid `BigDecimal`.
 pub fn summarize_events<'a>(
     events: impl IntoIterator<Item = &'a BillingEvent>,
     group_by: &[GroupBy],
 ) -> Vec<SummaryRow> {
-    use std::collections::BTreeMap;
-    use std::str::FromStr;
-    type Key = (
-        Option<MemberUniqueKey>,
-        Option<EventType>,
-        Option<EventStatus>,
-    );
-    let mut groups: BTreeMap<Key, SummaryRow> = BTreeMap::new();
-    let exact =
-        |text: String| BigDecimal::from_str(&text).expect("a domain decimal is a valid decimal");
+    let mut summary = Summary::new(group_by);
     for event in events {
-        let key: Key = (
-            group_by
-                .contains(&GroupBy::Member)
-                .then(|| event.member.clone()),
-            group_by
-                .contains(&GroupBy::Type)
-                .then_some(event.event_type),
-            group_by.contains(&GroupBy::Status).then_some(event.status),
+        summary.add(event);
+    }
+    summary.finish()
+}
+
+/// The summary being summed, one event at a time: it holds one row per group, never
+/// the events, so an adapter can stream any number of them through it.
+#[derive(Debug)]
+pub struct Summary {
+    by_member: bool,
+    by_type: bool,
+    by_status: bool,
+    groups: std::collections::BTreeMap<SummaryKey, SummaryRow>,
+}
+
+type SummaryKey = (
+    Option<MemberUniqueKey>,
+    Option<EventType>,
+    Option<EventStatus>,
+);
+
+impl Summary {
+    pub fn new(group_by: &[GroupBy]) -> Self {
+        Self {
+            by_member: group_by.contains(&GroupBy::Member),
+            by_type: group_by.contains(&GroupBy::Type),
+            by_status: group_by.contains(&GroupBy::Status),
+            groups: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Counts the event and adds its quantity and amount to its group.
+    ///
+    /// # Panics
+    /// Never: every domain decimal is a valid `BigDecimal`.
+    pub fn add(&mut self, event: &BillingEvent) {
+        use std::str::FromStr;
+        let key: SummaryKey = (
+            self.by_member.then(|| event.member.clone()),
+            self.by_type.then_some(event.event_type),
+            self.by_status.then_some(event.status),
         );
-        let row = groups.entry(key.clone()).or_insert_with(|| SummaryRow {
-            member: key.0,
+        let row = self.groups.entry(key).or_insert_with_key(|key| SummaryRow {
+            member: key.0.clone(),
             event_type: key.1,
             status: key.2,
             count: 0,
             total_quantity: BigDecimal::from(0),
             total_amount: BigDecimal::from(0),
         });
+        let exact = |text: String| {
+            BigDecimal::from_str(&text).expect("a domain decimal is a valid decimal")
+        };
         let quantity = exact(event.quantity.to_string());
         let price = exact(event.price.to_string());
         row.count += 1;
         row.total_amount += &quantity * &price;
         row.total_quantity += quantity;
     }
-    for row in groups.values_mut() {
-        row.total_quantity = canonical_total(&row.total_quantity);
-        row.total_amount = canonical_total(&row.total_amount);
+
+    /// The rows, ordered by their group keys. Ungrouped, a summary is one row even over
+    /// no events, as SQL's aggregates are.
+    pub fn finish(self) -> Vec<SummaryRow> {
+        let ungrouped = !(self.by_member || self.by_type || self.by_status);
+        if ungrouped && self.groups.is_empty() {
+            return vec![SummaryRow {
+                member: None,
+                event_type: None,
+                status: None,
+                count: 0,
+                total_quantity: BigDecimal::from(0),
+                total_amount: BigDecimal::from(0),
+            }];
+        }
+        self.groups
+            .into_values()
+            .map(|mut row| {
+                row.total_quantity = canonical_total(&row.total_quantity);
+                row.total_amount = canonical_total(&row.total_amount);
+                row
+            })
+            .collect()
     }
-    if group_by.is_empty() && groups.is_empty() {
-        // Ungrouped, a summary is one row even over no events, as SQL's aggregates are.
-        return vec![SummaryRow {
-            member: None,
-            event_type: None,
-            status: None,
-            count: 0,
-            total_quantity: BigDecimal::from(0),
-            total_amount: BigDecimal::from(0),
-        }];
-    }
-    groups.into_values().collect()
 }

@@ -57,27 +57,31 @@ impl SettleBillingEvents {
         if request.guids.is_empty() {
             errors.add("billingEventGuids", "must name at least one billing event");
         }
-        if request.guids.len() > MAX_GUIDS {
+        // Too many is wrong whatever the items are: they are not looked at, so the
+        // answer stays small however many there were.
+        let targets: Vec<SettleTarget> = if request.guids.len() > MAX_GUIDS {
             errors.add(
                 "billingEventGuids",
                 format!("must name at most {MAX_GUIDS} billing events"),
             );
-        }
-        let targets: Vec<SettleTarget> = request
-            .guids
-            .iter()
-            .enumerate()
-            .filter_map(|(index, text)| {
-                let guid = errors.check(
-                    &format!("billingEventGuids[{index}]"),
-                    BillingEventGuid::parse(text),
-                )?;
-                Some(SettleTarget {
-                    guid,
-                    expected_revision: None,
+            Vec::new()
+        } else {
+            request
+                .guids
+                .iter()
+                .enumerate()
+                .filter_map(|(index, text)| {
+                    let guid = errors.check(
+                        &format!("billingEventGuids[{index}]"),
+                        BillingEventGuid::parse(text),
+                    )?;
+                    Some(SettleTarget {
+                        guid,
+                        expected_revisions: None,
+                    })
                 })
-            })
-            .collect();
+                .collect()
+        };
         let (client, status) = errors
             .or_ok((client, status))
             .map_err(SettleBillingEventsError::Invalid)?;
@@ -163,11 +167,17 @@ mod tests {
         let too_many = SettleRequest {
             client_name: "acme".into(),
             status: Some("Invoiced".into()),
-            guids: vec![BillingEventGuid::new_random().to_string(); MAX_GUIDS + 1],
+            guids: vec!["not a guid".into(); MAX_GUIDS + 1],
         };
-        assert!(matches!(
-            use_case.execute(&too_many, "tx").await,
-            Err(SettleBillingEventsError::Invalid(_))
-        ));
+        let Err(SettleBillingEventsError::Invalid(errors)) =
+            use_case.execute(&too_many, "tx").await
+        else {
+            panic!("accepted too many");
+        };
+        assert_eq!(
+            errors.iter().map(|(name, _)| name).collect::<Vec<_>>(),
+            ["billingEventGuids"],
+            "the count alone is named, not each bad item"
+        );
     }
 }

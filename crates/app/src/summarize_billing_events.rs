@@ -65,7 +65,12 @@ impl SummarizeBillingEvents {
             unreachable!("no errors means the filter parsed");
         };
         if !access.permits(&filter.client) {
-            return Ok(Vec::new());
+            // Exactly what a client of one's own without events gets, so the answer
+            // does not say whether the other client exists.
+            return Ok(crate::ports::summarize_events(
+                std::iter::empty(),
+                &group_by,
+            ));
         }
         Ok(self.repository.summarize(&filter, &group_by).await?)
     }
@@ -116,11 +121,13 @@ mod tests {
         let unnamed = SummaryRequest::default();
         assert_eq!(use_case.execute(&unnamed, &acme).await.unwrap(), overall);
         let other = Access::Client(domain::ClientName::parse("other").unwrap());
-        assert!(use_case
-            .execute(&request(&[]), &other)
-            .await
-            .unwrap()
-            .is_empty());
+        let foreign = use_case.execute(&request(&[]), &other).await.unwrap();
+        let own_without_events = use_case.execute(&unnamed, &other).await.unwrap();
+        assert_eq!(
+            foreign, own_without_events,
+            "another client looks like a client without events"
+        );
+        assert_eq!(foreign[0].count, 0);
         let by_type = use_case
             .execute(&request(&["TYPE", "type"]), &Access::AllClients)
             .await

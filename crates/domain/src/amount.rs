@@ -87,7 +87,9 @@ fn parse_exact(text: &str, allow_exponent: bool) -> Result<Decimal, AmountError>
     if fraction.len() > MAX_FRACTION_DIGITS {
         return Err(AmountError::TooManyFractionDigits);
     }
-    let sign = if negative { "-" } else { "" };
+    // Zero has no sign: `-0.00` is `0.00`, as every store reads it back.
+    let is_zero = significant_integer.is_empty() && fraction.bytes().all(|b| b == b'0');
+    let sign = if negative && !is_zero { "-" } else { "" };
     let integer = if significant_integer.is_empty() {
         "0"
     } else {
@@ -167,6 +169,14 @@ mod tests {
             text(Price::parse("12345678901234.5678")),
             "12345678901234.5678"
         );
+        assert_eq!(text(Price::parse("0.00")), "0.00");
+    }
+
+    #[test]
+    fn zero_has_no_sign_but_keeps_its_scale() {
+        assert_eq!(text(Price::parse("-0.000")), "0.000");
+        assert_eq!(text(Price::parse_json_number("-0e0")), "0");
+        assert_eq!(text(Price::parse("-0.001")), "-0.001");
     }
 
     #[test]

@@ -2,8 +2,10 @@
 
 use std::fmt;
 
-/// A member's unique key: 1–256 characters, not blank, no control characters. Kept
-/// exactly as sent (no trimming, no case folding): it is another system's identifier.
+/// A member's unique key: 1–256 characters, not blank, no control characters and not
+/// the noncharacters U+FFFE or U+FFFF (so that every answer format, XML included, can
+/// carry it). Kept exactly as sent (no trimming, no case folding): it is another
+/// system's identifier.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MemberUniqueKey(String);
 
@@ -16,6 +18,8 @@ pub enum MemberKeyError {
     TooLong,
     #[error("must not contain control characters")]
     ControlCharacter,
+    #[error("must not contain the noncharacters U+FFFE or U+FFFF")]
+    Noncharacter,
 }
 
 impl MemberUniqueKey {
@@ -31,6 +35,9 @@ impl MemberUniqueKey {
         }
         if text.chars().any(char::is_control) {
             return Err(MemberKeyError::ControlCharacter);
+        }
+        if text.contains(['\u{FFFE}', '\u{FFFF}']) {
+            return Err(MemberKeyError::Noncharacter);
         }
         Ok(Self(text))
     }
@@ -78,6 +85,18 @@ mod tests {
             MemberUniqueKey::parse("é".repeat(257)),
             Err(MemberKeyError::TooLong)
         );
+    }
+
+    #[test]
+    fn the_noncharacters_xml_cannot_carry_are_refused() {
+        for text in ["a\u{FFFE}", "\u{FFFF}b"] {
+            assert_eq!(
+                MemberUniqueKey::parse(text),
+                Err(MemberKeyError::Noncharacter),
+                "{text:?}"
+            );
+        }
+        assert!(MemberUniqueKey::parse("\u{FFFD}\u{10FFFF}").is_ok());
     }
 
     #[test]

@@ -61,11 +61,14 @@ pub(crate) trait Queries: Send + Sync + 'static {
         guid: BillingEventGuid,
     ) -> Result<Option<BillingEvent>, DbError>;
 
-    /// The events with these guids, locked against other writers until the transaction
-    /// ends (PostgreSQL `FOR UPDATE`; SQLite's write lock already excludes them).
+    /// The events with these guids, of the `scope` client when one is given, locked
+    /// against other writers until the transaction ends (PostgreSQL `FOR UPDATE`;
+    /// SQLite's write lock already excludes them). Another client's rows are never
+    /// locked: a caller cannot hold, or time, rows it may not see.
     fn lock(
         conn: &mut Self::Connection,
         guids: &[BillingEventGuid],
+        scope: Option<&ClientName>,
     ) -> Result<Vec<BillingEvent>, DbError>;
 
     /// Stores a settled event's status, `modified` and revision.
@@ -100,6 +103,10 @@ pub(crate) struct PooledRepository<Q: Queries> {
     pool: Pool<SessionManager<Q::Connection>>,
     backend: &'static str,
     writers: Option<WriterQueue>,
+    /// Turns for reads whose cost grows with the data (summaries): at most a quarter of
+    /// the pool (at least one) at once, so that however many a caller starts, the rest
+    /// of the pool is left for short requests.
+    long_reads: tokio::sync::Semaphore,
 }
 
 /// SQLite takes one writer at a time, and its busy handler makes the others poll for
@@ -120,6 +127,7 @@ impl<Q: Queries> PooledRepository<Q> {
         backend: &'static str,
         one_writer_within: Option<std::time::Duration>,
     ) -> Self {
+        let long_reads = (pool.max_size() / 4).max(1) as usize;
         Self {
             pool,
             backend,
@@ -127,7 +135,27 @@ impl<Q: Queries> PooledRepository<Q> {
                 turn: tokio::sync::Semaphore::new(1),
                 patience,
             }),
+            long_reads: tokio::sync::Semaphore::new(long_reads),
         }
+    }
+
+    /// As `run`, for a read whose cost grows with the data: it waits for one of the
+    /// few turns such reads share, at most as long as for a connection.
+    pub(crate) async fn run_long_read<T, F>(&self, work: F) -> Result<T, RepositoryError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
+    {
+        let patience = self.pool.connection_timeout();
+        let _turn = tokio::time::timeout(patience, self.long_reads.acquire())
+            .await
+            .map_err(|_| {
+                RepositoryError::Unavailable(
+                    format!("no turn for a long read within {patience:?}").into(),
+                )
+            })?
+            .map_err(|closed| RepositoryError::Unexpected(Box::new(closed)))?;
+        self.run(work).await
     }
 
     /// As `run`, for work that writes: in turn with the other writers where the backend
@@ -183,6 +211,7 @@ impl<Q: Queries> fmt::Debug for PooledRepository<Q> {
             .field("connections", &state.connections)
             .field("idle", &state.idle_connections)
             .field("queued_writers", &self.writers.is_some())
+            .field("long_read_turns", &self.long_reads.available_permits())
             .finish()
     }
 }
@@ -230,10 +259,11 @@ impl<Q: Queries> BillingEventRepository for PooledRepository<Q> {
             Q::write(conn, |conn| {
                 let guids: Vec<BillingEventGuid> =
                     targets.iter().map(|target| target.guid).collect();
-                let mut current: HashMap<BillingEventGuid, BillingEvent> = Q::lock(conn, &guids)?
-                    .into_iter()
-                    .map(|event| (event.guid, event))
-                    .collect();
+                let mut current: HashMap<BillingEventGuid, BillingEvent> =
+                    Q::lock(conn, &guids, scope.as_ref())?
+                        .into_iter()
+                        .map(|event| (event.guid, event))
+                        .collect();
                 let mut outcomes = Vec::with_capacity(targets.len());
                 for target in &targets {
                     let before = current.get(&target.guid);
@@ -284,7 +314,7 @@ impl<Q: Queries> BillingEventRepository for PooledRepository<Q> {
         group_by: &[GroupBy],
     ) -> Result<Vec<SummaryRow>, RepositoryError> {
         let (filter, group_by) = (filter.clone(), group_by.to_vec());
-        self.run(move |conn| Q::summarize(conn, &filter, &group_by))
+        self.run_long_read(move |conn| Q::summarize(conn, &filter, &group_by))
             .await
     }
 

@@ -71,6 +71,8 @@ async fn decimals_round_trip_exactly_with_their_scale(subject: Subject) {
         ("12345678901234.5678", "-12345678901234.5678"),
         ("123456789012345678.1234567890", "0.0000000001"),
         ("0", "-0.5"),
+        ("0.00", "0.0"),
+        ("0.0000000000", "0.000"),
     ] {
         let stored = event(quantity, price, "2025-08-14T01:25:53Z");
         subject.repository.insert(&stored, "tx").await.unwrap();
@@ -181,7 +183,7 @@ fn at(text: &str) -> Timestamp {
 fn target(guid: BillingEventGuid, expected_revision: Option<u32>) -> SettleTarget {
     SettleTarget {
         guid,
-        expected_revision,
+        expected_revisions: expected_revision.map(|revision| vec![revision]),
     }
 }
 

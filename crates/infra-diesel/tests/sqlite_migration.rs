@@ -152,7 +152,7 @@ async fn events_and_their_history_survive_the_move_to_row_ids_and_back() {
             None,
             &[SettleTarget {
                 guid: settled.guid,
-                expected_revision: Some(2),
+                expected_revisions: Some(vec![2]),
             }],
             EventStatus::Cancelled,
             at("2026-03-01T00:00:00Z"),

@@ -3,6 +3,7 @@
 
 use super::AppState;
 use crate::api_error::ApiError;
+use crate::authentication::Caller;
 use crate::body::{self, BodyFormat};
 use crate::problem::Problem;
 use crate::representation::{BatchRepresentation, Representation};
@@ -18,10 +19,10 @@ pub async fn post_batch(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
-    access: web::ReqData<Access>,
+    caller: Caller,
     context: RequestContext,
 ) -> Result<HttpResponse, Problem> {
-    record_batch(&req, payload, &state, &access, &context)
+    record_batch(&req, payload, &state, &caller, &context)
         .await
         .map_err(|error| error.into_problem(&context))
 }
@@ -39,15 +40,18 @@ async fn record_batch(
     let format = body::format_of(req)?;
     let bytes =
         body::read_limited(req, payload, state.max_batch_body_bytes, state.body_timeout).await?;
-    let drafts = match format {
-        BodyFormat::Json => json_draft::decode_many(&bytes, client_name)?,
-        BodyFormat::Xml => xml_draft::decode_many(&bytes, client_name)?,
+    let decode_many = match format {
+        BodyFormat::Json => json_draft::decode_many,
+        BodyFormat::Xml => xml_draft::decode_many,
         BodyFormat::Form => {
             return Err(ApiError::UnsupportedMediaType(Some(
                 "a batch takes JSON or XML".into(),
             )))
         }
     };
+    let (client, max_items) = (client_name.to_owned(), state.max_batch_items);
+    let drafts =
+        body::decode_off_worker(bytes, move |bytes| decode_many(bytes, &client, max_items)).await?;
     let outcomes = state.record_many.execute(drafts, &context.tx_id).await?;
     let count = |wanted: fn(&ItemOutcome) -> bool| {
         outcomes.iter().filter(|outcome| wanted(outcome)).count() as u64

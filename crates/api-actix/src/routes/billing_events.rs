@@ -2,6 +2,7 @@
 
 use super::AppState;
 use crate::api_error::{etag, ApiError};
+use crate::authentication::Caller;
 use crate::body::{self, BodyFormat};
 use crate::problem::Problem;
 use crate::representation::{EventRepresentation, Representation};
@@ -19,10 +20,10 @@ pub async fn post(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
-    access: web::ReqData<Access>,
+    caller: Caller,
     context: RequestContext,
 ) -> Result<HttpResponse, Problem> {
-    record(&req, payload, &state, &access, &context)
+    record(&req, payload, &state, &caller, &context)
         .await
         .map_err(|error| error.into_problem(&context))
 }
@@ -77,11 +78,11 @@ pub async fn decode_draft(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    access: web::ReqData<Access>,
+    caller: Caller,
     context: RequestContext,
 ) -> Result<HttpResponse, Problem> {
     let guid = req.match_info().query("id");
-    match state.get.execute(guid, &access).await {
+    match state.get.execute(guid, &caller).await {
         Ok(event) => Ok(answer(StatusCode::OK, &event, &context)),
         Err(error) => Err(ApiError::from(error).into_problem(&context)),
     }

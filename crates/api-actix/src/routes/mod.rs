@@ -34,6 +34,7 @@ pub struct AppState {
     /// Bulk settlements name up to 10,000 guids, so they get a limit of their own.
     pub max_bulk_body_bytes: usize,
     pub max_batch_body_bytes: usize,
+    pub max_batch_items: usize,
     /// How long a request body may take to arrive.
     pub body_timeout: std::time::Duration,
 }
@@ -71,6 +72,7 @@ impl AppState {
             max_body_bytes: limits.body_bytes,
             max_bulk_body_bytes: limits.bulk_body_bytes,
             max_batch_body_bytes: limits.batch_body_bytes,
+            max_batch_items: limits.batch_items,
             body_timeout: limits.body_timeout,
         }
     }

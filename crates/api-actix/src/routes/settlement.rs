@@ -4,26 +4,26 @@
 
 use super::billing_events::{answer, decode_draft};
 use super::AppState;
-use crate::api_error::ApiError;
-use crate::body;
+use crate::api_error::{etag, ApiError};
+use crate::authentication::Caller;
 use crate::problem::Problem;
 use crate::representation::{HistoryRepresentation, Representation, SettlementRepresentation};
 use crate::request_context::RequestContext;
+use crate::{body, settle_request};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use app::{SettleRequest, StatusChange};
+use app::StatusChange;
 use domain::{Access, EventStatus};
-use serde_json::Value;
 
 /// Changes one event's status; `If-Match` makes it conditional on the revision.
 pub async fn patch(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
-    access: web::ReqData<Access>,
+    caller: Caller,
     context: RequestContext,
 ) -> Result<HttpResponse, Problem> {
-    change(&req, payload, &state, &access, &context)
+    change(&req, payload, &state, &caller, &context)
         .await
         .map_err(|error| error.into_problem(&context))
 }
@@ -39,31 +39,42 @@ async fn change(
     let draft = decode_draft(req, payload, state, state.max_body_bytes, "").await?;
     let change = state
         .change_status
-        .execute(guid, draft, expected_revision(req), access, &context.tx_id)
+        .execute(guid, draft, expected_revisions(req), access, &context.tx_id)
         .await?;
     let (StatusChange::Changed(event) | StatusChange::Unchanged(event)) = change;
     Ok(answer(StatusCode::OK, &event, context))
 }
 
-/// The revision `If-Match` asks for: none for a missing header or `*`. A weak or
-/// unreadable tag can never match (`If-Match` compares strongly), so it asks for
-/// revision 0, which no event has.
-fn expected_revision(req: &HttpRequest) -> Option<u32> {
-    let value = req
+/// The revisions `If-Match` accepts (RFC 9110 §13.1.1): none to check for a missing
+/// header or `*`; otherwise those of its strong tags, any of which may match. Tags
+/// compare as strings, so only the exact text of our `ETag` (`"2"`, not `"02"`) names
+/// a revision; a weak, unreadable or foreign tag names none.
+fn expected_revisions(req: &HttpRequest) -> Option<Vec<u32>> {
+    let values: Vec<&str> = req
         .headers()
-        .get(header::IF_MATCH)?
-        .to_str()
-        .unwrap_or_default();
-    let first = value.split(',').next().unwrap_or_default().trim();
-    if first == "*" {
+        .get_all(header::IF_MATCH)
+        .map(|value| value.to_str().unwrap_or_default())
+        .collect();
+    if values.is_empty() {
+        return None;
+    }
+    let tags: Vec<&str> = values
+        .iter()
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .filter(|tag| !tag.is_empty())
+        .collect();
+    if tags.contains(&"*") {
         return None;
     }
     Some(
-        first
-            .strip_prefix('"')
-            .and_then(|tag| tag.strip_suffix('"'))
-            .and_then(|tag| tag.parse().ok())
-            .unwrap_or(0),
+        tags.iter()
+            .filter_map(|tag| tag.strip_prefix('"')?.strip_suffix('"'))
+            .filter_map(|opaque| {
+                let revision: u32 = opaque.parse().ok()?;
+                (etag(revision) == format!("\"{opaque}\"")).then_some(revision)
+            })
+            .collect(),
     )
 }
 
@@ -72,10 +83,10 @@ pub async fn settle_many(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
-    access: web::ReqData<Access>,
+    caller: Caller,
     context: RequestContext,
 ) -> Result<HttpResponse, Problem> {
-    settle(&req, payload, &state, &access, &context)
+    settle(&req, payload, &state, &caller, &context)
         .await
         .map_err(|error| error.into_problem(&context))
 }
@@ -97,7 +108,11 @@ async fn settle(
     }
     let bytes =
         body::read_limited(req, payload, state.max_bulk_body_bytes, state.body_timeout).await?;
-    let request = settle_request(&bytes, client_name)?;
+    let client = client_name.to_owned();
+    let request = body::decode_off_worker(bytes, move |bytes| {
+        settle_request::decode(bytes, &client, app::settle_billing_events::MAX_GUIDS)
+    })
+    .await?;
     let outcomes = state.settle.execute(&request, &context.tx_id).await?;
     let status = request
         .status
@@ -108,55 +123,16 @@ async fn settle(
     Ok(body.respond(StatusCode::OK, context.format))
 }
 
-/// `{"status": "Invoiced", "billingEventGuids": ["…", …]}`, names in any case.
-fn settle_request(body: &[u8], client_name: &str) -> Result<SettleRequest, ApiError> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|error| ApiError::MalformedBody(error.to_string()))?;
-    let Value::Object(properties) = value else {
-        return Err(ApiError::MalformedBody(
-            "The body must be a JSON object.".into(),
-        ));
-    };
-    let mut request = SettleRequest {
-        client_name: client_name.to_owned(),
-        ..SettleRequest::default()
-    };
-    for (name, value) in properties {
-        if name.eq_ignore_ascii_case("status") {
-            request.status = match value {
-                Value::String(text) => Some(text),
-                Value::Number(number) => Some(number.to_string()),
-                _ => None,
-            };
-        } else if name.eq_ignore_ascii_case("billingEventGuids") {
-            let Value::Array(items) = value else {
-                return Err(ApiError::MalformedBody(
-                    "billingEventGuids must be an array of GUID strings.".into(),
-                ));
-            };
-            // A non-string item is kept as its JSON text, so it is named as a bad guid.
-            request.guids = items
-                .into_iter()
-                .map(|item| match item {
-                    Value::String(text) => text,
-                    other => other.to_string(),
-                })
-                .collect();
-        }
-    }
-    Ok(request)
-}
-
 /// The creation and every status change, oldest first.
 pub async fn history(
     req: HttpRequest,
     state: web::Data<AppState>,
-    access: web::ReqData<Access>,
+    caller: Caller,
     context: RequestContext,
 ) -> Result<HttpResponse, Problem> {
     match state
         .history
-        .execute(req.match_info().query("id"), &access)
+        .execute(req.match_info().query("id"), &caller)
         .await
     {
         Ok((guid, entries)) => {
@@ -164,5 +140,36 @@ pub async fn history(
             Ok(body.respond(StatusCode::OK, context.format))
         }
         Err(error) => Err(ApiError::from(error).into_problem(&context)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expected_revisions;
+    use actix_web::test::TestRequest;
+
+    fn revisions(if_match: &[&str]) -> Option<Vec<u32>> {
+        let mut request = TestRequest::default();
+        for value in if_match {
+            request = request.append_header(("If-Match", *value));
+        }
+        expected_revisions(&request.to_http_request())
+    }
+
+    #[test]
+    fn any_strong_tag_of_the_list_may_match_compared_as_text() {
+        assert_eq!(revisions(&[]), None);
+        assert_eq!(revisions(&["*"]), None);
+        assert_eq!(revisions(&[r#""1", "3""#]), Some(vec![1, 3]));
+        assert_eq!(
+            revisions(&[r#""1""#, r#""4""#]),
+            Some(vec![1, 4]),
+            "repeated headers"
+        );
+        assert_eq!(
+            revisions(&[r#""01", "+1", W/"2", "x", 5"#]),
+            Some(vec![]),
+            "no tag names a revision exactly"
+        );
     }
 }

@@ -10,7 +10,7 @@
 use crate::stored::stored_revision;
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{Array, Integer, Numeric, SmallInt, Text, Timestamptz, Uuid};
+use diesel::sql_types::{Array, Integer, SmallInt, Text, Timestamptz, Uuid};
 use diesel::{PgConnection, QueryResult, RunQueryDsl};
 use domain::BillingEvent;
 
@@ -22,8 +22,11 @@ pub(super) struct InsertGroup<'a> {
     event_times: Vec<chrono::DateTime<chrono::Utc>>,
     event_types: Vec<i16>,
     statuses: Vec<i16>,
-    quantities: Vec<rust_decimal::Decimal>,
-    prices: Vec<rust_decimal::Decimal>,
+    /// Amounts travel as their decimal text, cast to `numeric` by the server: diesel's
+    /// binary `numeric` binding of `rust_decimal` writes any zero with scale 0 (`0.00`
+    /// would be stored as `0`), and an amount comes back as it was sent.
+    quantities: Vec<String>,
+    prices: Vec<String>,
     modified: Vec<chrono::DateTime<chrono::Utc>>,
     revisions: Vec<i32>,
     tx_ids: Vec<&'a str>,
@@ -45,8 +48,8 @@ impl<'a> InsertGroup<'a> {
             event_times: column(events, |e| e.event_time.as_datetime()),
             event_types: column(events, |e| e.event_type.code()),
             statuses: column(events, |e| e.status.code()),
-            quantities: column(events, |e| e.quantity.value()),
-            prices: column(events, |e| e.price.value()),
+            quantities: column(events, |e| e.quantity.to_string()),
+            prices: column(events, |e| e.price.to_string()),
             modified: column(events, |e| e.modified.as_datetime()),
             revisions: column(events, |e| stored_revision(e.revision)),
             tx_ids: events.iter().map(|(_, tx_id)| *tx_id).collect(),
@@ -71,10 +74,10 @@ impl QueryFragment<Pg> for InsertGroup<'_> {
         out.push_sql(", ");
         out.push_bind_param::<Array<SmallInt>, _>(&self.statuses)?;
         out.push_sql(", ");
-        out.push_bind_param::<Array<Numeric>, _>(&self.quantities)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Numeric>, _>(&self.prices)?;
-        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.quantities)?;
+        out.push_sql("::numeric[], ");
+        out.push_bind_param::<Array<Text>, _>(&self.prices)?;
+        out.push_sql("::numeric[], ");
         out.push_bind_param::<Array<Timestamptz>, _>(&self.modified)?;
         out.push_sql(", ");
         out.push_bind_param::<Array<Integer>, _>(&self.revisions)?;

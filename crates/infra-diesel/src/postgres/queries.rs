@@ -14,7 +14,9 @@ use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, SmallInt, Text, Timestamptz, Uuid};
-use domain::{BillingEvent, BillingEventGuid, EventStatus, EventType, MemberUniqueKey, Timestamp};
+use domain::{
+    BillingEvent, BillingEventGuid, ClientName, EventStatus, EventType, MemberUniqueKey, Timestamp,
+};
 use rust_decimal::Decimal;
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -22,7 +24,7 @@ use std::str::FromStr;
 
 pub(crate) struct PgQueries;
 
-#[derive(Queryable, Selectable, Insertable)]
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = billing_events, check_for_backend(Pg))]
 struct Row {
     billing_event_guid: uuid::Uuid,
@@ -35,23 +37,6 @@ struct Row {
     price: Decimal,
     modified_date_time: DateTime<Utc>,
     revision: i32,
-}
-
-impl From<&BillingEvent> for Row {
-    fn from(event: &BillingEvent) -> Self {
-        Self {
-            billing_event_guid: event.guid.as_uuid(),
-            client_name: event.client.as_str().to_owned(),
-            member_unique_key: event.member.as_str().to_owned(),
-            event_date_time: event.event_time.as_datetime(),
-            event_type_id: event.event_type.code(),
-            status_id: event.status.code(),
-            quantity: event.quantity.value(),
-            price: event.price.value(),
-            modified_date_time: event.modified.as_datetime(),
-            revision: stored_revision(event.revision),
-        }
-    }
 }
 
 fn instant(at: DateTime<Utc>) -> Result<Timestamp, RepositoryError> {
@@ -198,15 +183,21 @@ impl Queries for PgQueries {
     fn lock(
         conn: &mut PgConnection,
         guids: &[BillingEventGuid],
+        scope: Option<&ClientName>,
     ) -> Result<Vec<BillingEvent>, DbError> {
         let keys: Vec<uuid::Uuid> = guids.iter().map(BillingEventGuid::as_uuid).collect();
-        let rows = billing_events::table
+        let query = billing_events::table
             .filter(billing_events::billing_event_guid.eq_any(keys))
             // A stable lock order, so two bulk settlements cannot deadlock.
             .order(billing_events::billing_event_guid.asc())
             .for_update()
-            .select(Row::as_select())
-            .load(conn)?;
+            .select(Row::as_select());
+        let rows = match scope {
+            Some(client) => query
+                .filter(billing_events::client_name.eq(client.as_str()))
+                .load(conn)?,
+            None => query.load(conn)?,
+        };
         events(rows)
     }
 

@@ -6,12 +6,11 @@ use crate::error::{corrupt_row, DbError};
 use crate::filter::filtered_events;
 use crate::pooled::Queries;
 use crate::stored::{creation, history_entry, stored_revision, StoredColumns};
-use app::{
-    summarize_events, EventFilter, GroupBy, HistoryEntry, Position, RepositoryError, SummaryRow,
-};
+use app::{EventFilter, GroupBy, HistoryEntry, Position, RepositoryError, Summary, SummaryRow};
+use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 use diesel::sqlite::Sqlite;
-use domain::{BillingEvent, BillingEventGuid, EventStatus, Timestamp};
+use domain::{BillingEvent, BillingEventGuid, ClientName, EventStatus, Timestamp};
 use rust_decimal::Decimal;
 use std::collections::HashSet;
 use std::str::FromStr;
@@ -121,7 +120,7 @@ impl Queries for SqliteQueries {
         conn: &mut SqliteConnection,
         guids: &[BillingEventGuid],
     ) -> Result<Vec<BillingEvent>, DbError> {
-        Self::lock(conn, guids)
+        Self::lock(conn, guids, None)
     }
 
     fn find(
@@ -139,16 +138,19 @@ impl Queries for SqliteQueries {
     fn lock(
         conn: &mut SqliteConnection,
         guids: &[BillingEventGuid],
+        scope: Option<&ClientName>,
     ) -> Result<Vec<BillingEvent>, DbError> {
         let mut found = Vec::with_capacity(guids.len());
         // Within SQLite's bound-parameter limit per statement.
         for chunk in guids.chunks(10_000) {
             let keys: Vec<String> = chunk.iter().map(ToString::to_string).collect();
-            let rows = billing_events::table
+            let mut query = billing_events::table
                 .filter(billing_events::billing_event_guid.eq_any(keys))
-                .select(Row::as_select())
-                .load(conn)?;
-            found.extend(events(rows)?);
+                .into_boxed();
+            if let Some(client) = scope {
+                query = query.filter(billing_events::client_name.eq(client.as_str()));
+            }
+            found.extend(events(query.select(Row::as_select()).load(conn)?)?);
         }
         Ok(found)
     }
@@ -224,7 +226,8 @@ impl Queries for SqliteQueries {
     }
 
     /// SQLite has no exact decimal type to sum in, so the matching events are summed
-    /// here, in arbitrary precision.
+    /// here, in arbitrary precision, row by row as SQLite steps through them: memory
+    /// follows the number of groups, never the number of events.
     fn summarize(
         conn: &mut SqliteConnection,
         filter: &EventFilter,
@@ -238,8 +241,12 @@ impl Queries for SqliteQueries {
             |g: BillingEventGuid| g.to_string()
         )
         .select(Row::as_select())
-        .load(conn)?;
-        Ok(summarize_events(&events(rows)?, group_by))
+        .load_iter::<Row, DefaultLoadingMode>(conn)?;
+        let mut summary = Summary::new(group_by);
+        for row in rows {
+            summary.add(&row?.into_event()?);
+        }
+        Ok(summary.finish())
     }
 }
 

@@ -1,0 +1,4 @@
+//! Helpers shared by this crate's test binaries; each uses a part of them.
+#![allow(dead_code)]
+
+pub mod hostile_bodies;
