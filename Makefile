@@ -7,12 +7,14 @@
 #   make lint   rustfmt check, clippy with warnings as errors, layering check, and
 #               cargo deny (licenses, bans, sources; advisories need the internet)
 #   make bench  the service against each database's own ceiling (a few minutes)
-#   make fuzz   every fuzz target for FUZZ_SECONDS (default 30) each
+#   make bench-hostile  what one hostile request costs the service (about a minute)
+#   make fuzz   every fuzz target for FUZZ_SECONDS (default 30) each; an input slower
+#               than FUZZ_INPUT_SECONDS (default 1) counts as a finding
 
 CARGO ?= cargo
 PG_FEATURES := --features infra-diesel/postgres-tests,black-box-tests/postgres-tests,api-actix/postgres-tests
 
-.PHONY: run test lint fmt layering bench fuzz
+.PHONY: run test lint fmt layering bench bench-hostile fuzz
 
 run:
 	BILLING_ENV=development $(CARGO) run --release -p api-actix --bin billing-events
@@ -28,6 +30,9 @@ lint: layering
 
 bench:
 	./bench/run
+
+bench-hostile:
+	./bench/hostile
 
 fuzz:
 	./scripts/fuzz
