@@ -1,10 +1,11 @@
 //! Settle one event: move its status by the lifecycle, at most once per revision.
 
-use crate::ports::{BillingEventRepository, Clock, RepositoryError, SettleOutcome, SettleTarget};
+use crate::ports::{BillingEventRepository, Clock, RepositoryError};
 use domain::{
     Access, BillingEvent, BillingEventDraft, BillingEventGuid, EventStatus, Field,
     ForbiddenTransition, GuidError, RawValue, ValidationErrors,
 };
+use domain::{SettleOutcome, SettleTarget};
 use std::sync::Arc;
 
 /// What a status change did.
@@ -127,8 +128,8 @@ fn status_only(body: BillingEventDraft) -> Result<EventStatus, ValidationErrors>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fakes::{sample_draft, FixedClock, InMemoryRepository};
-    use crate::ports::HistoryEntry;
+    use crate::fakes::{insert_request, sample_draft, FixedClock, InMemoryRepository};
+    use domain::HistoryEntry;
 
     const GUID: &str = "6d91f288-c380-4652-bd35-ce286ac4c806";
 
@@ -137,7 +138,10 @@ mod tests {
             .validate()
             .unwrap()
             .stored_at(domain::Timestamp::parse("2026-01-01T00:00:00Z").unwrap());
-        repository.insert(&event, "tx-create").await.unwrap();
+        repository
+            .insert(insert_request(&event, "tx-create"))
+            .await
+            .unwrap();
         event
     }
 

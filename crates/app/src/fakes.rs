@@ -1,13 +1,13 @@
 //! In-memory stand-ins for the ports, for the use cases' unit tests.
 
 use crate::ports::{
-    summarize_events, ApiKeyRepository, BillingEventRepository, Clock, EventFilter, GroupBy,
-    HistoryEntry, Insertion, Position, RepositoryError, SettleOutcome, SettleTarget, SummaryRow,
+    ApiKeyRepository, BillingEventRepository, Clock, InsertRequest, Insertion, RepositoryError,
 };
 use async_trait::async_trait;
 use domain::{
     ApiKeyId, ApiKeyRecord, BillingEvent, BillingEventDraft, BillingEventGuid, ClientName,
-    EventStatus, RawValue, Timestamp,
+    EventFilter, EventStatus, GroupBy, HistoryEntry, Position, RawValue, SettleOutcome,
+    SettleTarget, Summary, SummaryRow, Timestamp,
 };
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -39,7 +39,7 @@ impl InMemoryRepository {
 
     fn check_up(&self) -> Result<(), RepositoryError> {
         if self.down {
-            Err(RepositoryError::Unavailable("database is down".into()))
+            Err(RepositoryError::unavailable("database is down"))
         } else {
             Ok(())
         }
@@ -48,34 +48,27 @@ impl InMemoryRepository {
 
 #[async_trait]
 impl BillingEventRepository for InMemoryRepository {
-    async fn insert(
-        &self,
-        event: &BillingEvent,
-        tx_id: &str,
-    ) -> Result<Insertion, RepositoryError> {
-        self.check_up()?;
-        let mut store = self.store.lock().unwrap();
-        if let Some(stored) = store.events.get(&event.guid) {
-            return Ok(Insertion::AlreadyExists(stored.clone()));
-        }
-        store.events.insert(event.guid, event.clone());
-        let created = HistoryEntry {
-            from: None,
-            to: event.status,
-            at: event.modified,
-            tx_id: tx_id.into(),
-        };
-        store.history.insert(event.guid, vec![created]);
-        Ok(Insertion::Created)
-    }
-
     async fn insert_many(
         &self,
-        items: &[(BillingEvent, String)],
+        items: Vec<InsertRequest>,
     ) -> Result<Vec<Insertion>, RepositoryError> {
+        self.check_up()?;
+        let mut store = self.store.lock().unwrap();
         let mut results = Vec::with_capacity(items.len());
-        for (event, tx_id) in items {
-            results.push(self.insert(event, tx_id).await?);
+        for InsertRequest { event, tx_id } in items {
+            if let Some(stored) = store.events.get(&event.guid) {
+                results.push(Insertion::AlreadyExists(stored.clone()));
+                continue;
+            }
+            let created = HistoryEntry {
+                from: None,
+                to: event.status,
+                at: event.modified,
+                tx_id,
+            };
+            store.history.insert(event.guid, vec![created]);
+            store.events.insert(event.guid, event.clone());
+            results.push(Insertion::Created(event));
         }
         Ok(results)
     }
@@ -147,7 +140,7 @@ impl BillingEventRepository for InMemoryRepository {
     ) -> Result<Vec<SummaryRow>, RepositoryError> {
         self.check_up()?;
         let store = self.store.lock().unwrap();
-        Ok(summarize_events(
+        Ok(Summary::of(
             store.events.values().filter(|event| filter.matches(event)),
             group_by,
         ))
@@ -186,6 +179,14 @@ pub fn sample_draft() -> BillingEventDraft {
         invoice_billing_event_status_id: text("Unknown"),
         quantity: RawValue::Number("6.0".into()),
         price: RawValue::Number("7.0".into()),
+    }
+}
+
+/// The request to insert `event` under `tx_id`.
+pub fn insert_request(event: &BillingEvent, tx_id: &str) -> InsertRequest {
+    InsertRequest {
+        event: event.clone(),
+        tx_id: tx_id.to_owned(),
     }
 }
 

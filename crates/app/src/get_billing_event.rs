@@ -54,7 +54,7 @@ impl GetBillingEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fakes::{sample_draft, InMemoryRepository};
+    use crate::fakes::{insert_request, sample_draft, InMemoryRepository};
     use domain::Timestamp;
 
     #[tokio::test]
@@ -64,7 +64,10 @@ mod tests {
             .validate()
             .unwrap()
             .stored_at(Timestamp::parse("2026-01-01T00:00:00Z").unwrap());
-        repository.insert(&event, "tx").await.unwrap();
+        repository
+            .insert(insert_request(&event, "tx"))
+            .await
+            .unwrap();
         let use_case = GetBillingEvent::new(repository);
         let braced = format!("{{{}}}", event.guid.to_string().to_uppercase());
         assert_eq!(

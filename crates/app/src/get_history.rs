@@ -1,6 +1,7 @@
 //! Read an event's audit history: its creation and every status change.
 
-use crate::ports::{BillingEventRepository, HistoryEntry, RepositoryError};
+use crate::ports::{BillingEventRepository, RepositoryError};
+use domain::HistoryEntry;
 use domain::{Access, BillingEventGuid, GuidError};
 use std::sync::Arc;
 

@@ -5,6 +5,7 @@
 
 pub mod authenticate;
 pub mod change_status;
+mod error_chain;
 pub mod get_billing_event;
 pub mod get_history;
 pub mod list_billing_events;
@@ -21,6 +22,7 @@ mod fakes;
 
 pub use authenticate::{Authenticate, AuthenticateError, Caller};
 pub use change_status::{ChangeBillingEventStatus, ChangeStatusError, StatusChange};
+pub use error_chain::error_chain;
 pub use get_billing_event::{GetBillingEvent, GetBillingEventError};
 pub use get_history::{GetBillingEventHistory, GetHistoryError};
 pub use list_billing_events::{ListBillingEvents, ListBillingEventsError, ListRequest, Page};
@@ -29,9 +31,7 @@ pub use manage_api_keys::{
 };
 pub use parameters::{FilterParameters, InvalidParameters};
 pub use ports::{
-    canonical_total, error_chain, summarize_events, ApiKeyRepository, BillingEventRepository,
-    Clock, EventFilter, GroupBy, HistoryEntry, Insertion, Position, RepositoryError, SettleOutcome,
-    SettleTarget, Summary, SummaryRow,
+    ApiKeyRepository, BillingEventRepository, Clock, InsertRequest, Insertion, RepositoryError,
 };
 pub use record_billing_event::{RecordBillingEvent, RecordBillingEventError, Recorded};
 pub use record_billing_events::{ItemOutcome, RecordBillingEvents, RecordBillingEventsError};

@@ -1,7 +1,8 @@
 //! List a client's events, a page at a time, in a stable order.
 
 use crate::parameters::{cursor, FilterParameters, InvalidParameters};
-use crate::ports::{BillingEventRepository, Position, RepositoryError};
+use crate::ports::{BillingEventRepository, RepositoryError};
+use domain::Position;
 use domain::{Access, BillingEvent};
 use std::sync::Arc;
 
@@ -104,7 +105,7 @@ impl ListBillingEvents {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fakes::{event_at, InMemoryRepository};
+    use crate::fakes::{event_at, insert_request, InMemoryRepository};
 
     fn request(limit: &str, cursor: Option<String>) -> ListRequest {
         ListRequest {
@@ -121,7 +122,10 @@ mod tests {
     async fn pages_walk_every_event_once_in_time_then_guid_order() {
         let repository = Arc::new(InMemoryRepository::default());
         for second in [3, 1, 2, 1, 5] {
-            repository.insert(&event_at(second), "tx").await.unwrap();
+            repository
+                .insert(insert_request(&event_at(second), "tx"))
+                .await
+                .unwrap();
         }
         let use_case = ListBillingEvents::new(repository);
         let mut seen = Vec::new();
@@ -175,7 +179,10 @@ mod tests {
     async fn a_scoped_key_lists_its_own_client_and_nothing_of_another() {
         let repository = Arc::new(InMemoryRepository::default());
         let event = event_at(1);
-        repository.insert(&event, "tx").await.unwrap();
+        repository
+            .insert(insert_request(&event, "tx"))
+            .await
+            .unwrap();
         let use_case = ListBillingEvents::new(repository);
         let acme = Access::Client(domain::ClientName::parse("acme").unwrap());
         let unnamed = ListRequest::default();

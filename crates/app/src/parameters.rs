@@ -1,10 +1,10 @@
 //! Query and body parameters other than an event's own fields: reading them, and naming
 //! every one that is wrong.
 
-use crate::ports::{EventFilter, Position};
 use domain::{
     Access, BillingEventGuid, ClientName, EventStatus, EventType, MemberUniqueKey, Timestamp,
 };
+use domain::{EventFilter, Position};
 use std::collections::BTreeMap;
 
 /// Every bad parameter with every reason, keyed by the parameter's name as the client

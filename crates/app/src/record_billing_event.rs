@@ -1,6 +1,6 @@
 //! Record a billing event: validate it, store it once, and recognise a retry.
 
-use crate::ports::{BillingEventRepository, Clock, Insertion, RepositoryError};
+use crate::ports::{BillingEventRepository, Clock, InsertRequest, Insertion, RepositoryError};
 use domain::{BillingEvent, BillingEventDraft, BillingEventGuid, ValidationErrors};
 use std::sync::Arc;
 
@@ -49,9 +49,12 @@ impl RecordBillingEvent {
         tx_id: &str,
     ) -> Result<Recorded, RecordBillingEventError> {
         let submission = draft.validate().map_err(RecordBillingEventError::Invalid)?;
-        let event = submission.clone().stored_at(self.clock.now());
-        match self.repository.insert(&event, tx_id).await? {
-            Insertion::Created => Ok(Recorded::Created(event)),
+        let request = InsertRequest {
+            event: submission.clone().stored_at(self.clock.now()),
+            tx_id: tx_id.to_owned(),
+        };
+        match self.repository.insert(request).await? {
+            Insertion::Created(event) => Ok(Recorded::Created(event)),
             Insertion::AlreadyExists(stored) if submission.repeats(&stored) => {
                 Ok(Recorded::Replayed(stored))
             }

@@ -1,7 +1,7 @@
 //! Record a batch of events: each item exactly as a single post would be, all in one
 //! transaction.
 
-use crate::ports::{BillingEventRepository, Clock, Insertion, RepositoryError};
+use crate::ports::{BillingEventRepository, Clock, InsertRequest, Insertion, RepositoryError};
 use domain::{BillingEvent, BillingEventDraft, BillingEventGuid, ValidationErrors};
 use std::sync::Arc;
 
@@ -78,16 +78,17 @@ impl RecordBillingEvents {
             }
         }
         if !valid.is_empty() {
-            let items: Vec<(BillingEvent, String)> = valid
+            let items: Vec<InsertRequest> = valid
                 .iter()
-                .map(|(_, submission)| (submission.clone().stored_at(now), tx_id.to_owned()))
+                .map(|(_, submission)| InsertRequest {
+                    event: submission.clone().stored_at(now),
+                    tx_id: tx_id.to_owned(),
+                })
                 .collect();
-            let insertions = self.repository.insert_many(&items).await?;
-            for (((index, submission), (event, _)), insertion) in
-                valid.into_iter().zip(items).zip(insertions)
-            {
+            let insertions = self.repository.insert_many(items).await?;
+            for ((index, submission), insertion) in valid.into_iter().zip(insertions) {
                 outcomes[index] = Some(match insertion {
-                    Insertion::Created => ItemOutcome::Created(event),
+                    Insertion::Created(event) => ItemOutcome::Created(event),
                     Insertion::AlreadyExists(stored) if submission.repeats(&stored) => {
                         ItemOutcome::Replayed(stored)
                     }

@@ -1,8 +1,9 @@
 //! Settle many events of one client at once, as an invoicing run does.
 
 use crate::parameters::InvalidParameters;
-use crate::ports::{BillingEventRepository, Clock, RepositoryError, SettleOutcome, SettleTarget};
+use crate::ports::{BillingEventRepository, Clock, RepositoryError};
 use domain::{BillingEventGuid, ClientName, EventStatus};
+use domain::{SettleOutcome, SettleTarget};
 use std::sync::Arc;
 
 /// The most guids one request may name.
@@ -103,7 +104,7 @@ impl SettleBillingEvents {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fakes::{event_at, FixedClock, InMemoryRepository};
+    use crate::fakes::{event_at, insert_request, FixedClock, InMemoryRepository};
 
     #[tokio::test]
     async fn each_guid_gets_its_outcome_and_a_retry_changes_nothing_more() {
@@ -111,8 +112,14 @@ mod tests {
         let first = event_at(1);
         let mut other_client = event_at(2);
         other_client.client = ClientName::parse("other").unwrap();
-        repository.insert(&first, "tx").await.unwrap();
-        repository.insert(&other_client, "tx").await.unwrap();
+        repository
+            .insert(insert_request(&first, "tx"))
+            .await
+            .unwrap();
+        repository
+            .insert(insert_request(&other_client, "tx"))
+            .await
+            .unwrap();
         let use_case = SettleBillingEvents::new(
             repository.clone(),
             Arc::new(FixedClock::at("2026-03-03T00:00:00Z")),

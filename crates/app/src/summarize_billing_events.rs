@@ -1,8 +1,9 @@
 //! Exact totals of a client's events, per group.
 
 use crate::parameters::{FilterParameters, InvalidParameters};
-use crate::ports::{BillingEventRepository, GroupBy, RepositoryError, SummaryRow};
+use crate::ports::{BillingEventRepository, RepositoryError};
 use domain::Access;
+use domain::{GroupBy, SummaryRow};
 use std::sync::Arc;
 
 /// A summary request, as it arrived.
@@ -67,10 +68,7 @@ impl SummarizeBillingEvents {
         if !access.permits(&filter.client) {
             // Exactly what a client of one's own without events gets, so the answer
             // does not say whether the other client exists.
-            return Ok(crate::ports::summarize_events(
-                std::iter::empty(),
-                &group_by,
-            ));
+            return Ok(domain::Summary::of(std::iter::empty(), &group_by));
         }
         Ok(self.repository.summarize(&filter, &group_by).await?)
     }
@@ -79,7 +77,7 @@ impl SummarizeBillingEvents {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fakes::{event_at, InMemoryRepository};
+    use crate::fakes::{event_at, insert_request, InMemoryRepository};
     use domain::{Price, Quantity};
 
     #[tokio::test]
@@ -97,7 +95,10 @@ mod tests {
             if second == 4 {
                 event.event_type = domain::EventType::Credit;
             }
-            repository.insert(&event, "tx").await.unwrap();
+            repository
+                .insert(insert_request(&event, "tx"))
+                .await
+                .unwrap();
         }
         let use_case = SummarizeBillingEvents::new(repository);
         let request = |group_by: &[&str]| SummaryRequest {

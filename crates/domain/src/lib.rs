@@ -14,8 +14,13 @@ mod event;
 mod event_status;
 mod event_type;
 mod field;
+mod filter;
 mod guid;
 mod member_key;
+mod settlement;
+mod summary;
+#[cfg(test)]
+mod test_events;
 mod timestamp;
 
 pub use amount::{AmountError, Price, Quantity};
@@ -30,6 +35,9 @@ pub use event::{BillingEvent, ForbiddenTransition, NewBillingEvent, Settlement};
 pub use event_status::{EventStatus, Transition};
 pub use event_type::EventType;
 pub use field::Field;
+pub use filter::{EventFilter, Position};
 pub use guid::{BillingEventGuid, GuidError};
 pub use member_key::{MemberKeyError, MemberUniqueKey};
+pub use settlement::{HistoryEntry, SettleOutcome, SettleTarget};
+pub use summary::{canonical_total, GroupBy, Summary, SummaryRow};
 pub use timestamp::{Timestamp, TimestampError};

@@ -38,7 +38,7 @@ pub(crate) fn from_diesel(error: Error) -> RepositoryError {
         Error::DatabaseError(
             DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
             _,
-        ) => RepositoryError::Unavailable(Box::new(error)),
+        ) => RepositoryError::unavailable(error),
         // SQLite's errors of its environment, not of the request: SQLITE_BUSY once
         // busy_timeout has run out (the writer is overloaded), SQLITE_LOCKED,
         // SQLITE_IOERR and SQLITE_CANTOPEN (the file cannot be read or written),
@@ -50,22 +50,22 @@ pub(crate) fn from_diesel(error: Error) -> RepositoryError {
                 .iter()
                 .any(|cause| info.message().contains(cause)) =>
         {
-            RepositoryError::Unavailable(Box::new(error))
+            RepositoryError::unavailable(error)
         }
-        _ => RepositoryError::Unexpected(Box::new(error)),
+        _ => RepositoryError::unexpected(error),
     }
 }
 
 /// No connection could be had from the pool within its timeout.
 pub(crate) fn from_pool(error: diesel::r2d2::PoolError) -> RepositoryError {
-    RepositoryError::Unavailable(Box::new(error))
+    RepositoryError::unavailable(error)
 }
 
 /// A stored row that the domain refuses: only corruption or a bug gets here.
 pub(crate) fn corrupt_row(what: &str, error: impl std::fmt::Display) -> RepositoryError {
-    RepositoryError::Unexpected(
-        format!("stored billing event has an invalid {what}: {error}").into(),
-    )
+    RepositoryError::unexpected(format!(
+        "stored billing event has an invalid {what}: {error}"
+    ))
 }
 
 #[cfg(test)]

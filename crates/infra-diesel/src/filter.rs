@@ -10,7 +10,7 @@ macro_rules! filtered_events {
     ($backend:ty, $filter:expr, $after:expr, $instant:expr, $guid:expr) => {{
         use super::schema::billing_events::dsl as e;
         use diesel::prelude::*;
-        let filter: &app::EventFilter = $filter;
+        let filter: &domain::EventFilter = $filter;
         let mut query = e::billing_events
             .filter(e::client_name.eq(filter.client.as_str().to_owned()))
             .into_boxed::<$backend>();
@@ -43,7 +43,7 @@ macro_rules! filtered_events {
         if let Some(since) = filter.modified_since {
             query = query.filter(e::modified_date_time.ge($instant(since)));
         }
-        let after: Option<app::Position> = $after;
+        let after: Option<domain::Position> = $after;
         if let Some(position) = after {
             let (time, guid) = ($instant(position.event_time), $guid(position.guid));
             // `>=` alone is what an index range can start from; the `OR` then settles

@@ -8,12 +8,12 @@
 //! more load, the bigger the groups; an idle service commits each insert at once. No
 //! timer is involved, so a lone request never waits for company.
 
-use app::{
-    BillingEventRepository, EventFilter, GroupBy, HistoryEntry, Insertion, Position,
-    RepositoryError, SettleOutcome, SettleTarget, SummaryRow,
-};
+use app::{BillingEventRepository, InsertRequest, Insertion, RepositoryError};
 use async_trait::async_trait;
-use domain::{BillingEvent, BillingEventGuid, ClientName, EventStatus, Timestamp};
+use domain::{
+    BillingEvent, BillingEventGuid, ClientName, EventFilter, EventStatus, GroupBy, HistoryEntry,
+    Position, SettleOutcome, SettleTarget, SummaryRow, Timestamp,
+};
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -32,8 +32,7 @@ pub struct GroupCommitOptions {
 }
 
 struct Waiting {
-    event: BillingEvent,
-    tx_id: String,
+    item: InsertRequest,
     reply: oneshot::Sender<Result<Insertion, RepositoryError>>,
 }
 
@@ -102,23 +101,23 @@ async fn dispatch(
         let (inner, depth) = (inner.clone(), depth.clone());
         tokio::spawn(async move {
             let size = group.len();
-            let items: Vec<(BillingEvent, String)> = group
-                .iter()
-                .map(|waiting| (waiting.event.clone(), waiting.tx_id.clone()))
-                .collect();
+            let (items, replies): (Vec<InsertRequest>, Vec<_>) = group
+                .into_iter()
+                .map(|waiting| (waiting.item, waiting.reply))
+                .unzip();
             tracing::debug!(size, "group commit");
             #[allow(clippy::cast_precision_loss)] // a group holds at most max_batch inserts
             metrics::histogram!("group_commit_batch_size").record(size as f64);
-            match inner.insert_many(&items).await {
+            match inner.insert_many(items).await {
                 Ok(results) => {
-                    for (waiting, result) in group.into_iter().zip(results) {
-                        let _ = waiting.reply.send(Ok(result));
+                    for (reply, result) in replies.into_iter().zip(results) {
+                        let _ = reply.send(Ok(result));
                     }
                 }
                 // Nothing of the group is stored: every request in it is told so.
                 Err(error) => {
-                    for waiting in group {
-                        let _ = waiting.reply.send(Err(same_error(&error)));
+                    for reply in replies {
+                        let _ = reply.send(Err(error.clone()));
                     }
                 }
             }
@@ -130,28 +129,11 @@ async fn dispatch(
     }
 }
 
-/// A copy of `error` for each waiting request (the error type is not `Clone`).
-fn same_error(error: &RepositoryError) -> RepositoryError {
-    let cause = app::error_chain(error);
-    match error {
-        RepositoryError::Unavailable(_) => RepositoryError::Unavailable(cause.into()),
-        RepositoryError::Unexpected(_) => RepositoryError::Unexpected(cause.into()),
-    }
-}
-
 #[async_trait]
 impl BillingEventRepository for GroupCommit {
-    async fn insert(
-        &self,
-        event: &BillingEvent,
-        tx_id: &str,
-    ) -> Result<Insertion, RepositoryError> {
+    async fn insert(&self, item: InsertRequest) -> Result<Insertion, RepositoryError> {
         let (reply, answer) = oneshot::channel();
-        let waiting = Waiting {
-            event: event.clone(),
-            tx_id: tx_id.to_owned(),
-            reply,
-        };
+        let waiting = Waiting { item, reply };
         self.depth.fetch_add(1, Ordering::Relaxed);
         if let Err(error) = self.queue.try_send(waiting) {
             self.depth.fetch_sub(1, Ordering::Relaxed);
@@ -159,16 +141,16 @@ impl BillingEventRepository for GroupCommit {
                 mpsc::error::TrySendError::Full(_) => "the write queue is full",
                 mpsc::error::TrySendError::Closed(_) => "the writer has stopped",
             };
-            return Err(RepositoryError::Unavailable(why.into()));
+            return Err(RepositoryError::unavailable(why));
         }
-        answer.await.map_err(|_| {
-            RepositoryError::Unexpected("the writer dropped a waiting insert".into())
-        })?
+        answer
+            .await
+            .map_err(|_| RepositoryError::unexpected("the writer dropped a waiting insert"))?
     }
 
     async fn insert_many(
         &self,
-        items: &[(BillingEvent, String)],
+        items: Vec<InsertRequest>,
     ) -> Result<Vec<Insertion>, RepositoryError> {
         self.inner.insert_many(items).await
     }

@@ -66,26 +66,11 @@ async fn dispatch(mut lookups: mpsc::Receiver<Lookup>, inner: Arc<dyn ApiKeyRepo
             reads.spawn(async move {
                 let answer = inner.find_key(&id).await;
                 for reply in replies {
-                    let _ = reply.send(copy(&answer));
+                    let _ = reply.send(answer.clone());
                 }
             });
         }
         while reads.join_next().await.is_some() {}
-    }
-}
-
-/// The same answer for another waiter: errors are not `Clone`, so each waiter gets one
-/// of the same kind with the same story.
-fn copy(answer: &Answer) -> Answer {
-    match answer {
-        Ok(record) => Ok(record.clone()),
-        Err(error) => {
-            let story = app::error_chain(error).into();
-            Err(match error {
-                RepositoryError::Unavailable(_) => RepositoryError::Unavailable(story),
-                RepositoryError::Unexpected(_) => RepositoryError::Unexpected(story),
-            })
-        }
     }
 }
 
@@ -101,7 +86,7 @@ impl ApiKeyRepository for CoalescedKeyLookups {
             id: id.clone(),
             reply,
         };
-        let stopped = || RepositoryError::Unavailable("the key lookup dispatcher stopped".into());
+        let stopped = || RepositoryError::unavailable("the key lookup dispatcher stopped");
         self.queue.send(lookup).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }

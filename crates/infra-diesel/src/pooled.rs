@@ -8,13 +8,13 @@
 
 use crate::error::{from_diesel, from_pool, DbError};
 use crate::sessions::SessionManager;
-use app::{
-    BillingEventRepository, EventFilter, GroupBy, HistoryEntry, Insertion, Position,
-    RepositoryError, SettleOutcome, SettleTarget, SummaryRow,
-};
+use app::{BillingEventRepository, InsertRequest, Insertion, RepositoryError};
 use async_trait::async_trait;
 use diesel::r2d2::{Pool, R2D2Connection};
-use domain::{BillingEvent, BillingEventGuid, ClientName, EventStatus, Timestamp};
+use domain::{
+    BillingEvent, BillingEventGuid, ClientName, EventFilter, EventStatus, GroupBy, HistoryEntry,
+    Position, SettleOutcome, SettleTarget, SummaryRow, Timestamp,
+};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -150,11 +150,9 @@ impl<Q: Queries> PooledRepository<Q> {
         let _turn = tokio::time::timeout(patience, self.long_reads.acquire())
             .await
             .map_err(|_| {
-                RepositoryError::Unavailable(
-                    format!("no turn for a long read within {patience:?}").into(),
-                )
+                RepositoryError::unavailable(format!("no turn for a long read within {patience:?}"))
             })?
-            .map_err(|closed| RepositoryError::Unexpected(Box::new(closed)))?;
+            .map_err(RepositoryError::unexpected)?;
         self.run(work).await
     }
 
@@ -171,11 +169,12 @@ impl<Q: Queries> PooledRepository<Q> {
         let _turn = tokio::time::timeout(writers.patience, writers.turn.acquire())
             .await
             .map_err(|_| {
-                RepositoryError::Unavailable(
-                    format!("no turn to write within {:?}", writers.patience).into(),
-                )
+                RepositoryError::unavailable(format!(
+                    "no turn to write within {:?}",
+                    writers.patience
+                ))
             })?
-            .map_err(|closed| RepositoryError::Unexpected(Box::new(closed)))?;
+            .map_err(RepositoryError::unexpected)?;
         self.run(work).await
     }
 
@@ -199,7 +198,7 @@ impl<Q: Queries> PooledRepository<Q> {
             result.map_err(|DbError(error)| error)
         })
         .await
-        .map_err(|join_error| RepositoryError::Unexpected(Box::new(join_error)))?
+        .map_err(RepositoryError::unexpected)?
     }
 }
 
@@ -218,26 +217,12 @@ impl<Q: Queries> fmt::Debug for PooledRepository<Q> {
 
 #[async_trait]
 impl<Q: Queries> BillingEventRepository for PooledRepository<Q> {
-    async fn insert(
-        &self,
-        event: &BillingEvent,
-        tx_id: &str,
-    ) -> Result<Insertion, RepositoryError> {
-        let mut results = self
-            .insert_many(&[(event.clone(), tx_id.to_owned())])
-            .await?;
-        results
-            .pop()
-            .ok_or_else(|| RepositoryError::Unexpected("an insert gave no result".into()))
-    }
-
     async fn insert_many(
         &self,
-        items: &[(BillingEvent, String)],
+        items: Vec<InsertRequest>,
     ) -> Result<Vec<Insertion>, RepositoryError> {
-        let items = items.to_vec();
         self.run_write(move |conn| {
-            Q::write_insertion(conn, |conn| insert_in_transaction::<Q>(conn, &items))
+            Q::write_insertion(conn, |conn| insert_in_transaction::<Q>(conn, items))
         })
         .await
     }
@@ -327,20 +312,20 @@ impl<Q: Queries> BillingEventRepository for PooledRepository<Q> {
 /// The steps of [`BillingEventRepository::insert_many`], inside its transaction.
 fn insert_in_transaction<Q: Queries>(
     conn: &mut Q::Connection,
-    items: &[(BillingEvent, String)],
+    items: Vec<InsertRequest>,
 ) -> Result<Vec<Insertion>, DbError> {
     // The first item with a guid is the one that may be stored; later ones with the same
     // guid are retries of it (or conflicts), exactly as separate posts would be.
     let mut first_of: HashMap<BillingEventGuid, usize> = HashMap::new();
-    for (index, (event, _)) in items.iter().enumerate() {
-        first_of.entry(event.guid).or_insert(index);
+    for (index, item) in items.iter().enumerate() {
+        first_of.entry(item.event.guid).or_insert(index);
     }
-    let is_first = |index: usize, event: &BillingEvent| first_of[&event.guid] == index;
+    let is_first = |index: usize, item: &InsertRequest| first_of[&item.event.guid] == index;
     let mut candidates: Vec<(&BillingEvent, &str)> = items
         .iter()
         .enumerate()
-        .filter(|(index, (event, _))| is_first(*index, event))
-        .map(|(_, (event, tx_id))| (event, tx_id.as_str()))
+        .filter(|(index, item)| is_first(*index, item))
+        .map(|(_, item)| (&item.event, item.tx_id.as_str()))
         .collect();
     // In guid order, so that concurrent batches wait on each other's keys in one order
     // and cannot deadlock.
@@ -364,25 +349,37 @@ fn insert_in_transaction<Q: Queries>(
             .map(|event| (event.guid, event))
             .collect()
     };
-    items
+    // A repeat of a guid inserted here answers with the first item's event.
+    let repeated: HashMap<BillingEventGuid, BillingEvent> = items
         .iter()
         .enumerate()
-        .map(|(index, (event, _))| {
-            let first = first_of[&event.guid];
-            if inserted.contains(&event.guid) {
-                return Ok(if first == index {
-                    Insertion::Created
+        .filter(|(index, item)| !is_first(*index, item) && inserted.contains(&item.event.guid))
+        .map(|(_, item)| {
+            (
+                item.event.guid,
+                items[first_of[&item.event.guid]].event.clone(),
+            )
+        })
+        .collect();
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let guid = item.event.guid;
+            if inserted.contains(&guid) {
+                return Ok(if first_of[&guid] == index {
+                    Insertion::Created(item.event)
                 } else {
-                    Insertion::AlreadyExists(items[first].0.clone())
+                    Insertion::AlreadyExists(repeated[&guid].clone())
                 });
             }
             stored
-                .get(&event.guid)
+                .get(&guid)
                 .cloned()
                 .map(Insertion::AlreadyExists)
                 .ok_or_else(|| {
-                    DbError(RepositoryError::Unexpected(
-                        "guid conflicted but no event is stored".into(),
+                    DbError(RepositoryError::unexpected(
+                        "guid conflicted but no event is stored",
                     ))
                 })
         })

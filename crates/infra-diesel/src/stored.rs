@@ -4,11 +4,10 @@
 //! domain would refuse surfaces as an error instead of as a wrong event.
 
 use crate::error::corrupt_row;
-use app::HistoryEntry;
 use app::RepositoryError;
 use domain::{
-    BillingEvent, BillingEventGuid, ClientName, EventStatus, EventType, MemberUniqueKey, Price,
-    Quantity, Timestamp,
+    BillingEvent, BillingEventGuid, ClientName, EventStatus, EventType, HistoryEntry,
+    MemberUniqueKey, Price, Quantity, Timestamp,
 };
 use rust_decimal::Decimal;
 

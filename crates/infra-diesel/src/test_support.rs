@@ -111,6 +111,14 @@ impl Drop for TempPostgres {
     }
 }
 
+/// The request to insert `event` under `tx_id`.
+pub fn insert_request(event: &domain::BillingEvent, tx_id: &str) -> app::InsertRequest {
+    app::InsertRequest {
+        event: event.clone(),
+        tx_id: tx_id.to_owned(),
+    }
+}
+
 /// A valid stored event of client `acme` under `guid`, for tests that need many.
 pub fn sample_event(guid: domain::BillingEventGuid) -> domain::BillingEvent {
     let parse = |text| domain::Timestamp::parse(text).expect("a fixed instant");

@@ -4,16 +4,14 @@
 //! `postgres-tests` feature (which `make test` turns on when a server answers, and CI
 //! always does).
 
-use app::{
-    summarize_events, ApiKeyRepository, BillingEventRepository, EventFilter, GroupBy, HistoryEntry,
-    Insertion, Position, SettleOutcome, SettleTarget,
-};
+use app::{ApiKeyRepository, BillingEventRepository, InsertRequest, Insertion};
 use bigdecimal::BigDecimal;
 use domain::{
-    Access, ApiKeyId, BillingEvent, BillingEventGuid, ClientName, EventStatus, EventType,
-    IssuedKey, MemberUniqueKey, Price, Quantity, Timestamp,
+    Access, ApiKeyId, BillingEvent, BillingEventGuid, ClientName, EventFilter, EventStatus,
+    EventType, GroupBy, HistoryEntry, IssuedKey, MemberUniqueKey, Position, Price, Quantity,
+    SettleOutcome, SettleTarget, Summary, SummaryRow, Timestamp,
 };
-use infra_diesel::test_support::{options_for, TestDatabase};
+use infra_diesel::test_support::{insert_request, options_for, TestDatabase};
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -54,8 +52,12 @@ fn sample() -> BillingEvent {
 async fn a_stored_event_reads_back_identically(subject: Subject) {
     let stored = sample();
     assert_eq!(
-        subject.repository.insert(&stored, "tx").await.unwrap(),
-        Insertion::Created
+        subject
+            .repository
+            .insert(insert_request(&stored, "tx"))
+            .await
+            .unwrap(),
+        Insertion::Created(stored.clone())
     );
     let found = subject.repository.find(stored.guid).await.unwrap().unwrap();
     assert_eq!(found, stored);
@@ -75,7 +77,11 @@ async fn decimals_round_trip_exactly_with_their_scale(subject: Subject) {
         ("0.0000000000", "0.000"),
     ] {
         let stored = event(quantity, price, "2025-08-14T01:25:53Z");
-        subject.repository.insert(&stored, "tx").await.unwrap();
+        subject
+            .repository
+            .insert(insert_request(&stored, "tx"))
+            .await
+            .unwrap();
         let found = subject.repository.find(stored.guid).await.unwrap().unwrap();
         assert_eq!(found.quantity.to_string(), quantity);
         assert_eq!(found.price.to_string(), price);
@@ -91,7 +97,11 @@ async fn instants_round_trip_to_the_microsecond(subject: Subject) {
         "1969-12-31T23:59:59.999999Z",
     ] {
         let stored = event("1", "1", at);
-        subject.repository.insert(&stored, "tx").await.unwrap();
+        subject
+            .repository
+            .insert(insert_request(&stored, "tx"))
+            .await
+            .unwrap();
         let found = subject.repository.find(stored.guid).await.unwrap().unwrap();
         assert_eq!(found.event_time, Timestamp::parse(at).unwrap(), "{at}");
         assert_eq!(found.modified, stored.modified);
@@ -100,11 +110,19 @@ async fn instants_round_trip_to_the_microsecond(subject: Subject) {
 
 async fn a_taken_guid_returns_the_stored_event_unchanged(subject: Subject) {
     let first = sample();
-    subject.repository.insert(&first, "tx").await.unwrap();
+    subject
+        .repository
+        .insert(insert_request(&first, "tx"))
+        .await
+        .unwrap();
     let mut second = event("99", "99", "2030-01-01T00:00:00Z");
     second.guid = first.guid;
     assert_eq!(
-        subject.repository.insert(&second, "tx").await.unwrap(),
+        subject
+            .repository
+            .insert(insert_request(&second, "tx"))
+            .await
+            .unwrap(),
         Insertion::AlreadyExists(first.clone())
     );
     assert_eq!(
@@ -123,7 +141,10 @@ async fn concurrent_inserts_of_one_guid_store_exactly_one(subject: Subject) {
             tokio::spawn(async move {
                 (
                     candidate.clone(),
-                    repository.insert(&candidate, "tx").await.unwrap(),
+                    repository
+                        .insert(insert_request(&candidate, "tx"))
+                        .await
+                        .unwrap(),
                 )
             })
         })
@@ -132,7 +153,7 @@ async fn concurrent_inserts_of_one_guid_store_exactly_one(subject: Subject) {
     let mut reported = Vec::new();
     for attempt in attempts {
         match attempt.await.unwrap() {
-            (candidate, Insertion::Created) => winners.push(candidate),
+            (candidate, Insertion::Created(_)) => winners.push(candidate),
             (_, Insertion::AlreadyExists(stored)) => reported.push(stored),
         }
     }
@@ -147,7 +168,11 @@ async fn concurrent_inserts_of_one_guid_store_exactly_one(subject: Subject) {
 }
 
 async fn an_unknown_guid_is_not_found(subject: Subject) {
-    subject.repository.insert(&sample(), "tx").await.unwrap();
+    subject
+        .repository
+        .insert(insert_request(&sample(), "tx"))
+        .await
+        .unwrap();
     assert_eq!(
         subject
             .repository
@@ -164,7 +189,11 @@ async fn a_reachable_database_answers_ping(subject: Subject) {
 
 async fn reopening_keeps_events_and_migrations_run_once(subject: Subject) {
     let stored = sample();
-    subject.repository.insert(&stored, "tx").await.unwrap();
+    subject
+        .repository
+        .insert(insert_request(&stored, "tx"))
+        .await
+        .unwrap();
     let url = subject.database.url();
     let reopened = tokio::task::spawn_blocking(move || infra_diesel::connect(&options_for(&url)))
         .await
@@ -191,7 +220,7 @@ async fn settling_changes_status_and_history_in_one_step(subject: Subject) {
     let stored = sample();
     subject
         .repository
-        .insert(&stored, "tx-create")
+        .insert(insert_request(&stored, "tx-create"))
         .await
         .unwrap();
     let when = at("2026-12-01T00:00:00.5Z");
@@ -253,8 +282,16 @@ async fn settling_changes_status_and_history_in_one_step(subject: Subject) {
 async fn every_settle_outcome_is_reported_per_target(subject: Subject) {
     let (pending, mut foreign) = (sample(), sample());
     foreign.client = ClientName::parse("other").unwrap();
-    subject.repository.insert(&pending, "tx").await.unwrap();
-    subject.repository.insert(&foreign, "tx").await.unwrap();
+    subject
+        .repository
+        .insert(insert_request(&pending, "tx"))
+        .await
+        .unwrap();
+    subject
+        .repository
+        .insert(insert_request(&foreign, "tx"))
+        .await
+        .unwrap();
     let acme = ClientName::parse("acme").unwrap();
     let when = at("2026-12-01T00:00:00Z");
     let outcomes = subject
@@ -325,7 +362,11 @@ async fn every_settle_outcome_is_reported_per_target(subject: Subject) {
 
 async fn concurrent_settlements_of_one_revision_change_it_once(subject: Subject) {
     let stored = sample();
-    subject.repository.insert(&stored, "tx").await.unwrap();
+    subject
+        .repository
+        .insert(insert_request(&stored, "tx"))
+        .await
+        .unwrap();
     let attempts: Vec<_> = (0..10)
         .map(|n| {
             let repository = subject.repository.clone();
@@ -382,7 +423,11 @@ async fn varied_events(subject: &Subject) -> Vec<BillingEvent> {
         if n % 10 == 0 {
             event.client = ClientName::parse("other").unwrap();
         }
-        subject.repository.insert(&event, "tx").await.unwrap();
+        subject
+            .repository
+            .insert(insert_request(&event, "tx"))
+            .await
+            .unwrap();
         all.push(event);
     }
     all
@@ -467,10 +512,9 @@ async fn summaries_are_exact_and_agree_with_the_reference_sum(subject: Subject) 
                 .summarize(&filter, group_by)
                 .await
                 .unwrap();
-            let reference =
-                summarize_events(all.iter().filter(|event| filter.matches(event)), group_by);
+            let reference = Summary::of(all.iter().filter(|event| filter.matches(event)), group_by);
             assert_eq!(rows, reference, "{filter:?} by {group_by:?}");
-            let texts = |rows: &[app::SummaryRow]| {
+            let texts = |rows: &[SummaryRow]| {
                 rows.iter()
                     .map(|row| (row.total_quantity.to_string(), row.total_amount.to_string()))
                     .collect::<Vec<_>>()
@@ -484,13 +528,19 @@ async fn a_tenth_three_times_is_three_tenths(subject: Subject) {
     for _ in 0..3 {
         subject
             .repository
-            .insert(&event("1", "0.1", "2025-01-01T00:00:00Z"), "tx")
+            .insert(insert_request(
+                &event("1", "0.1", "2025-01-01T00:00:00Z"),
+                "tx",
+            ))
             .await
             .unwrap();
     }
     subject
         .repository
-        .insert(&event("0.1", "0.1", "2025-01-01T00:00:00Z"), "tx")
+        .insert(insert_request(
+            &event("0.1", "0.1", "2025-01-01T00:00:00Z"),
+            "tx",
+        ))
         .await
         .unwrap();
     let filter = filters().remove(0);
@@ -513,23 +563,26 @@ async fn a_tenth_three_times_is_three_tenths(subject: Subject) {
 
 async fn a_batch_stores_each_new_guid_once_and_reports_every_item(subject: Subject) {
     let taken = sample();
-    subject.repository.insert(&taken, "tx-0").await.unwrap();
+    subject
+        .repository
+        .insert(insert_request(&taken, "tx-0"))
+        .await
+        .unwrap();
     let (first, second) = (sample(), sample());
     let mut retry_of_first = event("9", "9", "2030-01-01T00:00:00Z");
     retry_of_first.guid = first.guid;
-    let items: Vec<(BillingEvent, String)> =
-        [first.clone(), taken.clone(), retry_of_first, second.clone()]
-            .into_iter()
-            .map(|event| (event, "tx-batch".to_owned()))
-            .collect();
-    let results = subject.repository.insert_many(&items).await.unwrap();
+    let items: Vec<InsertRequest> = [&first, &taken, &retry_of_first, &second]
+        .into_iter()
+        .map(|event| insert_request(event, "tx-batch"))
+        .collect();
+    let results = subject.repository.insert_many(items).await.unwrap();
     assert_eq!(
         results,
         [
-            Insertion::Created,
+            Insertion::Created(first.clone()),
             Insertion::AlreadyExists(taken),
             Insertion::AlreadyExists(first.clone()),
-            Insertion::Created
+            Insertion::Created(second.clone())
         ]
     );
     assert_eq!(
@@ -544,7 +597,10 @@ async fn a_batch_stores_each_new_guid_once_and_reports_every_item(subject: Subje
         .unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].tx_id, "tx-batch");
-    assert_eq!(subject.repository.insert_many(&[]).await.unwrap(), []);
+    assert_eq!(
+        subject.repository.insert_many(Vec::new()).await.unwrap(),
+        []
+    );
 }
 
 async fn concurrent_batches_of_overlapping_guids_store_each_once(subject: Subject) {
@@ -555,14 +611,14 @@ async fn concurrent_batches_of_overlapping_guids_store_each_once(subject: Subjec
         .map(|offset| {
             let repository = subject.repository.clone();
             // Each batch takes 20 events starting at its own offset, so neighbours overlap.
-            let items: Vec<(BillingEvent, String)> = events
+            let items: Vec<InsertRequest> = events
                 .iter()
                 .cycle()
                 .skip(offset * 5)
                 .take(20)
-                .map(|event| (event.clone(), format!("tx-{offset}")))
+                .map(|event| insert_request(event, &format!("tx-{offset}")))
                 .collect();
-            tokio::spawn(async move { repository.insert_many(&items).await.unwrap() })
+            tokio::spawn(async move { repository.insert_many(items).await.unwrap() })
         })
         .collect();
     let mut created = 0;
@@ -571,7 +627,7 @@ async fn concurrent_batches_of_overlapping_guids_store_each_once(subject: Subjec
             .await
             .unwrap()
             .iter()
-            .filter(|result| **result == Insertion::Created)
+            .filter(|result| matches!(result, Insertion::Created(_)))
             .count();
     }
     assert_eq!(

@@ -1,13 +1,15 @@
 //! Group commit: exactly once per guid under concurrency, no answer before the commit,
 //! every waiter told of a failed commit, and back-pressure when the queue is full.
 
-use app::{
-    BillingEventRepository, EventFilter, GroupBy, HistoryEntry, Insertion, Position,
-    RepositoryError, SettleOutcome, SettleTarget, SummaryRow,
-};
+use app::{BillingEventRepository, InsertRequest, Insertion, RepositoryError};
 use async_trait::async_trait;
 use domain::{BillingEvent, BillingEventGuid, ClientName, EventStatus, Timestamp};
-use infra_diesel::test_support::{options_for, sample_event as event, TempSqlite, TestDatabase};
+use domain::{
+    EventFilter, GroupBy, HistoryEntry, Position, SettleOutcome, SettleTarget, SummaryRow,
+};
+use infra_diesel::test_support::{
+    insert_request, options_for, sample_event as event, TempSqlite, TestDatabase,
+};
 use infra_diesel::{GroupCommit, GroupCommitOptions};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -38,7 +40,8 @@ async fn sixty_four_posters_of_overlapping_guids_store_each_guid_once() {
                 let mut created = 0;
                 for round in 0..8 {
                     let guid = guids[(poster + round) % guids.len()];
-                    if repository.insert(&event(guid), "tx").await.unwrap() == Insertion::Created {
+                    let insertion = repository.insert(insert_request(&event(guid), "tx"));
+                    if matches!(insertion.await.unwrap(), Insertion::Created(_)) {
                         created += 1;
                     }
                 }
@@ -70,29 +73,20 @@ struct Scripted {
 
 #[async_trait]
 impl BillingEventRepository for Scripted {
-    async fn insert(
-        &self,
-        event: &BillingEvent,
-        tx_id: &str,
-    ) -> Result<Insertion, RepositoryError> {
-        let mut results = self
-            .insert_many(&[(event.clone(), tx_id.to_owned())])
-            .await?;
-        Ok(results.remove(0))
-    }
     async fn insert_many(
         &self,
-        items: &[(BillingEvent, String)],
+        items: Vec<InsertRequest>,
     ) -> Result<Vec<Insertion>, RepositoryError> {
         self.entered.fetch_add(1, Ordering::SeqCst);
         self.gate.acquire().await.unwrap().forget();
         self.groups.lock().unwrap().push(items.len());
         if self.fail {
-            return Err(RepositoryError::Unexpected(
-                "injected commit failure".into(),
-            ));
+            return Err(RepositoryError::unexpected("injected commit failure"));
         }
-        Ok(vec![Insertion::Created; items.len()])
+        Ok(items
+            .into_iter()
+            .map(|item| Insertion::Created(item.event))
+            .collect())
     }
     async fn find(&self, _: BillingEventGuid) -> Result<Option<BillingEvent>, RepositoryError> {
         unimplemented!("not used here")
@@ -152,7 +146,7 @@ async fn start_inserts(repository: &Arc<GroupCommit>, count: usize) -> Vec<Pendi
             let repository = repository.clone();
             tokio::spawn(async move {
                 repository
-                    .insert(&event(BillingEventGuid::new_random()), "tx")
+                    .insert(insert_request(&event(BillingEventGuid::new_random()), "tx"))
                     .await
             })
         })
@@ -186,7 +180,10 @@ async fn no_answer_before_the_commit_and_waiting_inserts_share_the_next_one() {
     );
     inner.gate.add_permits(2);
     for handle in handles {
-        assert_eq!(handle.await.unwrap().unwrap(), Insertion::Created);
+        assert!(matches!(
+            handle.await.unwrap().unwrap(),
+            Insertion::Created(_)
+        ));
     }
     let groups = inner.groups.lock().unwrap().clone();
     assert_eq!(
@@ -219,7 +216,7 @@ async fn a_full_queue_refuses_at_once_instead_of_growing() {
     let mut handles = hold_one_commit(&repository, &inner).await;
     handles.extend(start_inserts(&repository, 4).await);
     let refused = repository
-        .insert(&event(BillingEventGuid::new_random()), "tx")
+        .insert(insert_request(&event(BillingEventGuid::new_random()), "tx"))
         .await;
     assert!(
         matches!(&refused, Err(RepositoryError::Unavailable(cause)) if cause.to_string().contains("full")),

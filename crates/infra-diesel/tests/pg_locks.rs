@@ -2,10 +2,12 @@
 //! client's guid neither waits for that row nor holds it. Runs with `postgres-tests`.
 #![cfg(feature = "postgres-tests")]
 
-use app::{SettleOutcome, SettleTarget};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use domain::{BillingEventGuid, ClientName, EventStatus, Timestamp};
-use infra_diesel::test_support::{options_for, sample_event, TempPostgres, TestDatabase};
+use domain::{SettleOutcome, SettleTarget};
+use infra_diesel::test_support::{
+    insert_request, options_for, sample_event, TempPostgres, TestDatabase,
+};
 use std::time::Duration;
 
 #[tokio::test]
@@ -13,7 +15,11 @@ async fn settling_another_clients_guid_never_touches_its_row_lock() {
     let database = TempPostgres::new();
     let stores = infra_diesel::connect(&options_for(&database.url())).unwrap();
     let event = sample_event(BillingEventGuid::new_random());
-    stores.events.insert(&event, "tx").await.unwrap();
+    stores
+        .events
+        .insert(insert_request(&event, "tx"))
+        .await
+        .unwrap();
 
     // The owner's own transaction holds the row.
     let mut owner = PgConnection::establish(&database.url()).unwrap();

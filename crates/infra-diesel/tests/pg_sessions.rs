@@ -7,7 +7,8 @@
 use app::RepositoryError;
 use domain::BillingEventGuid;
 use infra_diesel::test_support::{
-    execute_sql, options_for, postgres_admin_url, sample_event, TempPostgres, TestDatabase,
+    execute_sql, insert_request, options_for, postgres_admin_url, sample_event, TempPostgres,
+    TestDatabase,
 };
 use infra_diesel::DatabaseOptions;
 use std::time::Duration;
@@ -37,7 +38,11 @@ async fn a_dropped_connection_fails_one_request_right_after_use_and_is_replaced(
     let database = TempPostgres::new();
     let stores = infra_diesel::connect(&one_connection(&database)).unwrap();
     let event = sample_event(BillingEventGuid::new_random());
-    stores.events.insert(&event, "tx-1").await.unwrap();
+    stores
+        .events
+        .insert(insert_request(&event, "tx-1"))
+        .await
+        .unwrap();
 
     drop_connections(&database);
     let right_after = stores.events.find(event.guid).await;
@@ -55,7 +60,11 @@ async fn a_dropped_idle_connection_is_replaced_before_a_request_uses_it() {
     let database = TempPostgres::new();
     let stores = infra_diesel::connect(&one_connection(&database)).unwrap();
     let event = sample_event(BillingEventGuid::new_random());
-    stores.events.insert(&event, "tx-1").await.unwrap();
+    stores
+        .events
+        .insert(insert_request(&event, "tx-1"))
+        .await
+        .unwrap();
 
     drop_connections(&database);
     // Past the window in which a connection that just worked is trusted untested.

@@ -2,14 +2,17 @@
 //! database made before history lines pointed at row ids keeps every event and every
 //! history line, in order, through the migration, and through a way down and up again.
 
-use app::{BillingEventRepository, HistoryEntry, SettleOutcome, SettleTarget};
+use app::BillingEventRepository;
 use diesel::connection::SimpleConnection;
 use diesel::migration::MigrationSource;
 use diesel::sqlite::Sqlite;
 use diesel::{Connection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{FileBasedMigrations, MigrationHarness};
 use domain::{BillingEvent, BillingEventGuid, EventStatus, Timestamp};
-use infra_diesel::test_support::{options_for, sample_event, TempSqlite, TestDatabase};
+use domain::{HistoryEntry, SettleOutcome, SettleTarget};
+use infra_diesel::test_support::{
+    insert_request, options_for, sample_event, TempSqlite, TestDatabase,
+};
 use infra_diesel::{Backend, DatabaseUrl};
 use std::sync::Arc;
 
@@ -146,7 +149,10 @@ async fn events_and_their_history_survive_the_move_to_row_ids_and_back() {
 
     // New events and settlements after the move go on the same histories, in order.
     let new = sample_event(BillingEventGuid::new_random());
-    repository.insert(&new, "tx-4").await.unwrap();
+    repository
+        .insert(insert_request(&new, "tx-4"))
+        .await
+        .unwrap();
     let outcomes = repository
         .settle(
             None,

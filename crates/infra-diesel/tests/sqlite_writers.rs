@@ -2,20 +2,17 @@
 //! writer that cannot get its turn within `busy_timeout` is told the database is
 //! unavailable (the service answers 503) instead of waiting on.
 
-use app::{BillingEventRepository, Insertion, RepositoryError};
-use domain::{BillingEvent, BillingEventGuid};
-use infra_diesel::test_support::{options_for, sample_event, TempSqlite, TestDatabase};
+use app::{BillingEventRepository, InsertRequest, Insertion, RepositoryError};
+use domain::BillingEventGuid;
+use infra_diesel::test_support::{
+    insert_request, options_for, sample_event, TempSqlite, TestDatabase,
+};
 use std::sync::Arc;
 use std::time::Duration;
 
-fn batch(size: usize) -> Vec<(BillingEvent, String)> {
+fn batch(size: usize) -> Vec<InsertRequest> {
     (0..size)
-        .map(|_| {
-            (
-                sample_event(BillingEventGuid::new_random()),
-                "tx".to_owned(),
-            )
-        })
+        .map(|_| insert_request(&sample_event(BillingEventGuid::new_random()), "tx"))
         .collect()
 }
 
@@ -39,13 +36,15 @@ async fn eight_concurrent_batches_all_commit() {
     let writers: Vec<_> = (0..8)
         .map(|_| {
             let repository = repository.clone();
-            tokio::spawn(async move { repository.insert_many(&batch(500)).await })
+            tokio::spawn(async move { repository.insert_many(batch(500)).await })
         })
         .collect();
     for writer in writers {
         let results = writer.await.unwrap().unwrap();
         assert_eq!(results.len(), 500);
-        assert!(results.iter().all(|result| *result == Insertion::Created));
+        assert!(results
+            .iter()
+            .all(|result| matches!(result, Insertion::Created(_))));
     }
 }
 
@@ -59,15 +58,16 @@ async fn a_writer_without_a_turn_within_busy_timeout_is_unavailable_and_stores_n
     let rows = batch(10_000);
     let long = tokio::spawn({
         let repository = repository.clone();
-        async move { repository.insert_many(&rows).await }
+        async move { repository.insert_many(rows).await }
     });
     tokio::time::sleep(Duration::from_millis(100)).await;
     let late = batch(1);
-    let refused = repository.insert_many(&late).await;
+    let late_guid = late[0].event.guid;
+    let refused = repository.insert_many(late).await;
     assert!(
         matches!(refused, Err(RepositoryError::Unavailable(_))),
         "{refused:?}"
     );
     assert_eq!(long.await.unwrap().unwrap().len(), 10_000);
-    assert_eq!(repository.find(late[0].0.guid).await.unwrap(), None);
+    assert_eq!(repository.find(late_guid).await.unwrap(), None);
 }

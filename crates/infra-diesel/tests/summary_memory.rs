@@ -2,9 +2,11 @@
 //! not the number of events. Measured by dhat's counting allocator, so the figure is
 //! the same on any machine.
 
-use app::{EventFilter, GroupBy};
 use domain::{BillingEventGuid, ClientName};
-use infra_diesel::test_support::{options_for, sample_event, TempSqlite, TestDatabase};
+use domain::{EventFilter, GroupBy};
+use infra_diesel::test_support::{
+    insert_request, options_for, sample_event, TempSqlite, TestDatabase,
+};
 
 // dhat counts the heap from when its profiler starts: here, the summary alone.
 #[global_allocator]
@@ -19,13 +21,13 @@ async fn a_summary_of_many_events_holds_one_row_per_group() {
     for chunk in 0..EVENTS / 1_000 {
         let items: Vec<_> = (0..1_000)
             .map(|_| {
-                (
-                    sample_event(BillingEventGuid::new_random()),
-                    format!("tx-{chunk}"),
+                insert_request(
+                    &sample_event(BillingEventGuid::new_random()),
+                    &format!("tx-{chunk}"),
                 )
             })
             .collect();
-        stores.events.insert_many(&items).await.unwrap();
+        stores.events.insert_many(items).await.unwrap();
     }
     let filter = EventFilter {
         client: ClientName::parse("acme").unwrap(),

@@ -3,7 +3,7 @@
 use super::open_root;
 use crate::request_context::RequestContext;
 use crate::xml_writer::XmlWriter;
-use app::HistoryEntry;
+use domain::HistoryEntry;
 use domain::{BillingEventGuid, EventStatus};
 use serde::Serialize;
 

@@ -3,7 +3,7 @@
 use super::open_root;
 use crate::request_context::RequestContext;
 use crate::xml_writer::XmlWriter;
-use app::SettleOutcome;
+use domain::SettleOutcome;
 use domain::{BillingEventGuid, EventStatus};
 use serde::Serialize;
 

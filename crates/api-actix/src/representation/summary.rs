@@ -3,7 +3,7 @@
 use super::{exact_number, open_root};
 use crate::request_context::RequestContext;
 use crate::xml_writer::XmlWriter;
-use app::SummaryRow;
+use domain::SummaryRow;
 use domain::{EventStatus, EventType};
 use serde::Serialize;
 use serde_json::Number;

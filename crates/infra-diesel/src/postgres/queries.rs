@@ -6,16 +6,15 @@ use crate::error::{corrupt_row, DbError};
 use crate::filter::filtered_events;
 use crate::pooled::Queries;
 use crate::stored::{history_entry, stored_revision, StoredColumns};
-use app::{
-    canonical_total, EventFilter, GroupBy, HistoryEntry, Position, RepositoryError, SummaryRow,
-};
+use app::RepositoryError;
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, SmallInt, Text, Timestamptz, Uuid};
 use domain::{
-    BillingEvent, BillingEventGuid, ClientName, EventStatus, EventType, MemberUniqueKey, Timestamp,
+    canonical_total, BillingEvent, BillingEventGuid, ClientName, EventFilter, EventStatus,
+    EventType, GroupBy, HistoryEntry, MemberUniqueKey, Position, SummaryRow, Timestamp,
 };
 use rust_decimal::Decimal;
 use std::collections::HashSet;

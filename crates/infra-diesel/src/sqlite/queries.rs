@@ -6,11 +6,14 @@ use crate::error::{corrupt_row, DbError};
 use crate::filter::filtered_events;
 use crate::pooled::Queries;
 use crate::stored::{creation, history_entry, stored_revision, StoredColumns};
-use app::{EventFilter, GroupBy, HistoryEntry, Position, RepositoryError, Summary, SummaryRow};
+use app::RepositoryError;
 use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 use diesel::sqlite::Sqlite;
-use domain::{BillingEvent, BillingEventGuid, ClientName, EventStatus, Timestamp};
+use domain::{
+    BillingEvent, BillingEventGuid, ClientName, EventFilter, EventStatus, GroupBy, HistoryEntry,
+    Position, Summary, SummaryRow, Timestamp,
+};
 use rust_decimal::Decimal;
 use std::collections::HashSet;
 use std::str::FromStr;
