@@ -183,39 +183,46 @@ pub async fn a_settlement_naming_too_many_or_many_bad_guids_answers_briefly(app:
     );
 }
 
-/// The same member key, sent three ways, each with U+FFFE in it.
+/// The same member key, sent three ways, each with U+FFFE in it: an error of the field
+/// in JSON and form bodies; in XML, where no document may hold the character, the body
+/// is not well-formed.
 pub async fn text_xml_cannot_carry_is_refused_in_every_format(app: TestApp) {
     let json_body = event_body(&[("memberUniqueKey", json!("a\u{FFFE}b"))]);
     let form_body = format!(
         "billingEventGuid={}&memberUniqueKey=a%EF%BF%BEb&eventDateTime=2025-08-14T01%3A25%3A53Z&quantity=1&price=1",
         new_guid()
     );
-    let xml_body = format!(
-        "<E><BillingEventGuid>{}</BillingEventGuid><MemberUniqueKey>a&#xFFFE;b</MemberUniqueKey>\
-         <EventDateTime>2025-08-14T01:25:53Z</EventDateTime><Quantity>1</Quantity><Price>1</Price></E>",
-        new_guid()
-    );
     for (content_type, body) in [
         ("application/json", json_body),
         ("application/x-www-form-urlencoded", form_body),
-        ("application/xml", xml_body),
     ] {
         let reply = app
             .post("/api/v1/BillingEvents/acme", content_type, &body)
             .await;
         assert_eq!(reply.status, 400, "{content_type}: {}", reply.text);
-        // The problem comes as JSON, or as XML for an XML body.
-        for expected in [
-            "memberUniqueKey",
-            "must not contain the noncharacters U+FFFE or U+FFFF",
-        ] {
-            assert!(
-                reply.text.contains(expected),
-                "{content_type}: {}",
-                reply.text
-            );
-        }
+        assert_eq!(
+            reply.json()["errors"]["memberUniqueKey"],
+            json!(["must not contain the noncharacters U+FFFE or U+FFFF"]),
+            "{content_type}"
+        );
     }
+    let xml_body = format!(
+        "<E><BillingEventGuid>{}</BillingEventGuid><MemberUniqueKey>a&#xFFFE;b</MemberUniqueKey>\
+         <EventDateTime>2025-08-14T01:25:53Z</EventDateTime><Quantity>1</Quantity><Price>1</Price></E>",
+        new_guid()
+    );
+    let reply = app
+        .post("/api/v1/BillingEvents/acme", "application/xml", &xml_body)
+        .await;
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    assert_eq!(xml_child(&reply.text, "type"), "/problems/malformed-body");
+    assert!(
+        xml_child(&reply.text, "detail").contains("U+FFFE"),
+        "{}",
+        reply.text
+    );
+    let listed = app.get("/api/v1/BillingEvents?clientName=acme").await;
+    assert_eq!(listed.json()["items"], json!([]), "nothing was stored");
 }
 
 /// Parses a whole XML document strictly, as a .NET client would.
@@ -399,4 +406,79 @@ pub async fn a_long_xml_field_name_echo_is_cut(app: TestApp) {
     assert!(reply.text.len() < 5_000, "{} bytes", reply.text.len());
     let detail = xml_child(&reply.text, "detail");
     assert!(detail.ends_with('…'), "{detail:.100}");
+}
+
+/// Bodies held at once are bounded: one connection sending a large batch slowly holds
+/// its share, and another body finds no room and is told to retry.
+#[tokio::test]
+async fn bodies_held_at_once_share_one_budget() {
+    use tokio::io::AsyncWriteExt;
+    let batch_limit = "1048576";
+    let app = TestApp::spawn_with(
+        Box::new(infra_diesel::test_support::TempSqlite::new()),
+        &[
+            ("BILLING__BATCH__MAX_BODY_BYTES", batch_limit),
+            ("BILLING__HTTP__MAX_BUFFERED_BODY_BYTES", batch_limit),
+        ],
+    )
+    .await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /api/v1/BillingEvents/acme/batch HTTP/1.1\r\nHost: x\r\n\
+         Authorization: Bearer {}\r\nContent-Type: application/json\r\n\
+         Content-Length: {batch_limit}\r\n\r\n[",
+        app.admin_key
+    );
+    slow.write_all(head.as_bytes()).await.unwrap();
+    // The slow batch has taken the whole budget once its first byte is in.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let refused = app
+        .post_json("/api/v1/BillingEvents/acme", SEED_SAMPLE)
+        .await;
+    assert_eq!(refused.status, 503, "{}", refused.text);
+    assert_eq!(refused.header("retry-after"), "1");
+    drop(slow);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let stored = app
+        .post_json("/api/v1/BillingEvents/acme", SEED_SAMPLE)
+        .await;
+    assert_eq!(stored.status, 201, "the share came back: {}", stored.text);
+}
+
+pub async fn a_repeated_bad_query_value_is_one_reason(app: TestApp) {
+    let repeated: Vec<String> = (0..2_000).map(|n| format!("eventTypeId=b{n}")).collect();
+    let path = format!(
+        "/api/v1/BillingEvents?clientName=acme&{}&groupBy=x&groupBy=y",
+        repeated.join("&")
+    );
+    let reply = app.get(&path).await;
+    assert_eq!(reply.status, 400);
+    assert!(
+        reply.text.len() < 1_000,
+        "{} bytes: {:.300}",
+        reply.text.len(),
+        reply.text
+    );
+    assert_eq!(
+        reply.json()["errors"]["eventTypeId"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+pub async fn a_batch_under_no_client_name_is_refused_whole(app: TestApp) {
+    for body in ["[]", "[{}]"] {
+        let reply = app
+            .post_json("/api/v1/BillingEvents/a%0D%0Ab/batch", body)
+            .await;
+        assert_eq!(reply.status, 400, "{body}: {}", reply.text);
+        assert!(
+            reply.json()["errors"]["clientName"].is_array(),
+            "{}",
+            reply.text
+        );
+    }
 }

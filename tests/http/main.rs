@@ -96,6 +96,8 @@ macro_rules! http_suite {
                 hostile::if_match_takes_any_tag_of_its_list_compared_as_text,
                 hostile::another_clients_summary_looks_like_an_empty_one,
                 hostile::a_long_xml_field_name_echo_is_cut,
+                hostile::a_repeated_bad_query_value_is_one_reason,
+                hostile::a_batch_under_no_client_name_is_refused_whole,
             );
         }
     };

@@ -44,6 +44,8 @@ pub enum ApiError {
     UnsupportedMediaType(Option<String>),
     #[error("body over {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    #[error("no room for another request body")]
+    BodyBudgetSpent,
     #[error("the body did not arrive within {timeout:?}")]
     BodyTimeout { timeout: std::time::Duration },
     #[error("the request body could not be read")]
@@ -221,6 +223,10 @@ impl ApiError {
                     got.as_deref().unwrap_or("no Content-Type")
                 ),
             ),
+            ApiError::RecordMany(RecordBillingEventsError::InvalidClient(error)) => validation(
+                vec![("clientName".to_owned(), vec![error.to_string()])],
+                0,
+            ),
             ApiError::RecordMany(RecordBillingEventsError::TooManyItems { limit, count }) => problem(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 PLAIN,
@@ -239,6 +245,15 @@ impl ApiError {
                 "Content Too Large",
                 format!("The body is over the limit of {limit} bytes."),
             ),
+            ApiError::BodyBudgetSpent => Problem {
+                header: Some((header::RETRY_AFTER, "1".to_owned())),
+                ..problem(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    PLAIN,
+                    "Service Unavailable",
+                    "The service holds as many request bodies as it may right now; nothing was stored. Retry shortly.".into(),
+                )
+            },
             ApiError::BodyTimeout { timeout } => problem(
                 StatusCode::REQUEST_TIMEOUT,
                 PLAIN,

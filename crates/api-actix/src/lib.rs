@@ -25,6 +25,7 @@ pub mod startup;
 pub mod telemetry;
 pub mod telemetry_metrics;
 mod xml_draft;
+mod xml_well_formed;
 mod xml_writer;
 
 pub use settings::Settings;

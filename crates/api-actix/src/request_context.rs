@@ -76,7 +76,7 @@ pub async fn track(
         "request",
         tx_id = %context.tx_id,
         method = telemetry_metrics::method_label(req.method()),
-        path = %req.path(),
+        path = req.path(),
         client = tracing::field::Empty,
         key_id = tracing::field::Empty,
     );

@@ -68,6 +68,9 @@ pub struct HttpSettings {
     pub head_timeout_ms: u64,
     /// Time for a client to send its body; then 408.
     pub body_timeout_ms: u64,
+    /// Bytes of request bodies held at once, across every request; a body that finds
+    /// no room within a second is refused with 503.
+    pub max_buffered_body_bytes: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -183,6 +186,16 @@ impl Settings {
         }
         if batch.max_body_bytes == 0 {
             return Err(invalid("batch.max_body_bytes", "must be at least 1"));
+        }
+        let largest_body = http
+            .max_body_bytes
+            .max(http.max_bulk_body_bytes)
+            .max(batch.max_body_bytes);
+        if http.max_buffered_body_bytes < largest_body {
+            return Err(invalid(
+                "http.max_buffered_body_bytes",
+                "must be at least the largest body limit (or that body could never be read)",
+            ));
         }
         let commits = &database.group_commit;
         if commits.max_batch == 0 {

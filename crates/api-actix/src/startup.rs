@@ -80,6 +80,7 @@ impl Application {
             batch_body_bytes: settings.batch.max_body_bytes,
             batch_items: settings.batch.max_items,
             body_timeout: Duration::from_millis(settings.http.body_timeout_ms),
+            buffered_body_bytes: settings.http.max_buffered_body_bytes,
         };
         let state = AppState::new(repository, Arc::new(SystemClock), limits);
         if !settings.auth.required {

@@ -1,9 +1,11 @@
 //! Logging: human-readable or JSON lines, filtered by `log.filter` (or `RUST_LOG`).
 //!
-//! Values in log lines often come from requests (a client name from the path, a
-//! parser's message). In the human-readable format every control character in a field
-//! is written escaped (`\u{a}`, `\u{1b}`), so a request can neither forge a log line
-//! nor send escape sequences to an operator's terminal; JSON lines escape them anyway.
+//! Values in log lines often come from requests (a path, a client name, a parser's
+//! message). In the human-readable format every character of a field outside printable
+//! ASCII is written escaped (`\u{a}`, `\u{1b}`, `\u{202e}`), and text values are quoted
+//! with their quotes escaped, so a request can neither forge a line or a field, nor send
+//! escape sequences or bidirectional overrides to an operator's terminal; JSON lines
+//! escape what JSON must.
 
 use crate::settings::{LogFormat, LogSettings};
 use std::fmt::{self, Write as _};
@@ -32,8 +34,8 @@ pub fn init(settings: &LogSettings) {
     }
 }
 
-/// `name=value` pairs (the message bare), each value with its control characters
-/// escaped.
+/// `name=value` pairs (the message bare), each value with everything outside printable
+/// ASCII escaped. Text values are recorded as `&str`, which this prints quoted.
 fn escaped_fields() -> impl for<'w> FormatFields<'w> + Send + Sync + 'static {
     debug_fn(
         |writer: &mut Writer<'_>, field: &Field, value: &dyn fmt::Debug| {

@@ -11,15 +11,18 @@
 //! Any root name and namespace; child elements in any order and any letter case;
 //! `i:nil="true"` (any prefix) means absent; unknown elements are skipped. Values are
 //! trimmed of surrounding whitespace, as .NET's `XmlConvert` does, except the member
-//! key, which is kept exactly. A DOCTYPE (and so any entity declaration) is refused
-//! outright: nothing is ever expanded or fetched. Only the five predefined entities and
-//! character references are resolved.
+//! key, which is kept exactly. Only the five predefined entities and character
+//! references are resolved; what makes a body well-formed (no DOCTYPE, so nothing is
+//! ever expanded or fetched; one closed root; bound prefixes; …) is checked event by
+//! event in `xml_well_formed`.
 
 use crate::api_error::ApiError;
+use crate::xml_well_formed::{characters, WellFormed};
 use domain::{BillingEventDraft, Field, RawValue};
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesRef, BytesStart, Event};
-use quick_xml::Reader;
+use quick_xml::name::ResolveResult;
+use quick_xml::NsReader;
 
 /// A field element being read: which field, its text so far, and what makes it odd.
 struct FieldElement {
@@ -91,35 +94,20 @@ fn read(body: &[u8], client_name: &str, shape: Shape) -> Result<Vec<BillingEvent
     if shape == Shape::Event {
         drafts.push(new_draft());
     }
-    let mut reader = Reader::from_reader(body);
+    let mut reader = NsReader::from_reader(body);
+    let mut well_formed = WellFormed::default();
     let mut depth = 0_usize;
-    let mut roots = 0_usize;
     let mut current: Option<FieldElement> = None;
     loop {
-        let event = reader.read_event().map_err(|error| malformed(&error))?;
+        let (namespace, event) = reader
+            .read_resolved_event()
+            .map_err(|error| malformed(&error))?;
+        let unbound_prefix = matches!(namespace, ResolveResult::Unknown(_));
+        well_formed.check(&reader, unbound_prefix, &event)?;
         match event {
-            Event::DocType(_) => {
-                return Err(ApiError::MalformedBody(
-                    "XML with a DOCTYPE (or entity declarations) is not accepted.".into(),
-                ))
-            }
-            Event::Start(ref element) | Event::Empty(ref element) if depth == 0 => {
-                nil_attribute(element)?;
-                roots += 1;
-                if roots > 1 {
-                    return Err(ApiError::MalformedBody(
-                        "The XML has more than one root element.".into(),
-                    ));
-                }
-                if matches!(event, Event::Start(_)) {
-                    depth = 1;
-                }
-            }
+            Event::Start(_) if depth == 0 => depth = 1,
             // An item of a batch: a new event.
-            Event::Start(ref element) | Event::Empty(ref element)
-                if depth == 1 && event_depth == 2 =>
-            {
-                nil_attribute(element)?;
+            Event::Start(_) | Event::Empty(_) if depth == 1 && event_depth == 2 => {
                 if drafts.len() == max_items {
                     return Err(ApiError::TooManyItems { limit: max_items });
                 }
@@ -138,15 +126,11 @@ fn read(body: &[u8], client_name: &str, shape: Shape) -> Result<Vec<BillingEvent
                     store(draft, empty);
                 }
             }
-            Event::Start(element) => {
-                nil_attribute(&element)?;
+            Event::Start(_) => {
                 mark_nested(&mut current);
                 depth += 1;
             }
-            Event::Empty(element) => {
-                nil_attribute(&element)?;
-                mark_nested(&mut current);
-            }
+            Event::Empty(_) => mark_nested(&mut current),
             Event::End(_) => {
                 depth = depth.saturating_sub(1);
                 if depth == event_depth {
@@ -155,10 +139,6 @@ fn read(body: &[u8], client_name: &str, shape: Shape) -> Result<Vec<BillingEvent
                     }
                 }
             }
-            Event::Text(text) if depth == 0 && !text.iter().all(u8::is_ascii_whitespace) => {
-                return Err(outside_root())
-            }
-            Event::CData(_) | Event::GeneralRef(_) if depth == 0 => return Err(outside_root()),
             Event::Text(text) if depth == event_depth + 1 => {
                 let text = text.decode().map_err(|error| malformed(&error))?;
                 append(&mut current, &text);
@@ -178,29 +158,8 @@ fn read(body: &[u8], client_name: &str, shape: Shape) -> Result<Vec<BillingEvent
             _ => {}
         }
     }
-    whole_document(roots, depth)?;
+    well_formed.finish()?;
     Ok(drafts)
-}
-
-/// At the end of the body: there was one root, and it was closed.
-fn whole_document(roots: usize, depth: usize) -> Result<(), ApiError> {
-    if roots == 0 {
-        return Err(ApiError::MalformedBody(
-            "The body holds no XML element.".into(),
-        ));
-    }
-    if depth > 0 {
-        return Err(ApiError::MalformedBody(
-            "The body is not well-formed XML: the root element is never closed.".into(),
-        ));
-    }
-    Ok(())
-}
-
-fn outside_root() -> ApiError {
-    ApiError::MalformedBody(
-        "The body is not well-formed XML: it has text outside the root element.".into(),
-    )
 }
 
 fn malformed(error: &dyn std::fmt::Display) -> ApiError {
@@ -219,21 +178,11 @@ fn field_element(element: &BytesStart<'_>) -> Result<FieldElement, ApiError> {
     })
 }
 
-/// The most attributes one element may carry. A .NET client writes two or three (the
-/// namespaces, `i:nil`); the cap bounds both what an element costs and quick-xml's
-/// duplicate check, which compares each name with every earlier one.
-const MAX_ATTRIBUTES: usize = 64;
-
-/// Reads every attribute of `element` (they are parsed lazily, so this makes a malformed
-/// or repeated one an error wherever it is) and says whether `nil` (any prefix) is true.
+/// Whether the element's `nil` attribute (any prefix) is true. Its attributes were
+/// checked, and counted, as the element was read (`xml_well_formed`).
 fn nil_attribute(element: &BytesStart<'_>) -> Result<bool, ApiError> {
     let mut nil = false;
-    for (count, attribute) in element.attributes().enumerate() {
-        if count == MAX_ATTRIBUTES {
-            return Err(ApiError::MalformedBody(format!(
-                "An XML element may carry at most {MAX_ATTRIBUTES} attributes."
-            )));
-        }
+    for attribute in element.attributes() {
         let attribute = attribute.map_err(|error| malformed(&error))?;
         if attribute.key.local_name().as_ref() == b"nil" {
             nil = matches!(attribute.value.as_ref(), b"true" | b"1");
@@ -267,7 +216,9 @@ fn resolve(reference: &BytesRef<'_>) -> Result<String, ApiError> {
         .resolve_char_ref()
         .map_err(|error| malformed(&error))?
     {
-        return Ok(character.to_string());
+        let character = character.to_string();
+        characters(&character)?;
+        return Ok(character);
     }
     let name = reference.decode().map_err(|error| malformed(&error))?;
     resolve_predefined_entity(&name)
@@ -319,6 +270,12 @@ mod tests {
     #[test]
     fn a_byte_order_mark_before_the_root_is_not_text() {
         let xml = b"\xEF\xBB\xBF<E><Price>1</Price></E>";
+        assert_eq!(decode(xml, "acme").unwrap().price, text("1"));
+    }
+
+    #[test]
+    fn declared_prefixes_comments_and_a_first_declaration_are_fine() {
+        let xml = br#"<?xml version="1.0" encoding="utf-8"?><!-- a - b --><?pi x?><p:E xmlns:p="urn:p" xmlns:i="urn:i"><p:Price i:nil="false">1</p:Price></p:E>"#;
         assert_eq!(decode(xml, "acme").unwrap().price, text("1"));
     }
 
@@ -389,6 +346,17 @@ mod tests {
     }
 
     #[test]
+    fn elements_may_nest_64_deep() {
+        let nested = |depth: usize| format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
+        assert!(decode(nested(64).as_bytes(), "acme").is_ok());
+        let Err(ApiError::MalformedBody(detail)) = decode(nested(100_000).as_bytes(), "acme")
+        else {
+            panic!("accepted 100,000 levels");
+        };
+        assert!(detail.contains("at most 64 deep"), "{detail}");
+    }
+
+    #[test]
     fn malformed_xml_is_refused() {
         for xml in [
             &b""[..],
@@ -404,6 +372,19 @@ mod tests {
             b"<E/><![CDATA[x]]>",
             b"<E a=\"1\" a=\"2\"/>",
             b"<E><Price i:nil=\"true\" i:nil=\"false\"/></E>",
+            b"<E>\x01</E>",
+            b"<E>&#1;</E>",
+            b"<E a=\"\x02\"/>",
+            b"<p:Z/>",
+            b"<E p:a=\"1\"/>",
+            b"<E>]]></E>",
+            b"<E a=\"<\"/>",
+            b"<1Z/>",
+            b"<E><!-- a--b --></E>",
+            b"<?xml version=\"2.0\"?><E/>",
+            b"<E/><?xml version=\"1.0\"?>",
+            b"<E xmlns:p=\"\"/>",
+            b"<E xmlns:xml=\"urn:x\"/>",
         ] {
             assert!(
                 matches!(decode(xml, "acme"), Err(ApiError::MalformedBody(_))),

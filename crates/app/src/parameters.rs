@@ -51,12 +51,16 @@ impl InvalidParameters {
     /// The most parameters one answer names.
     pub const MAX_NAMED: usize = 100;
 
+    /// Notes why `name` is wrong. A reason already noted for it is not repeated (a
+    /// parameter given a thousand bad values has one reason, not a thousand).
     pub fn add(&mut self, name: impl Into<String>, message: impl Into<String>) {
-        let name = ParameterName(name.into());
+        let (name, message) = (ParameterName(name.into()), message.into());
         if let Some(messages) = self.named.get_mut(&name) {
-            messages.push(message.into());
+            if !messages.contains(&message) {
+                messages.push(message);
+            }
         } else if self.named.len() < Self::MAX_NAMED {
-            self.named.insert(name, vec![message.into()]);
+            self.named.insert(name, vec![message]);
         } else {
             self.unnamed += 1;
         }
@@ -212,6 +216,7 @@ mod tests {
         for index in (0..150).rev() {
             errors.add(format!("billingEventGuids[{index}]"), "bad");
         }
+        errors.add("status", "twice");
         errors.add("status", "twice");
         let names: Vec<&str> = errors.iter().map(|(name, _)| name).collect();
         assert_eq!(names.len(), InvalidParameters::MAX_NAMED);

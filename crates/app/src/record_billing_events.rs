@@ -2,7 +2,10 @@
 //! transaction.
 
 use crate::ports::{BillingEventRepository, Clock, InsertRequest, Insertion, RepositoryError};
-use domain::{BillingEvent, BillingEventDraft, BillingEventGuid, ValidationErrors};
+use domain::{
+    BillingEvent, BillingEventDraft, BillingEventGuid, ClientName, ClientNameError,
+    ValidationErrors,
+};
 use std::sync::Arc;
 
 /// What became of one item of a batch.
@@ -18,6 +21,9 @@ pub enum ItemOutcome {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecordBillingEventsError {
+    /// The route's client name is no client name: no item could be stored under it.
+    #[error("the client name {0}")]
+    InvalidClient(ClientNameError),
     #[error("a batch may hold at most {limit} items (this one holds {count})")]
     TooManyItems { limit: usize, count: usize },
     #[error(transparent)]
@@ -49,16 +55,19 @@ impl RecordBillingEvents {
     /// answer `Replayed`). Nothing is reported stored that was not committed.
     ///
     /// # Errors
-    /// `TooManyItems` (nothing stored); `Repository` (nothing stored).
+    /// `InvalidClient` when `client_name` (the route's) is not one; `TooManyItems`;
+    /// `Repository`. Nothing is stored in any of these cases.
     ///
     /// # Panics
     /// Never: every item is given an outcome, invalid ones before the insert and valid
     /// ones from its results.
     pub async fn execute(
         &self,
+        client_name: &str,
         drafts: Vec<BillingEventDraft>,
         tx_id: &str,
     ) -> Result<Vec<ItemOutcome>, RecordBillingEventsError> {
+        ClientName::parse(client_name).map_err(RecordBillingEventsError::InvalidClient)?;
         if drafts.len() > self.max_items {
             return Err(RecordBillingEventsError::TooManyItems {
                 limit: self.max_items,
@@ -128,7 +137,7 @@ mod tests {
         conflicting.price = RawValue::Number("99".into());
         let batch = vec![sample_draft(), invalid, other, sample_draft(), conflicting];
         let outcomes = use_case(&repository, 10)
-            .execute(batch.clone(), "tx")
+            .execute("acme", batch.clone(), "tx")
             .await
             .unwrap();
         assert!(matches!(outcomes[0], ItemOutcome::Created(_)));
@@ -143,7 +152,7 @@ mod tests {
         assert!(matches!(outcomes[4], ItemOutcome::Conflict(_)));
         assert_eq!(repository.len(), 2);
         let retried = use_case(&repository, 10)
-            .execute(batch, "tx")
+            .execute("acme", batch, "tx")
             .await
             .unwrap();
         assert!(matches!(retried[0], ItemOutcome::Replayed(_)));
@@ -155,10 +164,23 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_route_client_that_is_no_client_name_is_refused_even_for_no_items() {
+        let repository = Arc::new(InMemoryRepository::default());
+        for drafts in [Vec::new(), vec![sample_draft()]] {
+            let error = use_case(&repository, 10)
+                .execute("a\r\nb", drafts, "tx")
+                .await
+                .unwrap_err();
+            assert!(matches!(error, RecordBillingEventsError::InvalidClient(_)));
+        }
+        assert_eq!(repository.len(), 0);
+    }
+
+    #[tokio::test]
     async fn too_many_items_store_nothing() {
         let repository = Arc::new(InMemoryRepository::default());
         let error = use_case(&repository, 2)
-            .execute(vec![sample_draft(); 3], "tx")
+            .execute("acme", vec![sample_draft(); 3], "tx")
             .await
             .unwrap_err();
         assert!(matches!(

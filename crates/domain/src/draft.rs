@@ -43,8 +43,12 @@ pub struct BillingEventDraft {
 pub struct ValidationErrors(BTreeMap<Field, Vec<String>>);
 
 impl ValidationErrors {
+    /// Notes why `field` is wrong; a reason already noted for it is not repeated.
     pub fn add(&mut self, field: Field, message: impl Into<String>) {
-        self.0.entry(field).or_default().push(message.into());
+        let (messages, message) = (self.0.entry(field).or_default(), message.into());
+        if !messages.contains(&message) {
+            messages.push(message);
+        }
     }
 
     pub fn is_empty(&self) -> bool {

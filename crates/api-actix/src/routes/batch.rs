@@ -35,11 +35,10 @@ async fn record_batch(
     context: &RequestContext,
 ) -> Result<HttpResponse, ApiError> {
     let client_name = req.match_info().query("id");
-    tracing::Span::current().record("client", tracing::field::display(client_name));
+    tracing::Span::current().record("client", client_name);
     super::authorize_client(access, client_name)?;
     let format = body::format_of(req)?;
-    let bytes =
-        body::read_limited(req, payload, state.max_batch_body_bytes, state.body_timeout).await?;
+    let bytes = body::read_limited(req, payload, &state.batch_body).await?;
     let decode_many = match format {
         BodyFormat::Json => json_draft::decode_many,
         BodyFormat::Xml => xml_draft::decode_many,
@@ -52,7 +51,10 @@ async fn record_batch(
     let (client, max_items) = (client_name.to_owned(), state.max_batch_items);
     let drafts =
         body::decode_off_worker(bytes, move |bytes| decode_many(bytes, &client, max_items)).await?;
-    let outcomes = state.record_many.execute(drafts, &context.tx_id).await?;
+    let outcomes = state
+        .record_many
+        .execute(client_name, drafts, &context.tx_id)
+        .await?;
     let count = |wanted: fn(&ItemOutcome) -> bool| {
         outcomes.iter().filter(|outcome| wanted(outcome)).count() as u64
     };

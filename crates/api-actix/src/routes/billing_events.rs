@@ -3,7 +3,7 @@
 use super::AppState;
 use crate::api_error::{etag, ApiError};
 use crate::authentication::Caller;
-use crate::body::{self, BodyFormat};
+use crate::body::{self, BodyFormat, BodyRules};
 use crate::problem::Problem;
 use crate::representation::{EventRepresentation, Representation};
 use crate::request_context::RequestContext;
@@ -36,9 +36,9 @@ async fn record(
     context: &RequestContext,
 ) -> Result<HttpResponse, ApiError> {
     let client_name = req.match_info().query("id");
-    tracing::Span::current().record("client", tracing::field::display(client_name));
+    tracing::Span::current().record("client", client_name);
     super::authorize_client(access, client_name)?;
-    let draft = decode_draft(req, payload, state, state.max_body_bytes, client_name).await?;
+    let draft = decode_draft(req, payload, &state.event_body, client_name).await?;
     Ok(match state.record.execute(draft, &context.tx_id).await? {
         Recorded::Created(event) => {
             telemetry_metrics::events("created", 1);
@@ -60,12 +60,11 @@ async fn record(
 pub async fn decode_draft(
     req: &HttpRequest,
     payload: web::Payload,
-    state: &AppState,
-    limit: usize,
+    rules: &BodyRules,
     client_name: &str,
 ) -> Result<BillingEventDraft, ApiError> {
     let format = body::format_of(req)?;
-    let bytes = body::read_limited(req, payload, limit, state.body_timeout).await?;
+    let bytes = body::read_limited(req, payload, rules).await?;
     // One decoding step per format, all giving the same draft to the use cases.
     Ok(match format {
         BodyFormat::Json => json_draft::decode(&bytes, client_name)?,

@@ -9,6 +9,7 @@ mod listing;
 mod settlement;
 
 use crate::api_error::ApiError;
+use crate::body::{BodyBudget, BodyRules};
 use actix_web::web;
 use app::{
     BillingEventRepository, ChangeBillingEventStatus, Clock, GetBillingEvent,
@@ -30,13 +31,12 @@ pub struct AppState {
     pub list: ListBillingEvents,
     pub summarize: SummarizeBillingEvents,
     pub repository: Arc<dyn BillingEventRepository>,
-    pub max_body_bytes: usize,
+    /// How the body of one event (a post, a PATCH) is read.
+    pub event_body: BodyRules,
     /// Bulk settlements name up to 10,000 guids, so they get a limit of their own.
-    pub max_bulk_body_bytes: usize,
-    pub max_batch_body_bytes: usize,
+    pub settlement_body: BodyRules,
+    pub batch_body: BodyRules,
     pub max_batch_items: usize,
-    /// How long a request body may take to arrive.
-    pub body_timeout: std::time::Duration,
 }
 
 /// The most a request may carry.
@@ -47,6 +47,8 @@ pub struct Limits {
     pub batch_body_bytes: usize,
     pub batch_items: usize,
     pub body_timeout: std::time::Duration,
+    /// The bytes of request bodies held at once, across every request.
+    pub buffered_body_bytes: usize,
 }
 
 impl AppState {
@@ -55,6 +57,12 @@ impl AppState {
         clock: Arc<dyn Clock>,
         limits: Limits,
     ) -> Self {
+        let budget = BodyBudget::new(limits.buffered_body_bytes);
+        let rules = |limit| BodyRules {
+            limit,
+            timeout: limits.body_timeout,
+            budget: budget.clone(),
+        };
         Self {
             record: RecordBillingEvent::new(repository.clone(), clock.clone()),
             record_many: RecordBillingEvents::new(
@@ -69,11 +77,10 @@ impl AppState {
             list: ListBillingEvents::new(repository.clone()),
             summarize: SummarizeBillingEvents::new(repository.clone()),
             repository,
-            max_body_bytes: limits.body_bytes,
-            max_bulk_body_bytes: limits.bulk_body_bytes,
-            max_batch_body_bytes: limits.batch_body_bytes,
+            event_body: rules(limits.body_bytes),
+            settlement_body: rules(limits.bulk_body_bytes),
+            batch_body: rules(limits.batch_body_bytes),
             max_batch_items: limits.batch_items,
-            body_timeout: limits.body_timeout,
         }
     }
 }

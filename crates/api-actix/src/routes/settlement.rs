@@ -36,7 +36,7 @@ async fn change(
     context: &RequestContext,
 ) -> Result<HttpResponse, ApiError> {
     let guid = req.match_info().query("id");
-    let draft = decode_draft(req, payload, state, state.max_body_bytes, "").await?;
+    let draft = decode_draft(req, payload, &state.event_body, "").await?;
     let change = state
         .change_status
         .execute(guid, draft, expected_revisions(req), access, &context.tx_id)
@@ -99,15 +99,14 @@ async fn settle(
     context: &RequestContext,
 ) -> Result<HttpResponse, ApiError> {
     let client_name = req.match_info().query("id");
-    tracing::Span::current().record("client", tracing::field::display(client_name));
+    tracing::Span::current().record("client", client_name);
     super::authorize_client(access, client_name)?;
     if body::format_of(req)? != body::BodyFormat::Json {
         return Err(ApiError::UnsupportedMediaType(Some(
             "a bulk settlement takes JSON only".into(),
         )));
     }
-    let bytes =
-        body::read_limited(req, payload, state.max_bulk_body_bytes, state.body_timeout).await?;
+    let bytes = body::read_limited(req, payload, &state.settlement_body).await?;
     let client = client_name.to_owned();
     let request = body::decode_off_worker(bytes, move |bytes| {
         settle_request::decode(bytes, &client, app::settle_billing_events::MAX_GUIDS)
