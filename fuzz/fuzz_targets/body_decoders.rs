@@ -13,7 +13,7 @@ fuzz_target!(|body: &[u8]| {
         Some(decoders::form(body, "acme")),
     ];
     for draft in single.into_iter().flatten() {
-        if let Ok(event) = draft.validate() {
+        if let Ok(event) = draft.validate(domain::BillingEventGuid::new_random) {
             assert_eq!(event.client.as_str(), "acme");
         }
     }
@@ -25,7 +25,7 @@ fuzz_target!(|body: &[u8]| {
     .flatten()
     {
         for draft in batch {
-            let _ = draft.validate();
+            let _ = draft.validate(domain::BillingEventGuid::new_random);
         }
     }
     if let Ok(request) = decoders::settlement(body, "acme", 10_000) {

@@ -21,7 +21,7 @@ fuzz_target!(|text: &str| {
     if let Ok(price) = Price::parse(text) {
         assert_eq!(Price::parse(&price.to_string()), Ok(price));
     }
-    if let Ok(quantity) = Quantity::parse_json_number(text) {
+    if let Ok(quantity) = Quantity::parse_number(text) {
         assert_eq!(Quantity::parse(&quantity.to_string()), Ok(quantity));
     }
     if let Ok(instant) = Timestamp::parse(text) {

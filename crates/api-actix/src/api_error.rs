@@ -5,6 +5,7 @@ use crate::body::ACCEPTED_MEDIA_TYPES;
 use crate::problem::Problem;
 use crate::request_context::RequestContext;
 use crate::telemetry_metrics;
+use crate::vocabulary::{field_name, parameter_name};
 use actix_web::http::{header, StatusCode};
 use app::{
     AuthenticateError, ChangeStatusError, GetBillingEventError, GetHistoryError, InvalidParameters,
@@ -33,9 +34,6 @@ pub enum ApiError {
     Summarize(#[from] SummarizeBillingEventsError),
     #[error(transparent)]
     Authenticate(#[from] AuthenticateError),
-    /// The key may not act for the client named in the path.
-    #[error("the key may not act for client {client}")]
-    ClientForbidden { client: String },
     #[error("the key is over its rate")]
     RateLimited { retry_after_secs: u64 },
     #[error("the database is not ready")]
@@ -153,7 +151,7 @@ impl ApiError {
                     forbidden.from, forbidden.to
                 ),
             ),
-            ApiError::ChangeStatus(ChangeStatusError::PreconditionFailed { current_revision }) => Problem {
+            ApiError::ChangeStatus(ChangeStatusError::StaleRevision { current_revision }) => Problem {
                 header: Some((header::ETAG, etag(current_revision))),
                 ..problem(
                     StatusCode::PRECONDITION_FAILED,
@@ -199,7 +197,9 @@ impl ApiError {
                     ..problem(StatusCode::UNAUTHORIZED, PLAIN, "Unauthorized", detail.to_owned())
                 }
             }
-            ApiError::ClientForbidden { client } => problem(
+            ApiError::Record(RecordBillingEventError::Forbidden { client })
+            | ApiError::RecordMany(RecordBillingEventsError::Forbidden { client })
+            | ApiError::Settle(SettleBillingEventsError::Forbidden { client }) => problem(
                 StatusCode::FORBIDDEN,
                 PLAIN,
                 "Forbidden",
@@ -294,14 +294,14 @@ impl ApiError {
 fn fields(invalid: &ValidationErrors) -> Vec<(String, Vec<String>)> {
     invalid
         .iter()
-        .map(|(field, messages)| (field.name().to_owned(), messages.to_vec()))
+        .map(|(field, messages)| (field_name(field).to_owned(), messages.to_vec()))
         .collect()
 }
 
 fn parameters(invalid: &InvalidParameters) -> Vec<(String, Vec<String>)> {
     invalid
         .iter()
-        .map(|(name, messages)| (name.to_owned(), messages.to_vec()))
+        .map(|(parameter, messages)| (parameter_name(parameter).into_owned(), messages.to_vec()))
         .collect()
 }
 

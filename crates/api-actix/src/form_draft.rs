@@ -6,7 +6,8 @@
 //! an error of its field, never replaced by U+FFFD: two different byte strings must
 //! never become the same stored text.
 
-use domain::{BillingEventDraft, Field, RawValue};
+use crate::vocabulary::field_named;
+use domain::{BillingEventDraft, RawValue};
 use percent_encoding::percent_decode;
 use std::borrow::Cow;
 
@@ -23,9 +24,7 @@ pub fn decode(body: &[u8], client_name: &str) -> BillingEventDraft {
         let Ok(name) = String::from_utf8(unescape(name)) else {
             continue; // not UTF-8, so not the name of any field
         };
-        if let Some(slot) =
-            Field::from_name_ignoring_case(&name).and_then(|field| draft.slot_mut(field))
-        {
+        if let Some(slot) = field_named(&name).and_then(|field| draft.slot_mut(field)) {
             *slot = match String::from_utf8(unescape(value)) {
                 Ok(value) if value.is_empty() => RawValue::Missing,
                 Ok(value) => RawValue::Text(value),
@@ -71,7 +70,7 @@ mod tests {
         );
         assert_eq!(draft.quantity, RawValue::Text("6.0".into()));
         assert_eq!(draft.price, RawValue::Text("7.0".into()));
-        assert!(draft.validate().is_ok());
+        assert!(draft.validate(domain::BillingEventGuid::new_random).is_ok());
     }
 
     #[test]
@@ -94,9 +93,11 @@ mod tests {
         );
         assert_eq!(draft.price, RawValue::Text("€1".into()));
         assert_eq!(draft.quantity, RawValue::Text("a+b c".into()));
-        let errors = draft.validate().unwrap_err();
+        let errors = draft
+            .validate(domain::BillingEventGuid::new_random)
+            .unwrap_err();
         assert_eq!(
-            errors.of(Field::MemberUniqueKey),
+            errors.of(domain::Field::MemberUniqueKey),
             ["must not be text that is not UTF-8"]
         );
     }

@@ -6,7 +6,8 @@
 //! amount never passes through a float.
 
 use crate::api_error::ApiError;
-use domain::{BillingEventDraft, Field, RawValue};
+use crate::vocabulary::field_named;
+use domain::{BillingEventDraft, RawValue};
 use serde::de::{
     DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
@@ -126,7 +127,7 @@ impl<'de> Visitor<'de> for DraftSeed<'_> {
         while let Some(PropertyName(name)) = properties.next_key()? {
             // The client comes from the route; system fields and unknown ones are
             // skipped without being kept. A later duplicate overwrites an earlier one.
-            match Field::from_name_ignoring_case(&name).and_then(|field| draft.slot_mut(field)) {
+            match field_named(&name).and_then(|field| draft.slot_mut(field)) {
                 Some(slot) => *slot = raw(properties.next_value()?).map_err(A::Error::custom)?,
                 None => {
                     properties.next_value::<IgnoredAny>()?;

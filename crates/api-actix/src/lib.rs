@@ -24,6 +24,7 @@ mod settle_request;
 pub mod startup;
 pub mod telemetry;
 pub mod telemetry_metrics;
+mod vocabulary;
 mod xml_draft;
 mod xml_well_formed;
 mod xml_writer;

@@ -6,6 +6,7 @@
 //! checks that every route in the document is one the router serves.
 
 use crate::samples;
+use crate::vocabulary::field_name;
 use domain::{EventStatus, EventType, Field};
 use serde_json::Value;
 use std::borrow::Cow;
@@ -550,12 +551,12 @@ pub fn body_fields() -> Vec<(&'static str, String)> {
     Field::ALL
         .iter()
         .filter_map(|field| {
-            let property = &properties[field.name()];
+            let property = &properties[field_name(*field)];
             // Optional enums are `oneOf: [null, $ref]`, the description on the reference.
             let described = std::iter::once(property)
                 .chain(property["oneOf"].as_array().into_iter().flatten())
                 .find_map(|schema| schema["description"].as_str())?;
-            Some((field.name(), described.replace('\n', " ")))
+            Some((field_name(*field), described.replace('\n', " ")))
         })
         .collect()
 }

@@ -1,6 +1,7 @@
 //! Query-string parameters, matched by name in any letter case as ASP.NET binds them.
 
-use app::{FilterParameters, ListRequest, SummaryRequest};
+use crate::vocabulary::parameter_name;
+use app::{FilterParameters, ListRequest, Parameter, SummaryRequest};
 
 /// The parameters of a query string, names lower-cased, repeats kept in order.
 #[derive(Debug)]
@@ -15,9 +16,9 @@ impl Query {
         )
     }
 
-    /// Every value of `name`, in order.
-    fn all(&self, name: &str) -> Vec<String> {
-        let name = name.to_ascii_lowercase();
+    /// Every value of `parameter`, in order.
+    fn all(&self, parameter: Parameter) -> Vec<String> {
+        let name = parameter_name(parameter).to_ascii_lowercase();
         self.0
             .iter()
             .filter(|(key, _)| *key == name)
@@ -25,35 +26,35 @@ impl Query {
             .collect()
     }
 
-    /// The last value of `name`, as with a repeated form field.
-    fn last(&self, name: &str) -> Option<String> {
-        self.all(name).pop()
+    /// The last value of `parameter`, as with a repeated form field.
+    fn last(&self, parameter: Parameter) -> Option<String> {
+        self.all(parameter).pop()
     }
 
     pub fn filter(&self) -> FilterParameters {
         FilterParameters {
-            client_name: self.last("clientName"),
-            member_unique_key: self.last("memberUniqueKey"),
-            from: self.last("from"),
-            to: self.last("to"),
-            event_type_ids: self.all("eventTypeId"),
-            status_ids: self.all("invoiceBillingEventStatusId"),
-            modified_since: self.last("modifiedSince"),
+            client_name: self.last(Parameter::ClientName),
+            member_unique_key: self.last(Parameter::MemberUniqueKey),
+            from: self.last(Parameter::From),
+            to: self.last(Parameter::To),
+            event_type_ids: self.all(Parameter::EventType),
+            status_ids: self.all(Parameter::EventStatus),
+            modified_since: self.last(Parameter::ModifiedSince),
         }
     }
 
     pub fn list_request(&self) -> ListRequest {
         ListRequest {
             filter: self.filter(),
-            limit: self.last("limit"),
-            cursor: self.last("cursor"),
+            limit: self.last(Parameter::Limit),
+            cursor: self.last(Parameter::Cursor),
         }
     }
 
     pub fn summary_request(&self) -> SummaryRequest {
         SummaryRequest {
             filter: self.filter(),
-            group_by: self.all("groupBy"),
+            group_by: self.all(Parameter::GroupBy),
         }
     }
 }

@@ -79,7 +79,7 @@ pub fn response(format: MediaFormat) -> String {
     let modified =
         domain::Timestamp::parse("2025-08-14T01:25:54.0123450Z").expect("a valid sample time");
     let event = draft
-        .validate()
+        .validate(domain::BillingEventGuid::new_random)
         .expect("the sample is valid")
         .stored_at(modified);
     let representation =
@@ -109,7 +109,9 @@ mod tests {
                     }
                     _ => json_draft::decode(body, "acme").unwrap(),
                 };
-                draft.validate().unwrap()
+                draft
+                    .validate(domain::BillingEventGuid::new_random)
+                    .unwrap()
             })
             .collect();
         assert!(

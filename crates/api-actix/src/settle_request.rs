@@ -6,7 +6,8 @@
 //! of it ever being held.
 
 use crate::api_error::ApiError;
-use app::SettleRequest;
+use crate::vocabulary::parameter_name;
+use app::{Parameter, SettleRequest};
 use serde::de::{
     DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
@@ -57,10 +58,10 @@ impl<'de> Visitor<'de> for RequestSeed<'_> {
             ..SettleRequest::default()
         };
         while let Some(name) = properties.next_key::<std::borrow::Cow<'de, str>>()? {
-            if name.eq_ignore_ascii_case("status") {
+            if name.eq_ignore_ascii_case(&parameter_name(Parameter::SettleStatus)) {
                 let value: &JsonText = properties.next_value()?;
                 request.status = text_or_number(value).map_err(A::Error::custom)?;
-            } else if name.eq_ignore_ascii_case("billingEventGuids") {
+            } else if name.eq_ignore_ascii_case(&parameter_name(Parameter::SettleGuids)) {
                 request.guids = properties.next_value_seed(GuidsSeed {
                     max_guids: self.max_guids,
                 })?;

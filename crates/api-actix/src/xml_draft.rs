@@ -17,6 +17,7 @@
 //! event in `xml_well_formed`.
 
 use crate::api_error::ApiError;
+use crate::vocabulary::field_named;
 use crate::xml_well_formed::{characters, WellFormed};
 use domain::{BillingEventDraft, Field, RawValue};
 use quick_xml::escape::resolve_predefined_entity;
@@ -171,7 +172,7 @@ fn field_element(element: &BytesStart<'_>) -> Result<FieldElement, ApiError> {
     let name = std::str::from_utf8(element.local_name().into_inner())
         .map_err(|error| malformed(&error))?;
     Ok(FieldElement {
-        field: Field::from_name_ignoring_case(name),
+        field: field_named(name),
         text: String::new(),
         nil: nil_attribute(element)?,
         nested: false,
@@ -264,7 +265,7 @@ mod tests {
             text(" sample & string 4 "),
             "kept exactly, entities resolved"
         );
-        assert!(draft.validate().is_ok());
+        assert!(draft.validate(domain::BillingEventGuid::new_random).is_ok());
     }
 
     #[test]

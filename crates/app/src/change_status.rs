@@ -28,7 +28,7 @@ pub enum ChangeStatusError {
     Forbidden(ForbiddenTransition),
     /// `If-Match` named another revision than the stored one.
     #[error("the billing event is at revision {current_revision}")]
-    PreconditionFailed { current_revision: u32 },
+    StaleRevision { current_revision: u32 },
     #[error(transparent)]
     Repository(#[from] RepositoryError),
 }
@@ -50,7 +50,7 @@ impl ChangeBillingEventStatus {
     /// # Errors
     /// `InvalidGuid`; `Invalid` when the status is missing or bad, or the body tries to
     /// change anything else; `NotFound`; `Forbidden` for a move the lifecycle forbids;
-    /// `PreconditionFailed` when the revision differs; `Repository`.
+    /// `StaleRevision` when the revision differs; `Repository`.
     pub async fn execute(
         &self,
         guid: &str,
@@ -80,7 +80,7 @@ impl ChangeBillingEventStatus {
             Some(SettleOutcome::Forbidden(forbidden)) => {
                 Err(ChangeStatusError::Forbidden(forbidden))
             }
-            Some(SettleOutcome::Stale { current }) => Err(ChangeStatusError::PreconditionFailed {
+            Some(SettleOutcome::Stale { current }) => Err(ChangeStatusError::StaleRevision {
                 current_revision: current.revision,
             }),
             Some(SettleOutcome::NotFound) | None => Err(ChangeStatusError::NotFound),
@@ -135,7 +135,7 @@ mod tests {
 
     async fn stored(repository: &Arc<InMemoryRepository>) -> BillingEvent {
         let event = sample_draft()
-            .validate()
+            .validate(BillingEventGuid::new_random)
             .unwrap()
             .stored_at(domain::Timestamp::parse("2026-01-01T00:00:00Z").unwrap());
         repository
@@ -242,7 +242,7 @@ mod tests {
             .await;
         assert!(matches!(
             stale,
-            Err(ChangeStatusError::PreconditionFailed {
+            Err(ChangeStatusError::StaleRevision {
                 current_revision: 2
             })
         ));

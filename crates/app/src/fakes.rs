@@ -196,7 +196,7 @@ pub fn event_at(second: u32) -> BillingEvent {
     draft.billing_event_guid = RawValue::Missing;
     draft.event_date_time = RawValue::Text(format!("2025-01-01T00:00:{second:02}Z"));
     draft
-        .validate()
+        .validate(BillingEventGuid::new_random)
         .unwrap()
         .stored_at(Timestamp::parse("2026-01-01T00:00:00Z").unwrap())
 }

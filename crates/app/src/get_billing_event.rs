@@ -61,7 +61,7 @@ mod tests {
     async fn a_stored_event_is_found_by_its_guid_in_any_format() {
         let repository = Arc::new(InMemoryRepository::default());
         let event = sample_draft()
-            .validate()
+            .validate(BillingEventGuid::new_random)
             .unwrap()
             .stored_at(Timestamp::parse("2026-01-01T00:00:00Z").unwrap());
         repository

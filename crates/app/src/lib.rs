@@ -29,7 +29,7 @@ pub use list_billing_events::{ListBillingEvents, ListBillingEventsError, ListReq
 pub use manage_api_keys::{
     CreateApiKeyError, KeyHolder, ListApiKeysError, ManageApiKeys, RevokeApiKeyError,
 };
-pub use parameters::{FilterParameters, InvalidParameters};
+pub use parameters::{FilterParameters, InvalidParameters, Parameter};
 pub use ports::{
     ApiKeyRepository, BillingEventRepository, Clock, InsertRequest, Insertion, RepositoryError,
 };

@@ -1,6 +1,6 @@
 //! List a client's events, a page at a time, in a stable order.
 
-use crate::parameters::{cursor, FilterParameters, InvalidParameters};
+use crate::parameters::{cursor, FilterParameters, InvalidParameters, Parameter};
 use crate::ports::{BillingEventRepository, RepositoryError};
 use domain::Position;
 use domain::{Access, BillingEvent};
@@ -62,7 +62,7 @@ impl ListBillingEvents {
                 Ok(limit) if (1..=MAX_LIMIT).contains(&limit) => Some(limit),
                 _ => {
                     errors.add(
-                        "limit",
+                        Parameter::Limit,
                         format!("must be a whole number from 1 to {MAX_LIMIT}"),
                     );
                     None
@@ -72,7 +72,7 @@ impl ListBillingEvents {
         let after = request.cursor.as_ref().and_then(|text| {
             let position = cursor::decode(text);
             if position.is_none() {
-                errors.add("cursor", "is not a cursor this service gave out");
+                errors.add(Parameter::Cursor, "is not a cursor this service gave out");
             }
             position
         });
@@ -167,7 +167,11 @@ mod tests {
             else {
                 panic!("accepted limit {limit} cursor {cursor:?}");
             };
-            let expected = if cursor.is_some() { "cursor" } else { "limit" };
+            let expected = if cursor.is_some() {
+                Parameter::Cursor
+            } else {
+                Parameter::Limit
+            };
             assert_eq!(
                 errors.iter().map(|(name, _)| name).collect::<Vec<_>>(),
                 [expected]
@@ -207,7 +211,7 @@ mod tests {
         };
         assert_eq!(
             errors.iter().map(|(name, _)| name).collect::<Vec<_>>(),
-            ["clientName"]
+            [Parameter::ClientName]
         );
     }
 }

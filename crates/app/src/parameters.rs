@@ -7,60 +7,53 @@ use domain::{
 use domain::{EventFilter, Position};
 use std::collections::BTreeMap;
 
-/// Every bad parameter with every reason, keyed by the parameter's name as the client
-/// wrote it in the contract (`from`, `limit`, `billingEventGuids[3]`), in name order
-/// with indices by number (`[2]` before `[10]`).
+/// A parameter of a request other than an event's own fields. Each adapter names it as
+/// its format does; the order here is the order errors are reported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Parameter {
+    /// The guids a bulk settlement names, as a whole.
+    SettleGuids,
+    /// One of those guids, by its position in the list.
+    SettleGuid(usize),
+    ClientName,
+    Cursor,
+    EventType,
+    From,
+    GroupBy,
+    EventStatus,
+    Limit,
+    MemberUniqueKey,
+    ModifiedSince,
+    /// The status a bulk settlement moves its events to.
+    SettleStatus,
+    To,
+}
+
+/// Every bad parameter with every reason, in [`Parameter`] order (a settlement's guids
+/// by their position).
 ///
 /// At most [`InvalidParameters::MAX_NAMED`] parameters are named; the rest are only
 /// counted, so that the answer to a request of any size stays small.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InvalidParameters {
-    named: BTreeMap<ParameterName, Vec<String>>,
+    named: BTreeMap<Parameter, Vec<String>>,
     unnamed: usize,
-}
-
-/// A parameter's name, ordered with any `[index]` compared as a number.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct ParameterName(String);
-
-impl ParameterName {
-    fn parts(&self) -> (&str, Option<u64>, &str) {
-        let Some((base, rest)) = self.0.split_once('[') else {
-            return (&self.0, None, "");
-        };
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        (base, rest[..digits].parse().ok(), &rest[digits..])
-    }
-}
-
-impl Ord for ParameterName {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.parts().cmp(&other.parts())
-    }
-}
-
-impl PartialOrd for ParameterName {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
 }
 
 impl InvalidParameters {
     /// The most parameters one answer names.
     pub const MAX_NAMED: usize = 100;
 
-    /// Notes why `name` is wrong. A reason already noted for it is not repeated (a
+    /// Notes why `parameter` is wrong. A reason already noted for it is not repeated (a
     /// parameter given a thousand bad values has one reason, not a thousand).
-    pub fn add(&mut self, name: impl Into<String>, message: impl Into<String>) {
-        let (name, message) = (ParameterName(name.into()), message.into());
-        if let Some(messages) = self.named.get_mut(&name) {
+    pub fn add(&mut self, parameter: Parameter, message: impl Into<String>) {
+        let message = message.into();
+        if let Some(messages) = self.named.get_mut(&parameter) {
             if !messages.contains(&message) {
                 messages.push(message);
             }
         } else if self.named.len() < Self::MAX_NAMED {
-            self.named.insert(name, vec![message]);
+            self.named.insert(parameter, vec![message]);
         } else {
             self.unnamed += 1;
         }
@@ -71,10 +64,10 @@ impl InvalidParameters {
     }
 
     /// The named parameters, in order, with their reasons.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
+    pub fn iter(&self) -> impl Iterator<Item = (Parameter, &[String])> {
         self.named
             .iter()
-            .map(|(name, messages)| (name.0.as_str(), messages.as_slice()))
+            .map(|(parameter, messages)| (*parameter, messages.as_slice()))
     }
 
     /// How many more bad parameters there were than are named.
@@ -91,17 +84,21 @@ impl InvalidParameters {
         }
     }
 
-    /// Keeps the value, or notes why `name` is wrong.
-    pub fn check<T, E: ToString>(&mut self, name: &str, result: Result<T, E>) -> Option<T> {
+    /// Keeps the value, or notes why `parameter` is wrong.
+    pub fn check<T, E: ToString>(
+        &mut self,
+        parameter: Parameter,
+        result: Result<T, E>,
+    ) -> Option<T> {
         result
-            .map_err(|error| self.add(name, error.to_string()))
+            .map_err(|error| self.add(parameter, error.to_string()))
             .ok()
     }
 }
 
 impl std::fmt::Display for InvalidParameters {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self.iter().map(|(name, _)| name).collect();
+        let names: Vec<String> = self.iter().map(|(name, _)| format!("{name:?}")).collect();
         write!(f, "invalid parameters: {}", names.join(", "))?;
         if self.unnamed > 0 {
             write!(f, " and {} more", self.unnamed)?;
@@ -133,40 +130,40 @@ impl FilterParameters {
         access: &Access,
     ) -> Option<EventFilter> {
         let client = if let Some(name) = &self.client_name {
-            errors.check("clientName", ClientName::parse(name))
+            errors.check(Parameter::ClientName, ClientName::parse(name))
         } else if let Some(own) = access.client() {
             Some(own.clone())
         } else {
-            errors.add("clientName", "is required");
+            errors.add(Parameter::ClientName, "is required");
             None
         };
-        let member = self
-            .member_unique_key
-            .as_ref()
-            .and_then(|key| errors.check("memberUniqueKey", MemberUniqueKey::parse(key.clone())));
-        let time = |errors: &mut InvalidParameters, name: &str, text: &Option<String>| {
+        let member = self.member_unique_key.as_ref().and_then(|key| {
+            errors.check(
+                Parameter::MemberUniqueKey,
+                MemberUniqueKey::parse(key.clone()),
+            )
+        });
+        let time = |errors: &mut InvalidParameters, parameter, text: &Option<String>| {
             text.as_ref()
-                .and_then(|text| errors.check(name, Timestamp::parse(text)))
+                .and_then(|text| errors.check(parameter, Timestamp::parse(text)))
         };
-        let from = time(errors, "from", &self.from);
-        let to = time(errors, "to", &self.to);
-        let modified_since = time(errors, "modifiedSince", &self.modified_since);
+        let from = time(errors, Parameter::From, &self.from);
+        let to = time(errors, Parameter::To, &self.to);
+        let modified_since = time(errors, Parameter::ModifiedSince, &self.modified_since);
         if let (Some(from), Some(to)) = (from, to) {
             if to < from {
-                errors.add("to", "must not be before from");
+                errors.add(Parameter::To, "must not be before the start of the range");
             }
         }
         let types: Vec<EventType> = self
             .event_type_ids
             .iter()
-            .filter_map(|text| errors.check("eventTypeId", EventType::parse(text)))
+            .filter_map(|text| errors.check(Parameter::EventType, EventType::parse(text)))
             .collect();
         let statuses: Vec<EventStatus> = self
             .status_ids
             .iter()
-            .filter_map(|text| {
-                errors.check("invoiceBillingEventStatusId", EventStatus::parse(text))
-            })
+            .filter_map(|text| errors.check(Parameter::EventStatus, EventStatus::parse(text)))
             .collect();
         Some(EventFilter {
             client: client?,
@@ -210,24 +207,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn indices_sort_as_numbers_and_only_the_first_hundred_are_named() {
+    fn guids_sort_by_position_and_only_the_first_hundred_are_named() {
         let mut errors = InvalidParameters::default();
-        errors.add("status", "is required");
+        errors.add(Parameter::SettleStatus, "is required");
         for index in (0..150).rev() {
-            errors.add(format!("billingEventGuids[{index}]"), "bad");
+            errors.add(Parameter::SettleGuid(index), "bad");
         }
-        errors.add("status", "twice");
-        errors.add("status", "twice");
-        let names: Vec<&str> = errors.iter().map(|(name, _)| name).collect();
-        assert_eq!(names.len(), InvalidParameters::MAX_NAMED);
+        errors.add(Parameter::SettleStatus, "twice");
+        errors.add(Parameter::SettleStatus, "twice");
+        let named: Vec<Parameter> = errors.iter().map(|(parameter, _)| parameter).collect();
+        assert_eq!(named.len(), InvalidParameters::MAX_NAMED);
         assert_eq!(errors.unnamed(), 51);
-        assert_eq!(names[0], "billingEventGuids[51]", "the first ones added");
-        assert_eq!(
-            names[1], "billingEventGuids[52]",
-            "[52] after [51], not [6]"
-        );
-        assert_eq!(names[98], "billingEventGuids[149]");
-        assert_eq!(names[99], "status");
+        assert_eq!(named[0], Parameter::SettleGuid(51), "the first ones added");
+        assert_eq!(named[1], Parameter::SettleGuid(52));
+        assert_eq!(named[98], Parameter::SettleGuid(149));
+        assert_eq!(named[99], Parameter::SettleStatus);
         assert_eq!(errors.iter().last().unwrap().1, ["is required", "twice"]);
     }
 
@@ -244,16 +238,16 @@ mod tests {
         };
         let mut errors = InvalidParameters::default();
         assert_eq!(parameters.parse(&mut errors, &Access::AllClients), None);
-        let names: Vec<&str> = errors.iter().map(|(name, _)| name).collect();
+        let named: Vec<Parameter> = errors.iter().map(|(parameter, _)| parameter).collect();
         assert_eq!(
-            names,
+            named,
             [
-                "clientName",
-                "eventTypeId",
-                "from",
-                "invoiceBillingEventStatusId",
-                "memberUniqueKey",
-                "modifiedSince"
+                Parameter::ClientName,
+                Parameter::EventType,
+                Parameter::From,
+                Parameter::EventStatus,
+                Parameter::MemberUniqueKey,
+                Parameter::ModifiedSince
             ]
         );
     }
@@ -267,8 +261,8 @@ mod tests {
         };
         let mut errors = InvalidParameters::default();
         parameters.parse(&mut errors, &Access::AllClients);
-        let names: Vec<&str> = errors.iter().map(|(name, _)| name).collect();
-        assert_eq!(names, ["clientName", "to"]);
+        let named: Vec<Parameter> = errors.iter().map(|(parameter, _)| parameter).collect();
+        assert_eq!(named, [Parameter::ClientName, Parameter::To]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Record a billing event: validate it, store it once, and recognise a retry.
 
 use crate::ports::{BillingEventRepository, Clock, InsertRequest, Insertion, RepositoryError};
-use domain::{BillingEvent, BillingEventDraft, BillingEventGuid, ValidationErrors};
+use domain::{Access, BillingEvent, BillingEventDraft, BillingEventGuid, ValidationErrors};
 use std::sync::Arc;
 
 /// What recording did.
@@ -16,6 +16,9 @@ pub enum Recorded {
 /// Why an event was not recorded. Nothing is stored in any of these cases.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordBillingEventError {
+    /// The caller may not act for the client the request names.
+    #[error("the caller may not act for client {client}")]
+    Forbidden { client: String },
     #[error("{0}")]
     Invalid(ValidationErrors),
     /// The guid is taken by a different event (or by another client's event).
@@ -37,18 +40,42 @@ impl RecordBillingEvent {
         Self { repository, clock }
     }
 
+    /// Whether `access` may record events for the client named `client_name`: the
+    /// check `execute` makes, for an adapter to make before it reads a body.
+    ///
+    /// # Errors
+    /// `Forbidden`.
+    pub fn authorize(
+        &self,
+        access: &Access,
+        client_name: &str,
+    ) -> Result<(), RecordBillingEventError> {
+        if access.permits_name(client_name) {
+            Ok(())
+        } else {
+            Err(RecordBillingEventError::Forbidden {
+                client: client_name.to_owned(),
+            })
+        }
+    }
+
     /// Validates `draft` and stores it (its creation recorded under `tx_id`), or
     /// recognises it as a retry.
     ///
     /// # Errors
-    /// `Invalid` with every bad field; `Conflict` when the guid holds another event;
-    /// `Repository` when the database failed.
+    /// `Forbidden` when `access` may not act for the draft's client; `Invalid` with every
+    /// bad field; `Conflict` when the guid holds another event; `Repository` when the
+    /// database failed.
     pub async fn execute(
         &self,
+        access: &Access,
         draft: BillingEventDraft,
         tx_id: &str,
     ) -> Result<Recorded, RecordBillingEventError> {
-        let submission = draft.validate().map_err(RecordBillingEventError::Invalid)?;
+        self.authorize(access, &draft.client_name)?;
+        let submission = draft
+            .validate(BillingEventGuid::new_random)
+            .map_err(RecordBillingEventError::Invalid)?;
         let request = InsertRequest {
             event: submission.clone().stored_at(self.clock.now()),
             tx_id: tx_id.to_owned(),
@@ -79,10 +106,30 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn another_clients_key_is_forbidden_and_nothing_is_stored() {
+        let repository = Arc::new(InMemoryRepository::default());
+        let other = Access::Client(domain::ClientName::parse("other").unwrap());
+        let error = use_case(&repository)
+            .execute(&other, sample_draft(), "tx")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, RecordBillingEventError::Forbidden { client } if client == "acme"),
+            "{error:?}"
+        );
+        assert_eq!(repository.len(), 0);
+        let own = Access::Client(domain::ClientName::parse("ACME").unwrap());
+        assert!(use_case(&repository)
+            .execute(&own, sample_draft(), "tx")
+            .await
+            .is_ok());
+    }
+
+    #[tokio::test]
     async fn a_new_event_is_stored_with_the_clock_time() {
         let repository = Arc::new(InMemoryRepository::default());
         let Recorded::Created(event) = use_case(&repository)
-            .execute(sample_draft(), "tx")
+            .execute(&Access::AllClients, sample_draft(), "tx")
             .await
             .unwrap()
         else {
@@ -99,7 +146,7 @@ mod tests {
     async fn a_retry_returns_the_stored_event_with_its_original_time() {
         let repository = Arc::new(InMemoryRepository::default());
         let first = use_case(&repository)
-            .execute(sample_draft(), "tx")
+            .execute(&Access::AllClients, sample_draft(), "tx")
             .await
             .unwrap();
         let later = RecordBillingEvent::new(
@@ -113,7 +160,10 @@ mod tests {
             panic!("expected Created")
         };
         assert_eq!(
-            later.execute(retry, "tx").await.unwrap(),
+            later
+                .execute(&Access::AllClients, retry, "tx")
+                .await
+                .unwrap(),
             Recorded::Replayed(stored.clone())
         );
         assert_eq!(stored.status, EventStatus::Unknown);
@@ -123,7 +173,10 @@ mod tests {
     async fn different_content_under_a_taken_guid_is_a_conflict_and_changes_nothing() {
         let repository = Arc::new(InMemoryRepository::default());
         let use_case = use_case(&repository);
-        let Recorded::Created(stored) = use_case.execute(sample_draft(), "tx").await.unwrap()
+        let Recorded::Created(stored) = use_case
+            .execute(&Access::AllClients, sample_draft(), "tx")
+            .await
+            .unwrap()
         else {
             panic!("expected Created");
         };
@@ -133,7 +186,10 @@ mod tests {
         ] {
             let mut draft = sample_draft();
             change(&mut draft);
-            let error = use_case.execute(draft, "tx").await.unwrap_err();
+            let error = use_case
+                .execute(&Access::AllClients, draft, "tx")
+                .await
+                .unwrap_err();
             assert!(
                 matches!(error, RecordBillingEventError::Conflict { guid } if guid == stored.guid),
                 "{error:?}"
@@ -148,8 +204,9 @@ mod tests {
         let mut draft = sample_draft();
         draft.price = RawValue::Missing;
         draft.member_unique_key = RawValue::Text(String::new());
-        let Err(RecordBillingEventError::Invalid(errors)) =
-            use_case(&repository).execute(draft, "tx").await
+        let Err(RecordBillingEventError::Invalid(errors)) = use_case(&repository)
+            .execute(&Access::AllClients, draft, "tx")
+            .await
         else {
             panic!("expected Invalid");
         };
@@ -162,7 +219,7 @@ mod tests {
     async fn a_failing_repository_is_reported_as_such() {
         let repository = Arc::new(InMemoryRepository::failing());
         let error = use_case(&repository)
-            .execute(sample_draft(), "tx")
+            .execute(&Access::AllClients, sample_draft(), "tx")
             .await
             .unwrap_err();
         assert!(matches!(

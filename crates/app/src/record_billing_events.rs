@@ -3,7 +3,7 @@
 
 use crate::ports::{BillingEventRepository, Clock, InsertRequest, Insertion, RepositoryError};
 use domain::{
-    BillingEvent, BillingEventDraft, BillingEventGuid, ClientName, ClientNameError,
+    Access, BillingEvent, BillingEventDraft, BillingEventGuid, ClientName, ClientNameError,
     ValidationErrors,
 };
 use std::sync::Arc;
@@ -21,6 +21,9 @@ pub enum ItemOutcome {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecordBillingEventsError {
+    /// The caller may not act for the client the request names.
+    #[error("the caller may not act for client {client}")]
+    Forbidden { client: String },
     /// The route's client name is no client name: no item could be stored under it.
     #[error("the client name {0}")]
     InvalidClient(ClientNameError),
@@ -50,23 +53,45 @@ impl RecordBillingEvents {
         }
     }
 
+    /// Whether `access` may record events for the client named `client_name`: the
+    /// check `execute` makes, for an adapter to make before it reads a body.
+    ///
+    /// # Errors
+    /// `Forbidden`.
+    pub fn authorize(
+        &self,
+        access: &Access,
+        client_name: &str,
+    ) -> Result<(), RecordBillingEventsError> {
+        if access.permits_name(client_name) {
+            Ok(())
+        } else {
+            Err(RecordBillingEventsError::Forbidden {
+                client: client_name.to_owned(),
+            })
+        }
+    }
+
     /// One outcome per item, in order. Valid items are stored even when others are
     /// invalid; each at most once; retrying the whole batch is safe (stored items then
     /// answer `Replayed`). Nothing is reported stored that was not committed.
     ///
     /// # Errors
-    /// `InvalidClient` when `client_name` (the route's) is not one; `TooManyItems`;
-    /// `Repository`. Nothing is stored in any of these cases.
+    /// `Forbidden` when `access` may not act for `client_name` (the route's);
+    /// `InvalidClient` when it is no client name; `TooManyItems`; `Repository`. Nothing
+    /// is stored in any of these cases.
     ///
     /// # Panics
     /// Never: every item is given an outcome, invalid ones before the insert and valid
     /// ones from its results.
     pub async fn execute(
         &self,
+        access: &Access,
         client_name: &str,
         drafts: Vec<BillingEventDraft>,
         tx_id: &str,
     ) -> Result<Vec<ItemOutcome>, RecordBillingEventsError> {
+        self.authorize(access, client_name)?;
         ClientName::parse(client_name).map_err(RecordBillingEventsError::InvalidClient)?;
         if drafts.len() > self.max_items {
             return Err(RecordBillingEventsError::TooManyItems {
@@ -78,7 +103,7 @@ impl RecordBillingEvents {
         let mut outcomes: Vec<Option<ItemOutcome>> = Vec::with_capacity(drafts.len());
         let mut valid = Vec::new();
         for (index, draft) in drafts.into_iter().enumerate() {
-            match draft.validate() {
+            match draft.validate(BillingEventGuid::new_random) {
                 Ok(submission) => {
                     outcomes.push(None);
                     valid.push((index, submission));
@@ -137,7 +162,7 @@ mod tests {
         conflicting.price = RawValue::Number("99".into());
         let batch = vec![sample_draft(), invalid, other, sample_draft(), conflicting];
         let outcomes = use_case(&repository, 10)
-            .execute("acme", batch.clone(), "tx")
+            .execute(&Access::AllClients, "acme", batch.clone(), "tx")
             .await
             .unwrap();
         assert!(matches!(outcomes[0], ItemOutcome::Created(_)));
@@ -152,7 +177,7 @@ mod tests {
         assert!(matches!(outcomes[4], ItemOutcome::Conflict(_)));
         assert_eq!(repository.len(), 2);
         let retried = use_case(&repository, 10)
-            .execute("acme", batch, "tx")
+            .execute(&Access::AllClients, "acme", batch, "tx")
             .await
             .unwrap();
         assert!(matches!(retried[0], ItemOutcome::Replayed(_)));
@@ -168,7 +193,7 @@ mod tests {
         let repository = Arc::new(InMemoryRepository::default());
         for drafts in [Vec::new(), vec![sample_draft()]] {
             let error = use_case(&repository, 10)
-                .execute("a\r\nb", drafts, "tx")
+                .execute(&Access::AllClients, "a\r\nb", drafts, "tx")
                 .await
                 .unwrap_err();
             assert!(matches!(error, RecordBillingEventsError::InvalidClient(_)));
@@ -180,7 +205,7 @@ mod tests {
     async fn too_many_items_store_nothing() {
         let repository = Arc::new(InMemoryRepository::default());
         let error = use_case(&repository, 2)
-            .execute("acme", vec![sample_draft(); 3], "tx")
+            .execute(&Access::AllClients, "acme", vec![sample_draft(); 3], "tx")
             .await
             .unwrap_err();
         assert!(matches!(

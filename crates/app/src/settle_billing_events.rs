@@ -1,8 +1,8 @@
 //! Settle many events of one client at once, as an invoicing run does.
 
-use crate::parameters::InvalidParameters;
+use crate::parameters::{InvalidParameters, Parameter};
 use crate::ports::{BillingEventRepository, Clock, RepositoryError};
-use domain::{BillingEventGuid, ClientName, EventStatus};
+use domain::{Access, BillingEventGuid, ClientName, EventStatus};
 use domain::{SettleOutcome, SettleTarget};
 use std::sync::Arc;
 
@@ -19,6 +19,9 @@ pub struct SettleRequest {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettleBillingEventsError {
+    /// The caller may not act for the client the request names.
+    #[error("the caller may not act for client {client}")]
+    Forbidden { client: String },
     #[error("{0}")]
     Invalid(InvalidParameters),
     #[error(transparent)]
@@ -36,33 +39,61 @@ impl SettleBillingEvents {
         Self { repository, clock }
     }
 
+    /// Whether `access` may settle events of the client named `client_name`: the check
+    /// `execute` makes, for an adapter to make before it reads a body.
+    ///
+    /// # Errors
+    /// `Forbidden`.
+    pub fn authorize(
+        &self,
+        access: &Access,
+        client_name: &str,
+    ) -> Result<(), SettleBillingEventsError> {
+        if access.permits_name(client_name) {
+            Ok(())
+        } else {
+            Err(SettleBillingEventsError::Forbidden {
+                client: client_name.to_owned(),
+            })
+        }
+    }
+
     /// Settles every named event of the client to the status, in one transaction: one
     /// outcome per guid, in the request's order. Events of other clients are "not found".
     /// Retrying the same request is safe: what was changed is then "unchanged".
     ///
     /// # Errors
-    /// `Invalid` naming every bad parameter (and nothing is changed); `Repository`.
+    /// `Forbidden` when `access` may not act for the request's client; `Invalid` naming
+    /// every bad parameter; `Repository`. Nothing is changed in any of these cases.
     pub async fn execute(
         &self,
+        access: &Access,
         request: &SettleRequest,
         tx_id: &str,
     ) -> Result<Vec<(BillingEventGuid, SettleOutcome)>, SettleBillingEventsError> {
+        self.authorize(access, &request.client_name)?;
         let mut errors = InvalidParameters::default();
-        let client = errors.check("clientName", ClientName::parse(&request.client_name));
+        let client = errors.check(
+            Parameter::ClientName,
+            ClientName::parse(&request.client_name),
+        );
         let status = if let Some(text) = &request.status {
-            errors.check("status", EventStatus::parse(text))
+            errors.check(Parameter::SettleStatus, EventStatus::parse(text))
         } else {
-            errors.add("status", "is required");
+            errors.add(Parameter::SettleStatus, "is required");
             None
         };
         if request.guids.is_empty() {
-            errors.add("billingEventGuids", "must name at least one billing event");
+            errors.add(
+                Parameter::SettleGuids,
+                "must name at least one billing event",
+            );
         }
         // Too many is wrong whatever the items are: they are not looked at, so the
         // answer stays small however many there were.
         let targets: Vec<SettleTarget> = if request.guids.len() > MAX_GUIDS {
             errors.add(
-                "billingEventGuids",
+                Parameter::SettleGuids,
                 format!("must name at most {MAX_GUIDS} billing events"),
             );
             Vec::new()
@@ -72,10 +103,8 @@ impl SettleBillingEvents {
                 .iter()
                 .enumerate()
                 .filter_map(|(index, text)| {
-                    let guid = errors.check(
-                        &format!("billingEventGuids[{index}]"),
-                        BillingEventGuid::parse(text),
-                    )?;
+                    let guid = errors
+                        .check(Parameter::SettleGuid(index), BillingEventGuid::parse(text))?;
                     Some(SettleTarget {
                         guid,
                         expected_revisions: None,
@@ -133,7 +162,10 @@ mod tests {
                 first.guid.to_string(),
             ],
         };
-        let outcomes = use_case.execute(&request, "tx-run").await.unwrap();
+        let outcomes = use_case
+            .execute(&Access::AllClients, &request, "tx-run")
+            .await
+            .unwrap();
         assert!(matches!(outcomes[0].1, SettleOutcome::Changed(_)));
         assert_eq!(
             outcomes[1].1,
@@ -144,7 +176,10 @@ mod tests {
             matches!(outcomes[2].1, SettleOutcome::Unchanged(_)),
             "named twice, settled once"
         );
-        let retried = use_case.execute(&request, "tx-retry").await.unwrap();
+        let retried = use_case
+            .execute(&Access::AllClients, &request, "tx-retry")
+            .await
+            .unwrap();
         assert!(matches!(retried[0].1, SettleOutcome::Unchanged(_)));
         assert_eq!(
             repository.history(first.guid).await.unwrap().unwrap().len(),
@@ -163,13 +198,14 @@ mod tests {
             status: Some("Paid".into()),
             guids: vec![BillingEventGuid::new_random().to_string(), "nope".into()],
         };
-        let Err(SettleBillingEventsError::Invalid(errors)) = use_case.execute(&request, "tx").await
+        let Err(SettleBillingEventsError::Invalid(errors)) =
+            use_case.execute(&Access::AllClients, &request, "tx").await
         else {
             panic!("accepted");
         };
         assert_eq!(
             errors.iter().map(|(name, _)| name).collect::<Vec<_>>(),
-            ["billingEventGuids[1]", "status"]
+            [Parameter::SettleGuid(1), Parameter::SettleStatus]
         );
         let too_many = SettleRequest {
             client_name: "acme".into(),
@@ -177,13 +213,13 @@ mod tests {
             guids: vec!["not a guid".into(); MAX_GUIDS + 1],
         };
         let Err(SettleBillingEventsError::Invalid(errors)) =
-            use_case.execute(&too_many, "tx").await
+            use_case.execute(&Access::AllClients, &too_many, "tx").await
         else {
             panic!("accepted too many");
         };
         assert_eq!(
             errors.iter().map(|(name, _)| name).collect::<Vec<_>>(),
-            ["billingEventGuids"],
+            [Parameter::SettleGuids],
             "the count alone is named, not each bad item"
         );
     }

@@ -1,6 +1,6 @@
 //! Exact totals of a client's events, per group.
 
-use crate::parameters::{FilterParameters, InvalidParameters};
+use crate::parameters::{FilterParameters, InvalidParameters, Parameter};
 use crate::ports::{BillingEventRepository, RepositoryError};
 use domain::Access;
 use domain::{GroupBy, SummaryRow};
@@ -51,7 +51,7 @@ impl SummarizeBillingEvents {
                 "type" => GroupBy::Type,
                 "status" => GroupBy::Status,
                 _ => {
-                    errors.add("groupBy", "must be member, type or status");
+                    errors.add(Parameter::GroupBy, "must be member, type or status");
                     continue;
                 }
             };
@@ -152,7 +152,7 @@ mod tests {
         };
         assert_eq!(
             errors.iter().map(|(name, _)| name).collect::<Vec<_>>(),
-            ["groupBy"]
+            [Parameter::GroupBy]
         );
     }
 }

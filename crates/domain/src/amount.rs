@@ -119,8 +119,9 @@ macro_rules! exact_amount {
                 parse_exact(text, false).map(Self)
             }
 
-            /// Reads the literal text of a JSON number, exponent allowed (`6.0`, `1.5e2`).
-            pub fn parse_json_number(text: &str) -> Result<Self, AmountError> {
+            /// Reads a number as a format with a number type writes it: its literal
+            /// text, exponent allowed (`6.0`, `1.5e2`).
+            pub fn parse_number(text: &str) -> Result<Self, AmountError> {
                 parse_exact(text, true).map(Self)
             }
 
@@ -175,7 +176,7 @@ mod tests {
     #[test]
     fn zero_has_no_sign_but_keeps_its_scale() {
         assert_eq!(text(Price::parse("-0.000")), "0.000");
-        assert_eq!(text(Price::parse_json_number("-0e0")), "0");
+        assert_eq!(text(Price::parse_number("-0e0")), "0");
         assert_eq!(text(Price::parse("-0.001")), "-0.001");
     }
 
@@ -188,10 +189,10 @@ mod tests {
 
     #[test]
     fn json_numbers_may_have_an_exponent_and_keep_their_digits() {
-        assert_eq!(text(Price::parse_json_number("1.5e2")), "150");
-        assert_eq!(text(Price::parse_json_number("125E-2")), "1.25");
-        assert_eq!(text(Price::parse_json_number("-6.0e0")), "-6.0");
-        assert_eq!(text(Price::parse_json_number("1e-10")), "0.0000000001");
+        assert_eq!(text(Price::parse_number("1.5e2")), "150");
+        assert_eq!(text(Price::parse_number("125E-2")), "1.25");
+        assert_eq!(text(Price::parse_number("-6.0e0")), "-6.0");
+        assert_eq!(text(Price::parse_number("1e-10")), "0.0000000001");
         assert_eq!(Price::parse("1e2"), Err(AmountError::NotANumber));
     }
 
@@ -214,11 +215,11 @@ mod tests {
             Err(AmountError::TooManyFractionDigits)
         );
         assert_eq!(
-            Price::parse_json_number("1e400"),
+            Price::parse_number("1e400"),
             Err(AmountError::TooManyIntegerDigits)
         );
         assert_eq!(
-            Price::parse_json_number("1e-400"),
+            Price::parse_number("1e-400"),
             Err(AmountError::TooManyFractionDigits)
         );
     }
@@ -246,7 +247,7 @@ mod tests {
             "1e+",
         ] {
             assert_eq!(Price::parse(bad), Err(AmountError::NotANumber), "{bad:?}");
-            assert!(Price::parse_json_number(bad).is_err(), "{bad:?}");
+            assert!(Price::parse_number(bad).is_err(), "{bad:?}");
         }
     }
 

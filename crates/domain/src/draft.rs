@@ -16,12 +16,13 @@ pub enum RawValue {
     /// Not sent, or sent as null / `i:nil`.
     #[default]
     Missing,
-    /// A string (every XML and form value is one).
+    /// A value its format typed as text (in formats without types, every value).
     Text(String),
-    /// The literal text of a JSON number, exactly as written (`6.0`, `1e3`).
+    /// A value its format typed as a number, as written (`6.0`, `1e3`): an amount may
+    /// then have an exponent, a text field may not be one.
     Number(String),
-    /// A value of a kind no field takes, named for the error message: "a JSON boolean",
-    /// "nested XML elements".
+    /// A value of a kind no field takes, named by the format for the error message
+    /// ("a JSON boolean", "nested XML elements").
     Unsupported(&'static str),
 }
 
@@ -69,7 +70,7 @@ impl ValidationErrors {
 
 impl std::fmt::Display for ValidationErrors {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let fields: Vec<_> = self.0.keys().map(|field| field.name()).collect();
+        let fields: Vec<_> = self.0.keys().map(|field| format!("{field:?}")).collect();
         write!(f, "invalid fields: {}", fields.join(", "))
     }
 }
@@ -93,8 +94,13 @@ impl BillingEventDraft {
     }
 
     /// Checks every field and returns the event, or every error at once so a client can
-    /// fix its request in one round trip. A missing or empty guid gets a new random one.
-    pub fn validate(self) -> Result<NewBillingEvent, ValidationErrors> {
+    /// fix its request in one round trip. A missing or empty guid gets the one
+    /// `fresh_guid` makes (a random one, in the service): the rules themselves draw
+    /// nothing at random.
+    pub fn validate(
+        self,
+        fresh_guid: impl FnOnce() -> BillingEventGuid,
+    ) -> Result<NewBillingEvent, ValidationErrors> {
         let mut errors = ValidationErrors::default();
 
         let client = record(
@@ -105,7 +111,7 @@ impl BillingEventDraft {
         let guid = record(
             &mut errors,
             Field::BillingEventGuid,
-            guid(self.billing_event_guid),
+            guid(self.billing_event_guid, fresh_guid),
         );
         let member = record(
             &mut errors,
@@ -136,12 +142,12 @@ impl BillingEventDraft {
         let quantity = record(
             &mut errors,
             Field::Quantity,
-            amount(self.quantity, Quantity::parse, Quantity::parse_json_number),
+            amount(self.quantity, Quantity::parse, Quantity::parse_number),
         );
         let price = record(
             &mut errors,
             Field::Price,
-            amount(self.price, Price::parse, Price::parse_json_number),
+            amount(self.price, Price::parse, Price::parse_number),
         );
 
         match (
@@ -192,11 +198,14 @@ fn required_text(value: RawValue) -> Result<String, String> {
     }
 }
 
-fn guid(value: RawValue) -> Result<BillingEventGuid, String> {
+fn guid(
+    value: RawValue,
+    fresh_guid: impl FnOnce() -> BillingEventGuid,
+) -> Result<BillingEventGuid, String> {
     match value {
-        RawValue::Missing => Ok(BillingEventGuid::new_random()),
+        RawValue::Missing => Ok(fresh_guid()),
         RawValue::Text(text) => match BillingEventGuid::parse(&text) {
-            Err(GuidError::Empty) => Ok(BillingEventGuid::new_random()),
+            Err(GuidError::Empty) => Ok(fresh_guid()),
             other => other.map_err(|e| e.to_string()),
         },
         RawValue::Number(_) => Err(MUST_BE_STRING.to_owned()),
@@ -256,7 +265,9 @@ mod tests {
 
     #[test]
     fn the_seed_sample_is_valid() {
-        let event = seed_sample().validate().unwrap();
+        let event = seed_sample()
+            .validate(BillingEventGuid::new_random)
+            .unwrap();
         assert_eq!(
             event.guid.to_string(),
             "6d91f288-c380-4652-bd35-ce286ac4c806"
@@ -279,7 +290,7 @@ mod tests {
             quantity: text("NaN"),
             price: RawValue::Unsupported("a JSON object"),
         };
-        let errors = draft.validate().unwrap_err();
+        let errors = draft.validate(BillingEventGuid::new_random).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|(field, _)| field).collect();
         assert_eq!(fields, Field::ALL);
         assert_eq!(errors.of(Field::MemberUniqueKey), ["is required"]);
@@ -287,14 +298,23 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_or_empty_guid_gets_a_new_one() {
+    fn a_missing_or_empty_guid_gets_the_fresh_one_and_a_sent_one_is_kept() {
+        let fresh = BillingEventGuid::parse("0b7d3c1e-0000-4000-8000-000000000001").unwrap();
         let mut draft = seed_sample();
-        draft.billing_event_guid = RawValue::Missing;
-        let first = draft.clone().validate().unwrap().guid;
-        draft.billing_event_guid = text("00000000-0000-0000-0000-000000000000");
-        let second = draft.validate().unwrap().guid;
-        assert_ne!(first, second);
-        assert_ne!(first.as_uuid(), uuid::Uuid::nil());
+        for missing in [
+            RawValue::Missing,
+            text("00000000-0000-0000-0000-000000000000"),
+        ] {
+            draft.billing_event_guid = missing;
+            assert_eq!(draft.clone().validate(|| fresh).unwrap().guid, fresh);
+        }
+        let sent = seed_sample()
+            .validate(|| panic!("a sent guid draws no fresh one"))
+            .unwrap();
+        assert_eq!(
+            sent.guid.to_string(),
+            "6d91f288-c380-4652-bd35-ce286ac4c806"
+        );
     }
 
     #[test]
@@ -302,7 +322,7 @@ mod tests {
         let mut draft = seed_sample();
         draft.event_type_id = RawValue::Missing;
         draft.invoice_billing_event_status_id = number("2");
-        let event = draft.validate().unwrap();
+        let event = draft.validate(BillingEventGuid::new_random).unwrap();
         assert_eq!(event.event_type, EventType::Unknown);
         assert_eq!(event.status, EventStatus::Invoiced);
     }
@@ -312,13 +332,16 @@ mod tests {
         let mut draft = seed_sample();
         draft.quantity = text("2.50");
         draft.price = number("1e2");
-        let event = draft.clone().validate().unwrap();
+        let event = draft
+            .clone()
+            .validate(BillingEventGuid::new_random)
+            .unwrap();
         assert_eq!(event.quantity.to_string(), "2.50");
         assert_eq!(event.price.to_string(), "100");
 
         draft.price = RawValue::Unsupported("a JSON boolean");
         draft.quantity = RawValue::Missing;
-        let errors = draft.validate().unwrap_err();
+        let errors = draft.validate(BillingEventGuid::new_random).unwrap_err();
         assert_eq!(errors.of(Field::Price), ["must not be a JSON boolean"]);
         assert_eq!(errors.of(Field::Quantity), ["is required"]);
     }
@@ -328,7 +351,7 @@ mod tests {
         let mut draft = seed_sample();
         draft.member_unique_key = number("4");
         draft.billing_event_guid = number("1");
-        let errors = draft.validate().unwrap_err();
+        let errors = draft.validate(BillingEventGuid::new_random).unwrap_err();
         assert_eq!(errors.of(Field::MemberUniqueKey), ["must be a string"]);
         assert_eq!(errors.of(Field::BillingEventGuid), ["must be a string"]);
     }

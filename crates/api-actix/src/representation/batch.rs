@@ -2,6 +2,7 @@
 
 use super::open_root;
 use crate::request_context::RequestContext;
+use crate::vocabulary::field_name;
 use crate::xml_writer::XmlWriter;
 use app::ItemOutcome;
 use serde::Serialize;
@@ -63,7 +64,7 @@ impl BatchRepresentation {
                         counts.rejected += 1;
                         let errors = invalid
                             .iter()
-                            .map(|(field, messages)| (field.name(), messages.to_vec()))
+                            .map(|(field, messages)| (field_name(field), messages.to_vec()))
                             .collect();
                         (400, None, Some(errors))
                     }

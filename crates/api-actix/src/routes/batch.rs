@@ -36,7 +36,7 @@ async fn record_batch(
 ) -> Result<HttpResponse, ApiError> {
     let client_name = req.match_info().query("id");
     tracing::Span::current().record("client", client_name);
-    super::authorize_client(access, client_name)?;
+    state.record_many.authorize(access, client_name)?;
     let format = body::format_of(req)?;
     let bytes = body::read_limited(req, payload, &state.batch_body).await?;
     let decode_many = match format {
@@ -53,7 +53,7 @@ async fn record_batch(
         body::decode_off_worker(bytes, move |bytes| decode_many(bytes, &client, max_items)).await?;
     let outcomes = state
         .record_many
-        .execute(client_name, drafts, &context.tx_id)
+        .execute(access, client_name, drafts, &context.tx_id)
         .await?;
     let count = |wanted: fn(&ItemOutcome) -> bool| {
         outcomes.iter().filter(|outcome| wanted(outcome)).count() as u64

@@ -37,23 +37,25 @@ async fn record(
 ) -> Result<HttpResponse, ApiError> {
     let client_name = req.match_info().query("id");
     tracing::Span::current().record("client", client_name);
-    super::authorize_client(access, client_name)?;
+    state.record.authorize(access, client_name)?;
     let draft = decode_draft(req, payload, &state.event_body, client_name).await?;
-    Ok(match state.record.execute(draft, &context.tx_id).await? {
-        Recorded::Created(event) => {
-            telemetry_metrics::events("created", 1);
-            let mut response = answer(StatusCode::CREATED, &event, context);
-            let location = format!("/api/v1/BillingEvents/{}", event.guid);
-            if let Ok(location) = HeaderValue::from_str(&location) {
-                response.headers_mut().insert(header::LOCATION, location);
+    Ok(
+        match state.record.execute(access, draft, &context.tx_id).await? {
+            Recorded::Created(event) => {
+                telemetry_metrics::events("created", 1);
+                let mut response = answer(StatusCode::CREATED, &event, context);
+                let location = format!("/api/v1/BillingEvents/{}", event.guid);
+                if let Ok(location) = HeaderValue::from_str(&location) {
+                    response.headers_mut().insert(header::LOCATION, location);
+                }
+                response
             }
-            response
-        }
-        Recorded::Replayed(event) => {
-            telemetry_metrics::events("replayed", 1);
-            answer(StatusCode::OK, &event, context)
-        }
-    })
+            Recorded::Replayed(event) => {
+                telemetry_metrics::events("replayed", 1);
+                answer(StatusCode::OK, &event, context)
+            }
+        },
+    )
 }
 
 /// Reads the body, in whichever format it came, into a draft for `client_name`.

@@ -8,7 +8,6 @@ mod health;
 mod listing;
 mod settlement;
 
-use crate::api_error::ApiError;
 use crate::body::{BodyBudget, BodyRules};
 use actix_web::web;
 use app::{
@@ -16,7 +15,6 @@ use app::{
     GetBillingEventHistory, ListBillingEvents, RecordBillingEvent, RecordBillingEvents,
     SettleBillingEvents, SummarizeBillingEvents,
 };
-use domain::Access;
 use std::sync::Arc;
 
 /// What handlers need, built once in `startup` and shared by every worker.
@@ -82,18 +80,6 @@ impl AppState {
             batch_body: rules(limits.batch_body_bytes),
             max_batch_items: limits.batch_items,
         }
-    }
-}
-
-/// Refuses a request whose path names a client the caller may not act for, before
-/// its body is read.
-pub fn authorize_client(access: &Access, client_name: &str) -> Result<(), ApiError> {
-    if access.permits_name(client_name) {
-        Ok(())
-    } else {
-        Err(ApiError::ClientForbidden {
-            client: client_name.to_owned(),
-        })
     }
 }
 

@@ -100,7 +100,7 @@ async fn settle(
 ) -> Result<HttpResponse, ApiError> {
     let client_name = req.match_info().query("id");
     tracing::Span::current().record("client", client_name);
-    super::authorize_client(access, client_name)?;
+    state.settle.authorize(access, client_name)?;
     if body::format_of(req)? != body::BodyFormat::Json {
         return Err(ApiError::UnsupportedMediaType(Some(
             "a bulk settlement takes JSON only".into(),
@@ -112,7 +112,10 @@ async fn settle(
         settle_request::decode(bytes, &client, app::settle_billing_events::MAX_GUIDS)
     })
     .await?;
-    let outcomes = state.settle.execute(&request, &context.tx_id).await?;
+    let outcomes = state
+        .settle
+        .execute(access, &request, &context.tx_id)
+        .await?;
     let status = request
         .status
         .as_deref()
