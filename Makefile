@@ -40,11 +40,16 @@ fuzz:
 fmt:
 	$(CARGO) fmt --all
 
-# The layers point inward: domain stays pure, app knows no adapter.
+# The layers point inward: domain stays pure, app knows no adapter, and in api-actix
+# only the start-up wiring knows which database adapter it runs on.
 layering:
 	@status=0; for pair in domain:diesel domain:actix-web domain:tokio domain:diesel_migrations \
 	                       app:diesel app:actix-web app:libsqlite3-sys app:pq-sys; do \
 		pkg=$${pair%%:*}; dep=$${pair##*:}; \
 		if $(CARGO) tree -q -p $$pkg -e normal -i $$dep >/dev/null 2>&1; then \
 			echo "layering: $$pkg must not depend on $$dep"; status=1; fi; \
-	done; exit $$status
+	done; \
+	wiring=$$(grep -rlw infra_diesel crates/api-actix/src | grep -vE '/(startup|cli|settings)\.rs$$'); \
+	if [ -n "$$wiring" ]; then \
+		echo "layering: only the start-up wiring (startup.rs, cli.rs, settings.rs) may name infra-diesel: $$wiring"; status=1; fi; \
+	exit $$status

@@ -70,7 +70,7 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", application.port());
         tokio::spawn(application.run_until_stopped());
         let url = database.url();
-        let keys = tokio::task::spawn_blocking(move || infra_diesel::connect(&options_for(&url)))
+        let keys = tokio::task::spawn_blocking(move || infra_diesel::open(&options_for(&url)))
             .await
             .unwrap()
             .expect("the test reaches the key store")

@@ -95,12 +95,9 @@ impl From<RevokeApiKeyError> for Failure {
 
 /// Runs one key command against the configured database.
 pub async fn run_keys(settings: Settings, command: KeysCommand) -> ExitCode {
-    let database = settings.database.clone();
-    let connected = tokio::task::spawn_blocking(move || infra_diesel::connect(&database)).await;
-    let stores = match connected {
-        Ok(Ok(stores)) => stores,
-        Ok(Err(error)) => return fail(&Failure::Other(app::error_chain(&error))),
-        Err(error) => return fail(&Failure::Other(error.to_string())),
+    let stores = match infra_diesel::connect(&settings.database).await {
+        Ok(stores) => stores,
+        Err(error) => return fail(&Failure::Other(app::error_chain(&error))),
     };
     let manage = ManageApiKeys::new(stores.keys, Arc::new(SystemClock));
     let mut out = std::io::stdout().lock();

@@ -6,18 +6,17 @@
 //! `Display` hide its password.
 
 use config::{Config, Environment, File, FileFormat};
-use infra_diesel::{DatabaseOptions, DatabaseUrl, GroupCommitOptions};
+use infra_diesel::{Database, DatabaseSettings};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// The checked settings of one process.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub server: ServerSettings,
-    pub database: DatabaseOptions,
-    pub group_commit: GroupCommitOptions,
+    /// How to open the database and group its commits (infra-diesel's own section).
+    pub database: Database,
     pub batch: BatchSettings,
     pub http: HttpSettings,
     pub log: LogSettings,
@@ -40,13 +39,6 @@ pub struct BatchSettings {
     /// Items in one batch, 1 to 10,000.
     pub max_items: usize,
     pub max_body_bytes: usize,
-}
-
-#[derive(Deserialize)]
-struct GroupCommitSection {
-    max_batch: usize,
-    queue_capacity: usize,
-    concurrent_commits: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -87,20 +79,10 @@ pub enum LogFormat {
     Json,
 }
 
-/// The database section as written, before its URL is checked.
-#[derive(Deserialize)]
-struct DatabaseSection {
-    url: String,
-    pool_size: u32,
-    connect_timeout_ms: u64,
-    sqlite_busy_timeout_ms: u64,
-    group_commit: GroupCommitSection,
-}
-
 #[derive(Deserialize)]
 struct Sections {
     server: ServerSettings,
-    database: DatabaseSection,
+    database: DatabaseSettings,
     batch: BatchSettings,
     http: HttpSettings,
     log: LogSettings,
@@ -161,14 +143,10 @@ impl Settings {
             log,
             auth,
         } = sections;
-        let url = DatabaseUrl::parse(&database.url)
-            .map_err(|e| invalid("database.url", &e.to_string()))?;
-        if database.pool_size == 0 {
-            return Err(invalid("database.pool_size", "must be at least 1"));
-        }
-        if database.connect_timeout_ms == 0 {
-            return Err(invalid("database.connect_timeout_ms", "must be at least 1"));
-        }
+        let database = database.check().map_err(|error| SettingsError::Invalid {
+            key: "database",
+            problem: error.to_string(),
+        })?;
         if http.max_body_bytes == 0 {
             return Err(invalid("http.max_body_bytes", "must be at least 1"));
         }
@@ -197,32 +175,6 @@ impl Settings {
                 "must be at least the largest body limit (or that body could never be read)",
             ));
         }
-        let commits = &database.group_commit;
-        if commits.max_batch == 0 {
-            return Err(invalid(
-                "database.group_commit.max_batch",
-                "must be at least 1",
-            ));
-        }
-        if commits.queue_capacity == 0 {
-            return Err(invalid(
-                "database.group_commit.queue_capacity",
-                "must be at least 1",
-            ));
-        }
-        let concurrent_commits = match (commits.concurrent_commits, url.backend()) {
-            (0, infra_diesel::Backend::Sqlite { .. }) => 1,
-            // Two: one group commits while the next one gathers. More transactions in
-            // flight make smaller groups, and each costs a round trip and a commit of
-            // its own (docs/performance.md: 8 in flight were 20% slower than 2).
-            (0, infra_diesel::Backend::Postgres) => (database.pool_size as usize).clamp(1, 2),
-            (chosen, _) => chosen,
-        };
-        let group_commit = GroupCommitOptions {
-            max_batch: commits.max_batch,
-            queue_capacity: commits.queue_capacity,
-            concurrent_commits,
-        };
         if auth.rate_per_second == 0 || auth.burst == 0 {
             return Err(invalid(
                 "auth.rate_per_second",
@@ -236,13 +188,7 @@ impl Settings {
             .map_err(|e| invalid("log.filter", &format!("is not a valid filter: {e}")))?;
         Ok(Self {
             server,
-            database: DatabaseOptions {
-                url,
-                pool_size: database.pool_size,
-                connect_timeout: Duration::from_millis(database.connect_timeout_ms),
-                sqlite_busy_timeout: Duration::from_millis(database.sqlite_busy_timeout_ms),
-            },
-            group_commit,
+            database,
             batch,
             http,
             log,
@@ -274,7 +220,7 @@ mod tests {
         assert_eq!(settings.server.port, 8080);
         assert_eq!(settings.http.max_body_bytes, 65_536);
         assert_eq!(
-            settings.database.url.backend(),
+            settings.database.options.url.backend(),
             Backend::Sqlite {
                 path: "data/billing-events.db"
             }
@@ -299,8 +245,8 @@ mod tests {
         .unwrap();
         assert_eq!(settings.server.port, 9090);
         assert_eq!(settings.server.host, "0.0.0.0");
-        assert_eq!(settings.database.url.backend(), Backend::Postgres);
-        assert_eq!(settings.database.pool_size, 3);
+        assert_eq!(settings.database.options.url.backend(), Backend::Postgres);
+        assert_eq!(settings.database.options.pool_size, 3);
         assert_eq!(settings.http.max_body_bytes, 1024);
         assert_eq!(settings.log.format, LogFormat::Json);
         assert_eq!(settings.log.filter, "debug");
@@ -332,21 +278,8 @@ mod tests {
     }
 
     #[test]
-    fn group_commits_default_to_one_writer_on_sqlite_and_two_on_postgresql() {
-        let on = |url: &str, pool: &str| {
-            let vars = [
-                ("BILLING__DATABASE__URL", url),
-                ("BILLING__DATABASE__POOL_SIZE", pool),
-            ];
-            Settings::load_from(&shipped_config(), env(&vars))
-                .unwrap()
-                .group_commit
-                .concurrent_commits
-        };
-        assert_eq!(on("sqlite://data/x.db", "16"), 1);
-        assert_eq!(on("postgres://db/billing", "16"), 2);
-        assert_eq!(on("postgres://db/billing", "1"), 1);
-        let chosen = Settings::load_from(
+    fn the_database_section_is_read_into_infra_diesels_settings() {
+        let settings = Settings::load_from(
             &shipped_config(),
             env(&[
                 ("BILLING__DATABASE__URL", "postgres://db/billing"),
@@ -354,7 +287,8 @@ mod tests {
             ]),
         )
         .unwrap();
-        assert_eq!(chosen.group_commit.concurrent_commits, 5);
+        assert_eq!(settings.database.group_commit.concurrent_commits, 5);
+        assert_eq!(settings.database.group_commit.max_batch, 512);
     }
 
     #[test]

@@ -10,7 +10,6 @@ use crate::{request_context, route_case};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
-use infra_diesel::GroupCommit;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,8 +41,6 @@ pub enum StartupError {
         #[source]
         source: std::io::Error,
     },
-    #[error("start-up was interrupted")]
-    Interrupted(#[source] tokio::task::JoinError),
 }
 
 /// A built application, listening, not yet serving.
@@ -65,15 +62,7 @@ impl Application {
     /// the server.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         start_metrics();
-        let database = settings.database.clone();
-        let stores = tokio::task::spawn_blocking(move || infra_diesel::connect(&database))
-            .await
-            .map_err(StartupError::Interrupted)??;
-        let repository = stores.events;
-        // Single posts share transactions through group commit; everything else goes
-        // straight to the database.
-        let repository: Arc<dyn app::BillingEventRepository> =
-            GroupCommit::start(repository, settings.group_commit);
+        let stores = infra_diesel::connect(&settings.database).await?;
         let limits = Limits {
             body_bytes: settings.http.max_body_bytes,
             bulk_body_bytes: settings.http.max_bulk_body_bytes,
@@ -82,7 +71,7 @@ impl Application {
             body_timeout: Duration::from_millis(settings.http.body_timeout_ms),
             buffered_body_bytes: settings.http.max_buffered_body_bytes,
         };
-        let state = AppState::new(repository, Arc::new(SystemClock), limits);
+        let state = AppState::new(stores.events, Arc::new(SystemClock), limits);
         if !settings.auth.required {
             tracing::warn!(
                 "AUTHENTICATION IS OFF (auth.required = false): anyone who can reach this \
@@ -90,8 +79,7 @@ impl Application {
             );
         }
         let gate = web::Data::new(Gate::new(
-            // Concurrent requests presenting keys share reads (see key_lookups).
-            app::Authenticate::new(infra_diesel::CoalescedKeyLookups::start(stores.keys)),
+            app::Authenticate::new(stores.keys),
             settings.auth,
         ));
 
@@ -124,7 +112,7 @@ impl Application {
         let server = server.listen(listener).map_err(listen_error)?.run();
         tracing::info!(
             address = %format!("{}:{port}", settings.server.host),
-            database = %settings.database.url,
+            database = %settings.database.options.url,
             "billing-events is listening"
         );
         Ok(Self { port, server })

@@ -63,7 +63,7 @@ fn main() {
         seconds.parse().expect("seconds"),
     );
     // The same schema as the service: run its migrations.
-    infra_diesel::connect(&DatabaseOptions {
+    infra_diesel::open(&DatabaseOptions {
         url: DatabaseUrl::parse(&format!("sqlite://{path}")).expect("a path"),
         pool_size: 1,
         connect_timeout: Duration::from_secs(5),

@@ -1,11 +1,13 @@
-//! The listing filter as a diesel query, written once for both backends' schemas.
+//! The listing filter as a diesel query, written once for both backends' schemas: the
+//! listings of both and both summaries select exactly what it selects.
 //!
 //! The backends differ only in how an instant and a guid are stored, so the macro takes
 //! those two conversions; the conditions are the same text, and they agree with
 //! `EventFilter::matches`, which the contract suite checks.
 
-/// A boxed select of `billing_events` narrowed by `$filter` and started after `$after`,
-/// in (`event_date_time`, `billing_event_guid`) order.
+/// A boxed select of `billing_events` narrowed by `$filter` and started after `$after`
+/// (in (`event_date_time`, `billing_event_guid`) order, which a listing then orders by;
+/// a summary needs no order).
 macro_rules! filtered_events {
     ($backend:ty, $filter:expr, $after:expr, $instant:expr, $guid:expr) => {{
         use super::schema::billing_events::dsl as e;
@@ -54,7 +56,7 @@ macro_rules! filtered_events {
                     .and(e::billing_event_guid.gt(guid))),
             );
         }
-        query.order((e::event_date_time.asc(), e::billing_event_guid.asc()))
+        query
     }};
 }
 

@@ -6,6 +6,7 @@
 
 mod database_url;
 mod error;
+mod event_queries;
 mod filter;
 mod group_commit;
 mod key_lookups;
@@ -13,6 +14,7 @@ mod keys;
 mod pooled;
 mod postgres;
 mod sessions;
+mod settings;
 mod sqlite;
 mod stored;
 #[cfg(feature = "test-support")]
@@ -22,6 +24,7 @@ pub mod test_support;
 pub use database_url::{Backend, DatabaseUrl, DatabaseUrlError};
 pub use group_commit::{GroupCommit, GroupCommitOptions};
 pub use key_lookups::CoalescedKeyLookups;
+pub use settings::{Database, DatabaseSettingError, DatabaseSettings, GroupCommitSettings};
 
 use app::{ApiKeyRepository, BillingEventRepository};
 use std::sync::Arc;
@@ -59,6 +62,8 @@ pub enum ConnectError {
     Migrations(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("cannot check out a connection to run the migrations")]
     Checkout(#[source] diesel::r2d2::PoolError),
+    #[error("opening the database was interrupted: {0}")]
+    Interrupted(String),
 }
 
 /// The stores of one database, sharing its pool.
@@ -68,15 +73,34 @@ pub struct Repositories {
     pub keys: Arc<dyn ApiKeyRepository>,
 }
 
-/// Opens the pool for `options.url`, runs the pending migrations embedded for that
-/// backend, and returns the stores.
+/// The stores the service runs on: the database opened and migrated, single inserts
+/// sharing transactions (group commit), concurrent key reads sharing queries.
 ///
-/// Blocks while it connects and migrates: call it at start-up, off the async workers.
+/// Starts group commit's and the key lookups' dispatchers on the current tokio runtime.
+///
+/// # Errors
+/// As for [`open`]; and `Interrupted` when the blocking open could not finish.
+pub async fn connect(database: &Database) -> Result<Repositories, ConnectError> {
+    let options = database.options.clone();
+    let stores = tokio::task::spawn_blocking(move || open(&options))
+        .await
+        .map_err(|error| ConnectError::Interrupted(error.to_string()))??;
+    Ok(Repositories {
+        events: GroupCommit::start(stores.events, database.group_commit),
+        keys: CoalescedKeyLookups::start(stores.keys),
+    })
+}
+
+/// The stores straight on the database, each call its own transaction: for tools and
+/// for tests of the stores themselves. Opens the pool for `options.url` and runs the
+/// pending migrations embedded for that backend.
+///
+/// Blocks while it connects and migrates: call it off the async workers.
 ///
 /// # Errors
 /// When the folder of a SQLite file cannot be made, the database cannot be reached
 /// within the timeout, or a migration fails.
-pub fn connect(options: &DatabaseOptions) -> Result<Repositories, ConnectError> {
+pub fn open(options: &DatabaseOptions) -> Result<Repositories, ConnectError> {
     match options.url.backend() {
         Backend::Sqlite { path } => sqlite::connect(path, options),
         Backend::Postgres => postgres::connect(options),

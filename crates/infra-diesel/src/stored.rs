@@ -11,6 +11,16 @@ use domain::{
 };
 use rust_decimal::Decimal;
 
+/// A backend's row of `billing_events`, which becomes a domain event.
+pub(crate) trait StoredRow {
+    fn into_event(self) -> Result<BillingEvent, RepositoryError>;
+}
+
+/// The events of `rows`, in order.
+pub(crate) fn events<R: StoredRow>(rows: Vec<R>) -> Result<Vec<BillingEvent>, RepositoryError> {
+    rows.into_iter().map(StoredRow::into_event).collect()
+}
+
 /// The columns of one stored event, in backend-neutral types.
 pub(crate) struct StoredColumns {
     pub guid: uuid::Uuid,

@@ -23,7 +23,7 @@ struct Subject {
 }
 
 fn open(database: Box<dyn TestDatabase>) -> Subject {
-    let stores = infra_diesel::connect(&options_for(&database.url())).expect("connect");
+    let stores = infra_diesel::open(&options_for(&database.url())).expect("connect");
     Subject {
         repository: stores.events,
         keys: stores.keys,
@@ -195,7 +195,7 @@ async fn reopening_keeps_events_and_migrations_run_once(subject: Subject) {
         .await
         .unwrap();
     let url = subject.database.url();
-    let reopened = tokio::task::spawn_blocking(move || infra_diesel::connect(&options_for(&url)))
+    let reopened = tokio::task::spawn_blocking(move || infra_diesel::open(&options_for(&url)))
         .await
         .unwrap()
         .expect("a second start-up on the same database");

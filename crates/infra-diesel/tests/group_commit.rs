@@ -27,7 +27,7 @@ fn options(queue_capacity: usize) -> GroupCommitOptions {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_four_posters_of_overlapping_guids_store_each_guid_once() {
     let database = TempSqlite::new();
-    let inner = infra_diesel::connect(&options_for(&database.url()))
+    let inner = infra_diesel::open(&options_for(&database.url()))
         .unwrap()
         .events;
     let repository = GroupCommit::start(inner, options(10_000));

@@ -85,7 +85,7 @@ async fn sixty_four_concurrent_lookups_share_a_few_reads_and_get_the_same_answer
 async fn a_revocation_counts_from_the_next_lookup_on_a_real_database() {
     let database = TempSqlite::new();
     let url = database.url();
-    let keys = tokio::task::spawn_blocking(move || infra_diesel::connect(&options_for(&url)))
+    let keys = tokio::task::spawn_blocking(move || infra_diesel::open(&options_for(&url)))
         .await
         .unwrap()
         .unwrap()

@@ -13,7 +13,7 @@ use std::time::Duration;
 #[tokio::test]
 async fn settling_another_clients_guid_never_touches_its_row_lock() {
     let database = TempPostgres::new();
-    let stores = infra_diesel::connect(&options_for(&database.url())).unwrap();
+    let stores = infra_diesel::open(&options_for(&database.url())).unwrap();
     let event = sample_event(BillingEventGuid::new_random());
     stores
         .events

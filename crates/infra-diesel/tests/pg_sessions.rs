@@ -36,7 +36,7 @@ fn one_connection(database: &TempPostgres) -> DatabaseOptions {
 #[tokio::test]
 async fn a_dropped_connection_fails_one_request_right_after_use_and_is_replaced() {
     let database = TempPostgres::new();
-    let stores = infra_diesel::connect(&one_connection(&database)).unwrap();
+    let stores = infra_diesel::open(&one_connection(&database)).unwrap();
     let event = sample_event(BillingEventGuid::new_random());
     stores
         .events
@@ -58,7 +58,7 @@ async fn a_dropped_connection_fails_one_request_right_after_use_and_is_replaced(
 #[tokio::test]
 async fn a_dropped_idle_connection_is_replaced_before_a_request_uses_it() {
     let database = TempPostgres::new();
-    let stores = infra_diesel::connect(&one_connection(&database)).unwrap();
+    let stores = infra_diesel::open(&one_connection(&database)).unwrap();
     let event = sample_event(BillingEventGuid::new_random());
     stores
         .events

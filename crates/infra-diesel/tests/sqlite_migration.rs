@@ -83,7 +83,7 @@ fn insert_old_line(conn: &mut SqliteConnection, guid: BillingEventGuid, line: &H
 
 async fn connect(database: &TempSqlite) -> Arc<dyn BillingEventRepository> {
     let options = options_for(&database.url());
-    tokio::task::spawn_blocking(move || infra_diesel::connect(&options))
+    tokio::task::spawn_blocking(move || infra_diesel::open(&options))
         .await
         .unwrap()
         .expect("start-up runs the pending migration")
@@ -212,7 +212,7 @@ fn start_ups_racing_on_a_new_file_all_succeed_in_wal_mode() {
     let starts: Vec<_> = (0..8)
         .map(|_| {
             let options = options_for(&database.url());
-            std::thread::spawn(move || infra_diesel::connect(&options).map(|_| ()))
+            std::thread::spawn(move || infra_diesel::open(&options).map(|_| ()))
         })
         .collect();
     for start in starts {

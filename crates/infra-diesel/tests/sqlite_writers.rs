@@ -22,7 +22,7 @@ async fn repository(
 ) -> Arc<dyn BillingEventRepository> {
     let mut options = options_for(&database.url());
     options.sqlite_busy_timeout = busy_timeout;
-    tokio::task::spawn_blocking(move || infra_diesel::connect(&options))
+    tokio::task::spawn_blocking(move || infra_diesel::open(&options))
         .await
         .unwrap()
         .unwrap()

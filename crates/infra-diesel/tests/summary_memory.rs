@@ -17,7 +17,7 @@ const EVENTS: usize = 20_000;
 #[tokio::test]
 async fn a_summary_of_many_events_holds_one_row_per_group() {
     let database = TempSqlite::new();
-    let stores = infra_diesel::connect(&options_for(&database.url())).unwrap();
+    let stores = infra_diesel::open(&options_for(&database.url())).unwrap();
     for chunk in 0..EVENTS / 1_000 {
         let items: Vec<_> = (0..1_000)
             .map(|_| {

@@ -143,7 +143,7 @@ mod tests {
     #[test]
     fn groups_of_any_size_share_one_prepared_statement() {
         let database = TempPostgres::new();
-        crate::connect(&options_for(&database.url())).expect("migrated");
+        crate::open(&options_for(&database.url())).expect("migrated");
         let mut conn = PgConnection::establish(&database.url()).expect("a connection");
         let events: Vec<_> = (0..4)
             .map(|_| sample_event(BillingEventGuid::new_random()))

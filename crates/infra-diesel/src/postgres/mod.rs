@@ -3,6 +3,7 @@
 mod insert_group;
 mod queries;
 mod schema;
+mod summary;
 
 use crate::pooled::PooledRepository;
 use crate::sessions::SessionManager;

@@ -2,10 +2,11 @@
 
 use super::insert_group::InsertGroup;
 use super::schema::{billing_event_history, billing_events};
+use super::summary::SummaryOver;
 use crate::error::{corrupt_row, DbError};
 use crate::filter::filtered_events;
 use crate::pooled::Queries;
-use crate::stored::{history_entry, stored_revision, StoredColumns};
+use crate::stored::{events, history_entry, StoredColumns, StoredRow};
 use app::RepositoryError;
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
@@ -14,11 +15,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, SmallInt, Text, Timestamptz, Uuid};
 use domain::{
     canonical_total, BillingEvent, BillingEventGuid, ClientName, EventFilter, EventStatus,
-    EventType, GroupBy, HistoryEntry, MemberUniqueKey, Position, SummaryRow, Timestamp,
+    EventType, GroupBy, HistoryEntry, MemberUniqueKey, SummaryRow, Timestamp,
 };
 use rust_decimal::Decimal;
 use std::collections::HashSet;
-use std::fmt::Write as _;
 use std::str::FromStr;
 
 pub(crate) struct PgQueries;
@@ -42,7 +42,7 @@ fn instant(at: DateTime<Utc>) -> Result<Timestamp, RepositoryError> {
     Timestamp::from_datetime(at).map_err(|e| corrupt_row("time", e))
 }
 
-impl Row {
+impl StoredRow for Row {
     fn into_event(self) -> Result<BillingEvent, RepositoryError> {
         StoredColumns {
             guid: self.billing_event_guid,
@@ -58,13 +58,6 @@ impl Row {
         }
         .into_event()
     }
-}
-
-fn events(rows: Vec<Row>) -> Result<Vec<BillingEvent>, DbError> {
-    Ok(rows
-        .into_iter()
-        .map(Row::into_event)
-        .collect::<Result<_, _>>()?)
 }
 
 /// One group of a summary as PostgreSQL computes it; totals come as `numeric` text, so
@@ -155,30 +148,6 @@ impl Queries for PgQueries {
             .collect()
     }
 
-    fn find_many(
-        conn: &mut PgConnection,
-        guids: &[BillingEventGuid],
-    ) -> Result<Vec<BillingEvent>, DbError> {
-        let keys: Vec<uuid::Uuid> = guids.iter().map(BillingEventGuid::as_uuid).collect();
-        let rows = billing_events::table
-            .filter(billing_events::billing_event_guid.eq_any(keys))
-            .select(Row::as_select())
-            .load(conn)?;
-        events(rows)
-    }
-
-    fn find(
-        conn: &mut PgConnection,
-        guid: BillingEventGuid,
-    ) -> Result<Option<BillingEvent>, DbError> {
-        let row = billing_events::table
-            .find(guid.as_uuid())
-            .select(Row::as_select())
-            .first(conn)
-            .optional()?;
-        Ok(row.map(Row::into_event).transpose()?)
-    }
-
     fn lock(
         conn: &mut PgConnection,
         guids: &[BillingEventGuid],
@@ -197,18 +166,7 @@ impl Queries for PgQueries {
                 .load(conn)?,
             None => query.load(conn)?,
         };
-        events(rows)
-    }
-
-    fn update_status(conn: &mut PgConnection, event: &BillingEvent) -> Result<(), DbError> {
-        diesel::update(billing_events::table.find(event.guid.as_uuid()))
-            .set((
-                billing_events::status_id.eq(event.status.code()),
-                billing_events::modified_date_time.eq(event.modified.as_datetime()),
-                billing_events::revision.eq(stored_revision(event.revision)),
-            ))
-            .execute(conn)?;
-        Ok(())
+        Ok(events(rows)?)
     }
 
     fn append_history(
@@ -266,118 +224,37 @@ impl Queries for PgQueries {
             .collect()
     }
 
-    fn list(
-        conn: &mut PgConnection,
-        filter: &EventFilter,
-        after: Option<Position>,
-        limit: u32,
-    ) -> Result<Vec<BillingEvent>, DbError> {
-        let rows = filtered_events!(
-            Pg,
-            filter,
-            after,
-            |t: Timestamp| t.as_datetime(),
-            |g: BillingEventGuid| g.as_uuid()
-        )
-        .limit(i64::from(limit))
-        .select(Row::as_select())
-        .load(conn)?;
-        events(rows)
-    }
+    crate::event_queries::event_queries!(
+        Pg,
+        PgConnection,
+        Row,
+        |t: Timestamp| t.as_datetime(),
+        |g: BillingEventGuid| g.as_uuid()
+    );
 
-    /// Counted and summed by PostgreSQL in `numeric`, which is exact at any size.
+    /// Counted and summed by PostgreSQL in `numeric`, which is exact at any size, over
+    /// exactly the rows the listing filter selects.
     fn summarize(
         conn: &mut PgConnection,
         filter: &EventFilter,
         group_by: &[GroupBy],
     ) -> Result<Vec<SummaryRow>, DbError> {
-        let column = |key: GroupBy, name: &'static str, absent: &'static str| {
-            if group_by.contains(&key) {
-                name
-            } else {
-                absent
-            }
-        };
-        let keys = [
-            column(GroupBy::Member, "member_unique_key", "NULL::text"),
-            column(GroupBy::Type, "event_type_id", "NULL::smallint"),
-            column(GroupBy::Status, "status_id", "NULL::smallint"),
-        ];
-        let grouped: Vec<&str> = keys
-            .iter()
-            .copied()
-            .filter(|key| !key.starts_with("NULL"))
-            .collect();
-        // The same conditions as `filtered_events!`, as SQL text with numbered binds.
-        let mut conditions = vec!["client_name = $1".to_owned()];
-        let mut next = 2;
-        let mut condition = |text: &str| {
-            conditions.push(text.replace('?', &format!("${next}")));
-            next += 1;
-        };
-        let mut query = diesel::sql_query("").into_boxed::<Pg>();
-        query = query.bind::<Text, _>(filter.client.as_str().to_owned());
-        if let Some(member) = &filter.member {
-            condition("member_unique_key = ?");
-            query = query.bind::<Text, _>(member.as_str().to_owned());
-        }
-        if let Some(from) = filter.from {
-            condition("event_date_time >= ?");
-            query = query.bind::<Timestamptz, _>(from.as_datetime());
-        }
-        if let Some(to) = filter.to {
-            condition("event_date_time < ?");
-            query = query.bind::<Timestamptz, _>(to.as_datetime());
-        }
-        if !filter.types.is_empty() {
-            condition("event_type_id = ANY(?)");
-            query = query.bind::<Array<SmallInt>, _>(
-                filter.types.iter().map(|t| t.code()).collect::<Vec<i16>>(),
-            );
-        }
-        if !filter.statuses.is_empty() {
-            condition("status_id = ANY(?)");
-            query = query.bind::<Array<SmallInt>, _>(
-                filter
-                    .statuses
-                    .iter()
-                    .map(|s| s.code())
-                    .collect::<Vec<i16>>(),
-            );
-        }
-        if let Some(since) = filter.modified_since {
-            condition("modified_date_time >= ?");
-            query = query.bind::<Timestamptz, _>(since.as_datetime());
-        }
-        let mut sql = format!(
-            "SELECT {} AS member_unique_key, {} AS event_type_id, {} AS status_id, count(*) AS event_count, \
-             sum(quantity)::text AS total_quantity, sum(quantity * price)::text AS total_amount \
-             FROM billing_events WHERE {}",
-            keys[0],
-            keys[1],
-            keys[2],
-            conditions.join(" AND ")
-        );
-        if !grouped.is_empty() {
-            // Byte order for text, as Rust (and so SQLite's summaries) sort it.
-            let order: Vec<String> = grouped
-                .iter()
-                .map(|key| {
-                    if *key == "member_unique_key" {
-                        format!("{key} COLLATE \"C\"")
-                    } else {
-                        (*key).to_owned()
-                    }
-                })
-                .collect();
-            let _ = write!(
-                sql,
-                " GROUP BY {} ORDER BY {}",
-                grouped.join(", "),
-                order.join(", ")
-            );
-        }
-        let records: Vec<SummaryRecord> = query.sql(sql).load(conn)?;
+        use super::schema::billing_events::dsl as e;
+        let events = filtered_events!(
+            Pg,
+            filter,
+            None,
+            |t: Timestamp| t.as_datetime(),
+            |g: BillingEventGuid| g.as_uuid()
+        )
+        .select((
+            e::member_unique_key,
+            e::event_type_id,
+            e::status_id,
+            e::quantity,
+            e::price,
+        ));
+        let records: Vec<SummaryRecord> = SummaryOver::new(events, group_by).load(conn)?;
         Ok(records
             .into_iter()
             .map(SummaryRecord::into_row)

@@ -5,14 +5,14 @@ use super::schema::{billing_event_history, billing_events};
 use crate::error::{corrupt_row, DbError};
 use crate::filter::filtered_events;
 use crate::pooled::Queries;
-use crate::stored::{creation, history_entry, stored_revision, StoredColumns};
+use crate::stored::{creation, events, history_entry, stored_revision, StoredColumns, StoredRow};
 use app::RepositoryError;
 use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 use diesel::sqlite::Sqlite;
 use domain::{
     BillingEvent, BillingEventGuid, ClientName, EventFilter, EventStatus, GroupBy, HistoryEntry,
-    Position, Summary, SummaryRow, Timestamp,
+    Summary, SummaryRow, Timestamp,
 };
 use rust_decimal::Decimal;
 use std::collections::HashSet;
@@ -56,7 +56,7 @@ fn instant(micros: i64) -> Result<Timestamp, RepositoryError> {
     Timestamp::from_unix_micros(micros).map_err(|e| corrupt_row("time", e))
 }
 
-impl Row {
+impl StoredRow for Row {
     fn into_event(self) -> Result<BillingEvent, RepositoryError> {
         let decimal = |text: &str| Decimal::from_str(text).map_err(|e| corrupt_row("amount", e));
         StoredColumns {
@@ -74,13 +74,6 @@ impl Row {
         }
         .into_event()
     }
-}
-
-fn events(rows: Vec<Row>) -> Result<Vec<BillingEvent>, DbError> {
-    Ok(rows
-        .into_iter()
-        .map(Row::into_event)
-        .collect::<Result<_, _>>()?)
 }
 
 impl Queries for SqliteQueries {
@@ -119,25 +112,6 @@ impl Queries for SqliteQueries {
         Ok(inserted)
     }
 
-    fn find_many(
-        conn: &mut SqliteConnection,
-        guids: &[BillingEventGuid],
-    ) -> Result<Vec<BillingEvent>, DbError> {
-        Self::lock(conn, guids, None)
-    }
-
-    fn find(
-        conn: &mut SqliteConnection,
-        guid: BillingEventGuid,
-    ) -> Result<Option<BillingEvent>, DbError> {
-        let row = billing_events::table
-            .find(guid.to_string())
-            .select(Row::as_select())
-            .first(conn)
-            .optional()?;
-        Ok(row.map(Row::into_event).transpose()?)
-    }
-
     fn lock(
         conn: &mut SqliteConnection,
         guids: &[BillingEventGuid],
@@ -153,20 +127,9 @@ impl Queries for SqliteQueries {
             if let Some(client) = scope {
                 query = query.filter(billing_events::client_name.eq(client.as_str()));
             }
-            found.extend(events(query.select(Row::as_select()).load(conn)?)?);
+            found.extend(events(query.select(Row::as_select()).load::<Row>(conn)?)?);
         }
         Ok(found)
-    }
-
-    fn update_status(conn: &mut SqliteConnection, event: &BillingEvent) -> Result<(), DbError> {
-        diesel::update(billing_events::table.find(event.guid.to_string()))
-            .set((
-                billing_events::status_id.eq(event.status.code()),
-                billing_events::modified_date_time.eq(event.modified.unix_micros()),
-                billing_events::revision.eq(stored_revision(event.revision)),
-            ))
-            .execute(conn)?;
-        Ok(())
     }
 
     fn append_history(
@@ -209,24 +172,13 @@ impl Queries for SqliteQueries {
             .collect()
     }
 
-    fn list(
-        conn: &mut SqliteConnection,
-        filter: &EventFilter,
-        after: Option<Position>,
-        limit: u32,
-    ) -> Result<Vec<BillingEvent>, DbError> {
-        let rows = filtered_events!(
-            Sqlite,
-            filter,
-            after,
-            |t: Timestamp| t.unix_micros(),
-            |g: BillingEventGuid| g.to_string()
-        )
-        .limit(i64::from(limit))
-        .select(Row::as_select())
-        .load(conn)?;
-        events(rows)
-    }
+    crate::event_queries::event_queries!(
+        Sqlite,
+        SqliteConnection,
+        Row,
+        |t: Timestamp| t.unix_micros(),
+        |g: BillingEventGuid| g.to_string()
+    );
 
     /// SQLite has no exact decimal type to sum in, so the matching events are summed
     /// here, in arbitrary precision, row by row as SQLite steps through them: memory

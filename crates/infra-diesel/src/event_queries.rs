@@ -1,0 +1,77 @@
+//! The queries on stored events that read and write the same way on both backends,
+//! written once: each backend's `Queries` impl expands this with its row type and its
+//! two conversions (how an instant and a guid are stored). What really differs stays in
+//! each backend's module: the group insert, history lines, locking and summaries.
+
+/// `find`, `find_many`, `update_status` and `list` for `$row` on `$backend`.
+macro_rules! event_queries {
+    ($backend:ty, $conn:ty, $row:ty, $instant:expr, $guid:expr) => {
+        fn find_many(
+            conn: &mut $conn,
+            guids: &[domain::BillingEventGuid],
+        ) -> Result<Vec<domain::BillingEvent>, crate::error::DbError> {
+            use super::schema::billing_events::dsl as e;
+            use diesel::prelude::*;
+            let mut found = Vec::with_capacity(guids.len());
+            // Within SQLite's bound-parameter limit per statement.
+            for chunk in guids.chunks(10_000) {
+                let keys: Vec<_> = chunk.iter().map(|guid| $guid(*guid)).collect();
+                let rows: Vec<$row> = e::billing_events
+                    .filter(e::billing_event_guid.eq_any(keys))
+                    .select(<$row>::as_select())
+                    .load(conn)?;
+                found.extend(crate::stored::events(rows)?);
+            }
+            Ok(found)
+        }
+
+        fn find(
+            conn: &mut $conn,
+            guid: domain::BillingEventGuid,
+        ) -> Result<Option<domain::BillingEvent>, crate::error::DbError> {
+            use super::schema::billing_events::dsl as e;
+            use diesel::prelude::*;
+            let row: Option<$row> = e::billing_events
+                .find($guid(guid))
+                .select(<$row>::as_select())
+                .first(conn)
+                .optional()?;
+            Ok(row.map(crate::stored::StoredRow::into_event).transpose()?)
+        }
+
+        fn update_status(
+            conn: &mut $conn,
+            event: &domain::BillingEvent,
+        ) -> Result<(), crate::error::DbError> {
+            use super::schema::billing_events::dsl as e;
+            use diesel::prelude::*;
+            diesel::update(e::billing_events.find($guid(event.guid)))
+                .set((
+                    e::status_id.eq(event.status.code()),
+                    e::modified_date_time.eq($instant(event.modified)),
+                    e::revision.eq(crate::stored::stored_revision(event.revision)),
+                ))
+                .execute(conn)?;
+            Ok(())
+        }
+
+        fn list(
+            conn: &mut $conn,
+            filter: &domain::EventFilter,
+            after: Option<domain::Position>,
+            limit: u32,
+        ) -> Result<Vec<domain::BillingEvent>, crate::error::DbError> {
+            use super::schema::billing_events::dsl as e;
+            use diesel::prelude::*;
+            let rows: Vec<$row> =
+                crate::filter::filtered_events!($backend, filter, after, $instant, $guid)
+                    .order((e::event_date_time.asc(), e::billing_event_guid.asc()))
+                    .limit(i64::from(limit))
+                    .select(<$row>::as_select())
+                    .load(conn)?;
+            Ok(crate::stored::events(rows)?)
+        }
+    };
+}
+
+pub(crate) use event_queries;

@@ -1,0 +1,69 @@
+//! Turns that work waits for before it takes a connection: writers one at a time where
+//! the backend takes one writer (SQLite), and the few turns reads that grow with the
+//! data share, so that they cannot take the whole pool.
+
+use app::RepositoryError;
+use std::time::Duration;
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+/// SQLite takes one writer at a time, and its busy handler makes the others poll for
+/// the lock with growing sleeps (up to 100 ms), in no order: under a few concurrent
+/// writers the file sits idle between them and one unlucky writer can wait out the
+/// whole `busy_timeout`. So writers queue here instead, first come first served (tokio's
+/// semaphore is fair), each waiting at most the same `busy_timeout`.
+pub(super) struct WriterQueue {
+    turn: Semaphore,
+    patience: Duration,
+}
+
+impl WriterQueue {
+    pub fn new(patience: Duration) -> Self {
+        Self {
+            turn: Semaphore::new(1),
+            patience,
+        }
+    }
+
+    /// This writer's turn, or `Unavailable` when it does not come within the patience.
+    pub async fn turn(&self) -> Result<SemaphorePermit<'_>, RepositoryError> {
+        wait_for(&self.turn, self.patience, "to write").await
+    }
+}
+
+/// Turns for reads whose cost grows with the data (summaries): at most a quarter of the
+/// pool (at least one) at once, so that however many a caller starts, the rest of the
+/// pool is left for short requests.
+pub(super) struct LongReads {
+    turns: Semaphore,
+    patience: Duration,
+}
+
+impl LongReads {
+    /// For a pool of `pool_size`, each read waiting at most `patience`.
+    pub fn new(pool_size: u32, patience: Duration) -> Self {
+        Self {
+            turns: Semaphore::new((pool_size / 4).max(1) as usize),
+            patience,
+        }
+    }
+
+    /// A long read's turn, or `Unavailable` when none comes within the patience.
+    pub async fn turn(&self) -> Result<SemaphorePermit<'_>, RepositoryError> {
+        wait_for(&self.turns, self.patience, "for a long read").await
+    }
+
+    pub fn available(&self) -> usize {
+        self.turns.available_permits()
+    }
+}
+
+async fn wait_for<'a>(
+    turns: &'a Semaphore,
+    patience: Duration,
+    what: &str,
+) -> Result<SemaphorePermit<'a>, RepositoryError> {
+    tokio::time::timeout(patience, turns.acquire())
+        .await
+        .map_err(|_| RepositoryError::unavailable(format!("no turn {what} within {patience:?}")))?
+        .map_err(RepositoryError::unexpected)
+}
