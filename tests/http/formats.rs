@@ -2,7 +2,7 @@
 //! route, XML responses and XML problems.
 
 use crate::helpers::{new_guid, xml_child, xml_children, Reply, TestApp, SEED_GUID, SEED_SAMPLE};
-use api_actix::samples;
+use api_actix::docs::samples;
 
 const XML_TYPES: [&str; 2] = ["application/xml", "text/xml"];
 

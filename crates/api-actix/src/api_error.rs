@@ -1,10 +1,10 @@
 //! Every error the HTTP adapter answers, and the one place that maps each to a status
 //! and a problem response.
 
-use crate::body::ACCEPTED_MEDIA_TYPES;
-use crate::problem::Problem;
-use crate::request_context::RequestContext;
-use crate::telemetry_metrics;
+use crate::decode::body::ACCEPTED_MEDIA_TYPES;
+use crate::encode::problem::Problem;
+use crate::middleware::request_context::RequestContext;
+use crate::telemetry::prometheus;
 use crate::vocabulary::{field_name, parameter_name};
 use actix_web::http::{header, StatusCode};
 use app::{
@@ -75,7 +75,7 @@ impl ApiError {
     /// The problem response for this error. Unexpected errors are logged here with
     /// their cause chain; the client gets only the txID to quote.
     #[allow(clippy::too_many_lines)] // one arm per error, on purpose all in one place
-    pub fn into_problem(self, context: &RequestContext) -> Problem {
+    pub fn to_problem(&self, context: &RequestContext) -> Problem {
         let problem = |status: StatusCode, kind, title, detail: String| Problem {
             kind,
             title,
@@ -118,20 +118,20 @@ impl ApiError {
         };
         match self {
             ApiError::Record(RecordBillingEventError::Invalid(invalid)) => {
-                telemetry_metrics::events("rejected", 1);
-                validation(fields(&invalid), 0)
+                prometheus::events("rejected", 1);
+                validation(fields(invalid), 0)
             }
-            ApiError::ChangeStatus(ChangeStatusError::Invalid(invalid)) => validation(fields(&invalid), 0),
+            ApiError::ChangeStatus(ChangeStatusError::Invalid(invalid)) => validation(fields(invalid), 0),
             ApiError::Settle(SettleBillingEventsError::Invalid(invalid))
             | ApiError::List(ListBillingEventsError::Invalid(invalid))
             | ApiError::Summarize(SummarizeBillingEventsError::Invalid(invalid)) => {
-                validation(parameters(&invalid), invalid.unnamed())
+                validation(parameters(invalid), invalid.unnamed())
             }
             ApiError::Get(GetBillingEventError::InvalidGuid(error))
             | ApiError::ChangeStatus(ChangeStatusError::InvalidGuid(error))
-            | ApiError::History(GetHistoryError::InvalidGuid(error)) => validation(bad_guid(&error), 0),
+            | ApiError::History(GetHistoryError::InvalidGuid(error)) => validation(bad_guid(error), 0),
             ApiError::Record(RecordBillingEventError::Conflict { guid }) => {
-                telemetry_metrics::events("conflicted", 1);
+                prometheus::events("conflicted", 1);
                 problem(
                     StatusCode::CONFLICT,
                     CONFLICT,
@@ -152,14 +152,14 @@ impl ApiError {
                 ),
             ),
             ApiError::ChangeStatus(ChangeStatusError::StaleRevision { current_revision }) => Problem {
-                header: Some((header::ETAG, etag(current_revision))),
+                header: Some((header::ETAG, etag(*current_revision))),
                 ..problem(
                     StatusCode::PRECONDITION_FAILED,
                     STALE,
                     "The billing event has changed",
                     format!(
                         "If-Match names another revision; the event is at {}. Read it again and retry.",
-                        etag(current_revision)
+                        etag(*current_revision)
                     ),
                 )
             },
@@ -174,9 +174,9 @@ impl ApiError {
             | ApiError::List(ListBillingEventsError::Repository(error))
             | ApiError::Summarize(SummarizeBillingEventsError::Repository(error))
             | ApiError::RecordMany(RecordBillingEventsError::Repository(error))
-            | ApiError::NotReady(error) => repository_problem(&error, problem),
+            | ApiError::NotReady(error) => repository_problem(error, problem),
             ApiError::Authenticate(AuthenticateError::Repository(error)) => {
-                repository_problem(&error, problem)
+                repository_problem(error, problem)
             }
             ApiError::Authenticate(refused) => {
                 // The log names the reason and at most the key's public id.
@@ -270,7 +270,7 @@ impl ApiError {
                 StatusCode::BAD_REQUEST,
                 MALFORMED,
                 "The request body is malformed",
-                detail,
+                detail.clone(),
             ),
             ApiError::RouteNotFound => problem(
                 StatusCode::NOT_FOUND,
@@ -279,7 +279,7 @@ impl ApiError {
                 "No route matches this path.".into(),
             ),
             ApiError::MethodNotAllowed { allow } => Problem {
-                header: Some((header::ALLOW, allow.to_owned())),
+                header: Some((header::ALLOW, (*allow).to_owned())),
                 ..problem(
                     StatusCode::METHOD_NOT_ALLOWED,
                     PLAIN,
@@ -316,7 +316,7 @@ fn repository_problem(
     let causes = app::error_chain(error);
     match error {
         RepositoryError::Unavailable(_) => {
-            telemetry_metrics::database_error("unavailable");
+            prometheus::database_error("unavailable");
             tracing::warn!(error = %causes, "database unavailable");
             Problem {
                 header: Some((header::RETRY_AFTER, "1".to_owned())),
@@ -333,7 +333,7 @@ fn repository_problem(
         // is a 503 with `Retry-After` or a 4xx. The ERROR line and the metric tell
         // operators it is not an outage.
         RepositoryError::Unexpected(_) => {
-            telemetry_metrics::database_error("unexpected");
+            prometheus::database_error("unexpected");
             tracing::error!(error = %causes, "unexpected database error");
             Problem {
                 header: Some((header::RETRY_AFTER, "1".to_owned())),
@@ -346,5 +346,13 @@ fn repository_problem(
                 )
             }
         }
+    }
+}
+
+/// Handlers return `ApiError`; actix asks it for its response inside the request, where
+/// `request_context::track` has put the request's context (txID, negotiated format).
+impl actix_web::ResponseError for ApiError {
+    fn error_response(&self) -> actix_web::HttpResponse {
+        actix_web::ResponseError::error_response(&self.to_problem(&RequestContext::current()))
     }
 }

@@ -1,41 +1,36 @@
-//! The HTTP adapter of billing-events: routes, body decoding, problem responses,
-//! request context, configuration and telemetry. `main.rs` composes it with the
-//! database adapter.
+//! The HTTP adapter of billing-events, and the binary's composition root.
+//!
+//! - `decode/`: reading requests (bodies in each format, the query string);
+//! - `encode/`: writing answers (each kind in JSON or XML, problems);
+//! - `middleware/`: what runs around every request (context, route case, key check);
+//! - `routes/`: the route table and the handlers, which call the use cases;
+//! - `docs/`: the OpenAPI document, `/help`, and the samples both show;
+//! - `telemetry/`: log lines and Prometheus metrics;
+//! - `api_error.rs`: every error, mapped to HTTP in one place;
+//! - `vocabulary.rs`: the contract's names for fields and parameters;
+//! - `settings.rs`, `startup.rs`, `cli.rs`: configuration and the wiring, the only
+//!   modules that name the database adapter.
 
 mod api_error;
-mod authentication;
-mod body;
 pub mod cli;
 mod clock;
-mod form_draft;
-mod help;
-mod json_draft;
-pub mod negotiation;
-pub mod openapi;
-mod problem;
-mod query;
-mod representation;
-mod request_context;
-mod route_case;
+mod decode;
+pub mod docs;
+mod encode;
+mod middleware;
 mod routes;
-pub mod samples;
 pub mod settings;
-mod settle_request;
 pub mod startup;
 pub mod telemetry;
-pub mod telemetry_metrics;
 mod vocabulary;
-mod xml_draft;
-mod xml_well_formed;
-mod xml_writer;
 
 pub use settings::Settings;
 
 /// The body decoders, public so the fuzz targets (`fuzz/`) can drive them.
 pub mod decoders {
-    pub use crate::form_draft::decode as form;
-    pub use crate::json_draft::{decode as json, decode_many as json_batch};
-    pub use crate::settle_request::decode as settlement;
-    pub use crate::xml_draft::{decode as xml, decode_many as xml_batch};
+    pub use crate::decode::form::decode as form;
+    pub use crate::decode::json::{decode as json, decode_many as json_batch};
+    pub use crate::decode::settlement::decode as settlement;
+    pub use crate::decode::xml::{decode as xml, decode_many as xml_batch};
 }
 pub use startup::Application;

@@ -2,11 +2,11 @@
 //!
 //! The application owns its listener, so tests bind port 0 and ask which port they got.
 
-use crate::authentication::{self, Gate};
 use crate::clock::SystemClock;
+use crate::middleware::authentication::{self, Gate};
+use crate::middleware::{request_context, route_case};
 use crate::routes::{self, AppState, Limits};
 use crate::settings::Settings;
-use crate::{request_context, route_case};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
@@ -18,7 +18,7 @@ use std::time::Duration;
 /// samples wait in buffers until upkeep folds them in, so run it even when nobody scrapes.
 fn start_metrics() {
     static UPKEEP: std::sync::Once = std::sync::Once::new();
-    let handle = crate::telemetry_metrics::handle();
+    let handle = crate::telemetry::prometheus::handle();
     UPKEEP.call_once(|| {
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(5));

@@ -2,11 +2,11 @@
 //! them.
 //!
 //! r2d2 tests every connection it hands out with a round trip (`SELECT 1`), so that a
-//! connection the server dropped is replaced instead of failing a request. Under load
-//! that doubled the statements PostgreSQL ran: every group commit and every key read
-//! paid a ping first. A connection that just did work is as good as tested, so a
-//! session that succeeded within [`SessionManager::TRUSTED_FOR`] is handed out as it
-//! is; one that has been idle longer, or whose last work failed, is pinged as before.
+//! connection the server dropped is replaced instead of failing a request; under load
+//! that is a round trip for every statement that does work. A connection that just did
+//! work is as good as tested, so a session that succeeded within
+//! [`SessionManager::TRUSTED_FOR`] is handed out as it is; one that has been idle
+//! longer, or whose last work failed, is pinged first.
 //! The price: if the server goes away within that window after a connection's last
 //! success, the next request on it fails with 503 (even if the server is already back),
 //! and its next checkout pings it and replaces it.

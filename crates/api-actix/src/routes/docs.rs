@@ -1,7 +1,7 @@
 //! `/help` (HTML for people) and `/openapi.json` (for tools). Both are the same for the
 //! life of the process, so each is rendered once, on first request.
 
-use crate::{help, openapi};
+use crate::docs::{help, openapi};
 use actix_web::http::header;
 use actix_web::HttpResponse;
 use std::sync::OnceLock;

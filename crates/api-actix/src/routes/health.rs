@@ -2,10 +2,9 @@
 
 use super::AppState;
 use crate::api_error::ApiError;
-use crate::negotiation;
-use crate::problem::Problem;
-use crate::request_context::RequestContext;
-use crate::xml_writer::XmlWriter;
+use crate::encode::negotiation;
+use crate::encode::xml_writer::XmlWriter;
+use crate::middleware::request_context::RequestContext;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
@@ -18,11 +17,9 @@ pub async fn health(context: RequestContext) -> HttpResponse {
 pub async fn ready(
     state: web::Data<AppState>,
     context: RequestContext,
-) -> Result<HttpResponse, Problem> {
-    match state.repository.ping().await {
-        Ok(()) => Ok(status("ready", &context)),
-        Err(error) => Err(ApiError::NotReady(error).into_problem(&context)),
-    }
+) -> Result<HttpResponse, ApiError> {
+    state.repository.ping().await.map_err(ApiError::NotReady)?;
+    Ok(status("ready", &context))
 }
 
 /// `{"status": "…"}`, or `<Health><Status>…</Status></Health>`.

@@ -3,11 +3,10 @@
 
 use super::AppState;
 use crate::api_error::ApiError;
-use crate::authentication::Caller;
-use crate::problem::Problem;
-use crate::query::Query;
-use crate::representation::{PageRepresentation, Representation, SummaryRepresentation};
-use crate::request_context::RequestContext;
+use crate::decode::query::Query;
+use crate::encode::{PageRepresentation, Representation, SummaryRepresentation};
+use crate::middleware::authentication::Caller;
+use crate::middleware::request_context::RequestContext;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -16,15 +15,11 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     context: RequestContext,
-) -> Result<HttpResponse, Problem> {
+) -> Result<HttpResponse, ApiError> {
     let request = Query::parse(req.query_string()).list_request();
-    match state.list.execute(&request, &caller).await {
-        Ok(page) => {
-            let body = PageRepresentation::of(&page, &context);
-            Ok(body.respond(StatusCode::OK, context.format))
-        }
-        Err(error) => Err(ApiError::from(error).into_problem(&context)),
-    }
+    let page = state.list.execute(&request, &caller).await?;
+    let body = PageRepresentation::of(&page, &context);
+    Ok(body.respond(StatusCode::OK, context.format))
 }
 
 pub async fn summary(
@@ -32,13 +27,9 @@ pub async fn summary(
     state: web::Data<AppState>,
     caller: Caller,
     context: RequestContext,
-) -> Result<HttpResponse, Problem> {
+) -> Result<HttpResponse, ApiError> {
     let request = Query::parse(req.query_string()).summary_request();
-    match state.summarize.execute(&request, &caller).await {
-        Ok(rows) => {
-            let body = SummaryRepresentation::of(&rows, &context);
-            Ok(body.respond(StatusCode::OK, context.format))
-        }
-        Err(error) => Err(ApiError::from(error).into_problem(&context)),
-    }
+    let rows = state.summarize.execute(&request, &caller).await?;
+    let body = SummaryRepresentation::of(&rows, &context);
+    Ok(body.respond(StatusCode::OK, context.format))
 }

@@ -8,7 +8,7 @@ mod health;
 mod listing;
 mod settlement;
 
-use crate::body::{BodyBudget, BodyRules};
+use crate::decode::body::{BodyBudget, BodyRules};
 use actix_web::web;
 use app::{
     BillingEventRepository, ChangeBillingEventStatus, Clock, GetBillingEvent,
@@ -83,67 +83,61 @@ impl AppState {
     }
 }
 
-/// Registers every route. Route literals are matched in any case by `route_case`, which
-/// must know each path: keep its `ROUTE_TEMPLATES` in step with this list.
-pub fn configure(config: &mut web::ServiceConfig) {
-    config
-        .service(
-            web::resource("/api/v1/BillingEvents")
-                .route(web::get().to(listing::list))
-                .default_service(web::to(fallback::method_not_allowed("GET"))),
-        )
-        // Before `{id}`, so that `summary` is not read as a guid or a client name.
-        .service(
-            web::resource("/api/v1/BillingEvents/summary")
-                .route(web::get().to(listing::summary))
-                .default_service(web::to(fallback::method_not_allowed("GET"))),
-        )
-        .service(
-            web::resource("/api/v1/BillingEvents/{id}")
-                .route(web::post().to(billing_events::post))
-                .route(web::get().to(billing_events::get))
-                .route(web::patch().to(settlement::patch))
-                .default_service(web::to(fallback::method_not_allowed("GET, POST, PATCH"))),
-        )
-        .service(
-            web::resource("/api/v1/BillingEvents/{id}/history")
-                .route(web::get().to(settlement::history))
-                .default_service(web::to(fallback::method_not_allowed("GET"))),
-        )
-        .service(
-            web::resource("/api/v1/BillingEvents/{id}/batch")
-                .route(web::post().to(batch::post_batch))
-                .default_service(web::to(fallback::method_not_allowed("POST"))),
-        )
-        .service(
-            web::resource("/api/v1/BillingEvents/{id}/status")
-                .route(web::post().to(settlement::settle_many))
-                .default_service(web::to(fallback::method_not_allowed("POST"))),
-        )
-        .service(
-            web::resource("/health")
-                .route(web::get().to(health::health))
-                .default_service(web::to(fallback::method_not_allowed("GET"))),
-        )
-        .service(
-            web::resource("/ready")
-                .route(web::get().to(health::ready))
-                .default_service(web::to(fallback::method_not_allowed("GET"))),
-        )
-        .service(
-            web::resource("/metrics")
-                .route(web::get().to(crate::telemetry_metrics::render))
-                .default_service(web::to(fallback::method_not_allowed("GET"))),
-        )
-        .service(
-            web::resource("/help")
-                .route(web::get().to(docs::help_page))
-                .default_service(web::to(fallback::method_not_allowed("GET"))),
-        )
-        .service(
-            web::resource("/openapi.json")
-                .route(web::get().to(docs::openapi_document))
-                .default_service(web::to(fallback::method_not_allowed("GET"))),
-        )
-        .default_service(web::to(fallback::not_found));
+/// One route: its pattern and the methods it answers (the `Allow` of its 405).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub pattern: &'static str,
+    pub allow: &'static str,
+}
+
+/// Every path under this one needs a key (the key check reads it too).
+pub const API_PREFIX: &str = "/api";
+
+/// The one route table: `ROUTES` (what the case folding, the key check and the
+/// documentation tests read) and `configure` (what actix routes) both come from it.
+/// Literal paths come before those with a parameter in the same place, so that
+/// `…/summary` is not read as a guid or a client name.
+macro_rules! route_table {
+    ($($pattern:literal => { $($method:ident => $handler:path),+ $(,)? }),+ $(,)?) => {
+        /// Every route, in matching order.
+        pub const ROUTES: &[Route] = &[
+            $(Route { pattern: $pattern, allow: route_table!(@allow $($method),+) }),+
+        ];
+
+        /// Registers every route, each with a 405 naming its methods, and a 404 for
+        /// every other path.
+        pub fn configure(config: &mut web::ServiceConfig) {
+            $(
+                config.service(
+                    web::resource($pattern)
+                        $(.route(web::method(actix_web::http::Method::$method).to($handler)))+
+                        .default_service(web::to(fallback::method_not_allowed(
+                            route_table!(@allow $($method),+),
+                        ))),
+                );
+            )+
+            config.default_service(web::to(fallback::not_found));
+        }
+    };
+    (@allow $first:ident $(, $rest:ident)*) => {
+        concat!(stringify!($first) $(, ", ", stringify!($rest))*)
+    };
+}
+
+route_table! {
+    "/api/v1/BillingEvents" => { GET => listing::list },
+    "/api/v1/BillingEvents/summary" => { GET => listing::summary },
+    "/api/v1/BillingEvents/{id}" => {
+        GET => billing_events::get,
+        POST => billing_events::post,
+        PATCH => settlement::patch,
+    },
+    "/api/v1/BillingEvents/{id}/history" => { GET => settlement::history },
+    "/api/v1/BillingEvents/{id}/status" => { POST => settlement::settle_many },
+    "/api/v1/BillingEvents/{id}/batch" => { POST => batch::post_batch },
+    "/health" => { GET => health::health },
+    "/ready" => { GET => health::ready },
+    "/metrics" => { GET => crate::telemetry::prometheus::render },
+    "/help" => { GET => docs::help_page },
+    "/openapi.json" => { GET => docs::openapi_document },
 }

@@ -5,15 +5,15 @@
 use super::billing_events::{answer, decode_draft};
 use super::AppState;
 use crate::api_error::{etag, ApiError};
-use crate::authentication::Caller;
-use crate::problem::Problem;
-use crate::representation::{HistoryRepresentation, Representation, SettlementRepresentation};
-use crate::request_context::RequestContext;
-use crate::{body, settle_request};
+use crate::decode::body;
+use crate::decode::settlement as settle_request;
+use crate::encode::{HistoryRepresentation, Representation, SettlementRepresentation};
+use crate::middleware::authentication::Caller;
+use crate::middleware::request_context::RequestContext;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use app::StatusChange;
-use domain::{Access, EventStatus};
+use domain::EventStatus;
 
 /// Changes one event's status; `If-Match` makes it conditional on the revision.
 pub async fn patch(
@@ -22,27 +22,21 @@ pub async fn patch(
     state: web::Data<AppState>,
     caller: Caller,
     context: RequestContext,
-) -> Result<HttpResponse, Problem> {
-    change(&req, payload, &state, &caller, &context)
-        .await
-        .map_err(|error| error.into_problem(&context))
-}
-
-async fn change(
-    req: &HttpRequest,
-    payload: web::Payload,
-    state: &AppState,
-    access: &Access,
-    context: &RequestContext,
 ) -> Result<HttpResponse, ApiError> {
     let guid = req.match_info().query("id");
-    let draft = decode_draft(req, payload, &state.event_body, "").await?;
+    let draft = decode_draft(&req, payload, &state.event_body, "").await?;
     let change = state
         .change_status
-        .execute(guid, draft, expected_revisions(req), access, &context.tx_id)
+        .execute(
+            guid,
+            draft,
+            expected_revisions(&req),
+            &caller,
+            &context.tx_id,
+        )
         .await?;
     let (StatusChange::Changed(event) | StatusChange::Unchanged(event)) = change;
-    Ok(answer(StatusCode::OK, &event, context))
+    Ok(answer(StatusCode::OK, &event, &context))
 }
 
 /// The revisions `If-Match` accepts (RFC 9110 §13.1.1): none to check for a missing
@@ -85,28 +79,16 @@ pub async fn settle_many(
     state: web::Data<AppState>,
     caller: Caller,
     context: RequestContext,
-) -> Result<HttpResponse, Problem> {
-    settle(&req, payload, &state, &caller, &context)
-        .await
-        .map_err(|error| error.into_problem(&context))
-}
-
-async fn settle(
-    req: &HttpRequest,
-    payload: web::Payload,
-    state: &AppState,
-    access: &Access,
-    context: &RequestContext,
 ) -> Result<HttpResponse, ApiError> {
     let client_name = req.match_info().query("id");
     tracing::Span::current().record("client", client_name);
-    state.settle.authorize(access, client_name)?;
-    if body::format_of(req)? != body::BodyFormat::Json {
+    state.settle.authorize(&caller, client_name)?;
+    if body::format_of(&req)? != body::BodyFormat::Json {
         return Err(ApiError::UnsupportedMediaType(Some(
             "a bulk settlement takes JSON only".into(),
         )));
     }
-    let bytes = body::read_limited(req, payload, &state.settlement_body).await?;
+    let bytes = body::read_limited(&req, payload, &state.settlement_body).await?;
     let client = client_name.to_owned();
     let request = body::decode_off_worker(bytes, move |bytes| {
         settle_request::decode(bytes, &client, app::settle_billing_events::MAX_GUIDS)
@@ -114,14 +96,14 @@ async fn settle(
     .await?;
     let outcomes = state
         .settle
-        .execute(access, &request, &context.tx_id)
+        .execute(&caller, &request, &context.tx_id)
         .await?;
     let status = request
         .status
         .as_deref()
         .and_then(|text| EventStatus::parse(text).ok())
         .unwrap_or_default();
-    let body = SettlementRepresentation::of(status, &outcomes, context);
+    let body = SettlementRepresentation::of(status, &outcomes, &context);
     Ok(body.respond(StatusCode::OK, context.format))
 }
 
@@ -131,18 +113,13 @@ pub async fn history(
     state: web::Data<AppState>,
     caller: Caller,
     context: RequestContext,
-) -> Result<HttpResponse, Problem> {
-    match state
+) -> Result<HttpResponse, ApiError> {
+    let (guid, entries) = state
         .history
         .execute(req.match_info().query("id"), &caller)
-        .await
-    {
-        Ok((guid, entries)) => {
-            let body = HistoryRepresentation::of(guid, &entries, &context);
-            Ok(body.respond(StatusCode::OK, context.format))
-        }
-        Err(error) => Err(ApiError::from(error).into_problem(&context)),
-    }
+        .await?;
+    let body = HistoryRepresentation::of(guid, &entries, &context);
+    Ok(body.respond(StatusCode::OK, context.format))
 }
 
 #[cfg(test)]

@@ -1,11 +1,10 @@
 //! The statement that stores a group of new events and their creation lines on
 //! PostgreSQL, as a prepared statement the connection keeps.
 //!
-//! diesel never keeps a `sql_query` prepared: each group commit paid for parsing and
-//! planning this statement again, and for a round trip to prepare it. Its text is the
-//! same for every group size (each column travels as one array), so it is written here
-//! as a query type of its own with a fixed query id, which diesel prepares once per
-//! connection and then only binds and executes.
+//! diesel never keeps a `sql_query` prepared, so every run would be parsed and planned
+//! again. This statement's text is the same for every group size (each column travels
+//! as one array), so it is a query type of its own with a fixed query id, which diesel
+//! prepares once per connection and then only binds and executes.
 
 use crate::stored::stored_revision;
 use diesel::pg::Pg;

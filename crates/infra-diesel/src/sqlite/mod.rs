@@ -50,9 +50,8 @@ struct JournalMode {
 }
 
 /// Switches the file to WAL unless it already is (the mode is kept in the file). Asking
-/// waits on `busy_timeout` like any read; setting it again on every new connection did
-/// not: while another process held the file's lock it failed at once with "database is
-/// locked", which r2d2 retried but logged as an error.
+/// waits on `busy_timeout` like any read, where setting the mode fails at once with
+/// "database is locked" while another process holds the file's lock.
 fn use_wal(conn: &mut SqliteConnection) -> QueryResult<()> {
     let current: JournalMode = sql_query("PRAGMA journal_mode").get_result(conn)?;
     if !current.journal_mode.eq_ignore_ascii_case("wal") {

@@ -2,7 +2,7 @@
 //! with a working sample for every request and response format. Self-contained HTML
 //! (inline style, no scripts, no external assets) so it works with no internet.
 
-use crate::openapi;
+use crate::docs::openapi;
 use quick_xml::escape::escape;
 use serde_json::Value;
 use std::fmt::Write as _;

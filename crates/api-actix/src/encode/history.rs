@@ -1,8 +1,8 @@
 //! An event's audit history, oldest first.
 
 use super::open_root;
-use crate::request_context::RequestContext;
-use crate::xml_writer::XmlWriter;
+use crate::encode::xml_writer::XmlWriter;
+use crate::middleware::request_context::RequestContext;
 use domain::HistoryEntry;
 use domain::{BillingEventGuid, EventStatus};
 use serde::Serialize;

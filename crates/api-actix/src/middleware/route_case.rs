@@ -6,50 +6,45 @@
 //! (a client name, a guid) are never touched. A literal is compared percent-decoded, as
 //! the router reads it: `/%61PI/v1/…` is `/api/v1/…` too.
 
+use crate::routes::ROUTES;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::uri::{PathAndQuery, Uri};
 use actix_web::middleware::Next;
 use percent_encoding::percent_decode_str;
 
-/// Every route's path, `{}` standing for a parameter segment.
-/// Literal templates come before those with a parameter in the same place, so that
-/// `/API/V1/BILLINGEVENTS/SUMMARY` is read as the summary route.
-pub const ROUTE_TEMPLATES: &[&str] = &[
-    "/api/v1/BillingEvents",
-    "/api/v1/BillingEvents/summary",
-    "/api/v1/BillingEvents/{}",
-    "/api/v1/BillingEvents/{}/history",
-    "/api/v1/BillingEvents/{}/status",
-    "/api/v1/BillingEvents/{}/batch",
-    "/health",
-    "/ready",
-    "/metrics",
-    "/help",
-    "/openapi.json",
-];
+/// A `{name}` segment of a route pattern.
+fn is_parameter(segment: &str) -> bool {
+    segment.starts_with('{')
+}
 
 /// The canonical spelling of the raw `path`, if it matches a template in another
 /// letter case or spelling.
 fn canonical_path(path: &str) -> Option<String> {
     let segments: Vec<&str> = path.split('/').collect();
-    ROUTE_TEMPLATES.iter().find_map(|template| {
-        let literals: Vec<&str> = template.split('/').collect();
+    ROUTES.iter().find_map(|route| {
+        let literals: Vec<&str> = route.pattern.split('/').collect();
         let matches = literals.len() == segments.len()
             && literals.iter().zip(&segments).all(|(literal, segment)| {
-                *literal == "{}"
+                is_parameter(literal)
                     || literal
                         .eq_ignore_ascii_case(&percent_decode_str(segment).decode_utf8_lossy())
             });
         let differs = literals
             .iter()
             .zip(&segments)
-            .any(|(literal, segment)| *literal != "{}" && literal != segment);
+            .any(|(literal, segment)| !is_parameter(literal) && literal != segment);
         (matches && differs).then(|| {
             literals
                 .iter()
                 .zip(&segments)
-                .map(|(literal, segment)| if *literal == "{}" { *segment } else { *literal })
+                .map(|(literal, segment)| {
+                    if is_parameter(literal) {
+                        *segment
+                    } else {
+                        *literal
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join("/")
         })

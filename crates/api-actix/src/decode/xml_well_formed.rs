@@ -6,7 +6,7 @@
 //! past these is one any XML parser reads the same way.
 
 use crate::api_error::ApiError;
-use crate::xml_writer::allowed_in_xml;
+use crate::encode::xml_writer::allowed_in_xml;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{PrefixDeclaration, ResolveResult};
 use quick_xml::NsReader;

@@ -5,8 +5,8 @@
 //! log line of the request, stamps `X-Transaction-Id` on every response (errors, 404s
 //! and 405s too) and logs one line when the request is done.
 
-use crate::negotiation::{negotiate, MediaFormat};
-use crate::telemetry_metrics;
+use crate::encode::negotiation::{negotiate, MediaFormat};
+use crate::telemetry::prometheus;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -47,12 +47,25 @@ impl RequestContext {
     }
 }
 
+tokio::task_local! {
+    /// The context of the request being served, for what renders its answer without
+    /// seeing the request (an error's response).
+    static CURRENT: RequestContext;
+}
+
 impl RequestContext {
     /// The context `track` gave the request; only a route served without the
     /// middleware lacks one, and gets a fresh one.
     pub fn of(req: &HttpRequest) -> Self {
         let context = req.extensions().get::<RequestContext>().cloned();
         context.unwrap_or_else(|| RequestContext::new(req.headers()))
+    }
+
+    /// The context of the request being served (outside one, a fresh one in JSON).
+    pub fn current() -> Self {
+        CURRENT
+            .try_with(Clone::clone)
+            .unwrap_or_else(|_| RequestContext::new(&HeaderMap::new()))
     }
 }
 
@@ -75,13 +88,14 @@ pub async fn track(
     let span = tracing::info_span!(
         "request",
         tx_id = %context.tx_id,
-        method = telemetry_metrics::method_label(req.method()),
+        method = prometheus::method_label(req.method()),
         path = req.path(),
         client = tracing::field::Empty,
         key_id = tracing::field::Empty,
     );
+    let current = context.clone();
     async move {
-        let mut response = next.call(req).await?;
+        let mut response = CURRENT.scope(current, next.call(req)).await?;
         if let Ok(value) = HeaderValue::from_str(&context.tx_id) {
             response.headers_mut().insert(TRANSACTION_ID_HEADER, value);
         }
@@ -91,7 +105,7 @@ pub async fn track(
             .request()
             .match_pattern()
             .unwrap_or_else(|| "unmatched".to_owned());
-        telemetry_metrics::request_done(&route, response.request().method(), status, elapsed);
+        prometheus::request_done(&route, response.request().method(), status, elapsed);
         let status = status.as_u16();
         let latency_ms = (elapsed * 1e6).round() / 1e3;
         if status >= 500 {

@@ -8,8 +8,8 @@
 //! the extractor itself answers 401, never an open door and never a 500.
 
 use crate::api_error::ApiError;
-use crate::problem::Problem;
-use crate::request_context::RequestContext;
+use crate::middleware::request_context::RequestContext;
+use crate::routes::API_PREFIX;
 use crate::settings::AuthSettings;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::Payload;
@@ -83,15 +83,16 @@ fn presented_key(headers: &HeaderMap) -> Option<&str> {
 pub struct Caller(pub Access);
 
 impl FromRequest for Caller {
-    type Error = Problem;
-    type Future = Ready<Result<Self, Problem>>;
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let admitted = req.extensions().get::<Access>().cloned();
-        ready(admitted.map(Caller).ok_or_else(|| {
-            let context = RequestContext::of(req);
-            ApiError::Authenticate(app::AuthenticateError::Missing).into_problem(&context)
-        }))
+        ready(
+            admitted
+                .map(Caller)
+                .ok_or(ApiError::Authenticate(app::AuthenticateError::Missing)),
+        )
     }
 }
 
@@ -103,10 +104,13 @@ impl std::ops::Deref for Caller {
     }
 }
 
-/// Whether `path` (as routing sees it, percent-decoded) is under `/api`.
+/// Whether `path` (as routing sees it, percent-decoded) is under the API prefix, in any
+/// letter case.
 fn under_api(path: &str) -> bool {
-    let prefix = path.get(..4).unwrap_or(path);
-    prefix.eq_ignore_ascii_case("/api") && matches!(path.as_bytes().get(4), None | Some(b'/'))
+    let length = API_PREFIX.len();
+    let prefix = path.get(..length).unwrap_or(path);
+    prefix.eq_ignore_ascii_case(API_PREFIX)
+        && matches!(path.as_bytes().get(length), None | Some(b'/'))
 }
 
 /// The middleware: wrap the app with `from_fn(authentication::guard)`, inside
@@ -134,7 +138,7 @@ pub async fn guard(
         }
         Err(error) => {
             let context = RequestContext::of(req.request());
-            let response = error.into_problem(&context).error_response();
+            let response = error.to_problem(&context).error_response();
             Ok(req.into_response(response))
         }
     }
@@ -175,6 +179,14 @@ mod tests {
             None
         );
         assert_eq!(presented_key(&headers(&[])), None);
+    }
+
+    #[test]
+    fn every_api_route_of_the_table_is_guarded_and_no_other() {
+        for route in crate::routes::ROUTES {
+            let api = route.pattern.starts_with("/api/v1/BillingEvents");
+            assert_eq!(under_api(route.pattern), api, "{}", route.pattern);
+        }
     }
 
     #[test]

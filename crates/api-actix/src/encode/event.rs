@@ -1,8 +1,8 @@
 //! One stored event as clients get it: the original API's camelCase JSON, or the XML a
 //! .NET `DataContractSerializer` client expects.
 
-use crate::request_context::RequestContext;
-use crate::xml_writer::XmlWriter;
+use crate::encode::xml_writer::XmlWriter;
+use crate::middleware::request_context::RequestContext;
 use domain::BillingEvent;
 use serde::Serialize;
 use serde_json::Number;

@@ -1,8 +1,8 @@
 //! A page of a listing: `{"items": [...], "nextCursor": "…" | null}`.
 
 use super::{open_root, EventRepresentation};
-use crate::request_context::RequestContext;
-use crate::xml_writer::XmlWriter;
+use crate::encode::xml_writer::XmlWriter;
+use crate::middleware::request_context::RequestContext;
 use app::Page;
 use serde::Serialize;
 

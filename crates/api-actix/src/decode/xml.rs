@@ -17,8 +17,8 @@
 //! event in `xml_well_formed`.
 
 use crate::api_error::ApiError;
+use crate::decode::xml_well_formed::{characters, WellFormed};
 use crate::vocabulary::field_named;
-use crate::xml_well_formed::{characters, WellFormed};
 use domain::{BillingEventDraft, Field, RawValue};
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesRef, BytesStart, Event};

@@ -1,8 +1,8 @@
 //! RFC 9457 problem details: the one shape every error response has, as JSON or, when
 //! the client asked for XML, as the RFC's XML form (namespace `urn:ietf:rfc:7807`).
 
-use crate::negotiation::MediaFormat;
-use crate::xml_writer::XmlWriter;
+use crate::encode::negotiation::MediaFormat;
+use crate::encode::xml_writer::XmlWriter;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -12,7 +12,7 @@ use std::fmt;
 /// The namespace RFC 9457 (like RFC 7807 before it) gives problem details in XML.
 const PROBLEM_NAMESPACE: &str = "urn:ietf:rfc:7807";
 
-/// A problem response, ready to send. Built only by `ApiError::into_problem`.
+/// A problem response, ready to send. Built only by `ApiError::to_problem`.
 #[derive(Debug, Serialize)]
 pub struct Problem {
     #[serde(rename = "type")]

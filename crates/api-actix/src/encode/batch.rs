@@ -1,9 +1,9 @@
 //! The answer to a batch: one result per item, in order, and counts.
 
 use super::open_root;
-use crate::request_context::RequestContext;
+use crate::encode::xml_writer::XmlWriter;
+use crate::middleware::request_context::RequestContext;
 use crate::vocabulary::field_name;
-use crate::xml_writer::XmlWriter;
 use app::ItemOutcome;
 use serde::Serialize;
 use std::collections::BTreeMap;

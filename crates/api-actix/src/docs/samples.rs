@@ -5,8 +5,8 @@
 //! the first one posted is stored (201) and every other one is recognised as a retry
 //! (200): proof that each format stores the same thing.
 
-use crate::negotiation::MediaFormat;
-use crate::representation::{EventRepresentation, Representation};
+use crate::encode::negotiation::MediaFormat;
+use crate::encode::{EventRepresentation, Representation};
 use domain::{BillingEventDraft, RawValue};
 
 /// A request body and the `Content-Type` to send it with.
@@ -94,7 +94,7 @@ pub fn response(format: MediaFormat) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{form_draft, json_draft, xml_draft};
+    use crate::decode::{form, json, xml};
 
     #[test]
     fn every_request_sample_decodes_to_the_same_valid_event() {
@@ -103,11 +103,11 @@ mod tests {
             .map(|sample| {
                 let body = sample.body.as_bytes();
                 let draft = match sample.content_type {
-                    "application/x-www-form-urlencoded" => form_draft::decode(body, "acme"),
+                    "application/x-www-form-urlencoded" => form::decode(body, "acme"),
                     content_type if content_type.ends_with("xml") => {
-                        xml_draft::decode(body, "acme").unwrap()
+                        xml::decode(body, "acme").unwrap()
                     }
-                    _ => json_draft::decode(body, "acme").unwrap(),
+                    _ => json::decode(body, "acme").unwrap(),
                 };
                 draft
                     .validate(domain::BillingEventGuid::new_random)

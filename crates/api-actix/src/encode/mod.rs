@@ -1,11 +1,15 @@
-//! What responses carry, in JSON and in XML: one module per kind of answer.
+//! Writing answers: what each kind of answer carries (one module each), in JSON or in
+//! XML as negotiated, problems included.
 
 mod batch;
 mod event;
 mod history;
+pub mod negotiation;
 mod page;
+pub mod problem;
 mod settlement;
 mod summary;
+pub mod xml_writer;
 
 pub use batch::BatchRepresentation;
 pub use event::{exact_number, EventRepresentation, DATA_CONTRACT_NAMESPACE, XML_SCHEMA_INSTANCE};
@@ -14,8 +18,8 @@ pub use page::PageRepresentation;
 pub use settlement::SettlementRepresentation;
 pub use summary::SummaryRepresentation;
 
-use crate::negotiation::MediaFormat;
-use crate::xml_writer::XmlWriter;
+use crate::encode::negotiation::MediaFormat;
+use crate::encode::xml_writer::XmlWriter;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use serde::Serialize;
@@ -26,7 +30,7 @@ pub trait Representation: Serialize + Sized {
 
     /// This body with `status`, in the negotiated `format`.
     fn respond(&self, status: StatusCode, format: MediaFormat) -> HttpResponse {
-        crate::negotiation::respond(status, format, self, || self.to_xml())
+        crate::encode::negotiation::respond(status, format, self, || self.to_xml())
     }
 }
 

@@ -1,8 +1,8 @@
 //! A summary: per group, its keys, the count and the exact totals.
 
 use super::{exact_number, open_root};
-use crate::request_context::RequestContext;
-use crate::xml_writer::XmlWriter;
+use crate::encode::xml_writer::XmlWriter;
+use crate::middleware::request_context::RequestContext;
 use domain::SummaryRow;
 use domain::{EventStatus, EventType};
 use serde::Serialize;

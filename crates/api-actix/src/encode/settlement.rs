@@ -1,8 +1,8 @@
 //! The answer to a bulk settlement: one result per guid, in order, and counts.
 
 use super::open_root;
-use crate::request_context::RequestContext;
-use crate::xml_writer::XmlWriter;
+use crate::encode::xml_writer::XmlWriter;
+use crate::middleware::request_context::RequestContext;
 use domain::SettleOutcome;
 use domain::{BillingEventGuid, EventStatus};
 use serde::Serialize;

@@ -1,0 +1,6 @@
+//! The API described: the OpenAPI document, the `/help` page rendered from it, and the
+//! samples both show (and the tests post).
+
+pub mod help;
+pub mod openapi;
+pub mod samples;

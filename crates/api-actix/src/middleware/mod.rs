@@ -1,0 +1,6 @@
+//! What runs around every request, outermost first: its context (txID, format, log
+//! line, metrics), the case of route literals, and the key check.
+
+pub mod authentication;
+pub mod request_context;
+pub mod route_case;
