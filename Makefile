@@ -12,7 +12,7 @@
 #               than FUZZ_INPUT_SECONDS (default 1) counts as a finding
 
 CARGO ?= cargo
-PG_FEATURES := --features infra-diesel/postgres-tests,black-box-tests/postgres-tests,api-actix/postgres-tests
+PG_FEATURES := --features infra-diesel/postgres-tests,black-box-tests/postgres-tests,api-actix/postgres-tests,black-box-tests/root-tests
 
 .PHONY: run test lint fmt layering bench bench-hostile fuzz
 

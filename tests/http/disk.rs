@@ -1,5 +1,8 @@
-//! SQLite on a disk that fills up: a clear 503 problem, no crash, and what was stored
-//! stays readable. Uses a small tmpfs of its own (the tests run as root).
+//! SQLite on a disk that fills up or fails: a clear 503 problem, no crash, what was
+//! stored stays readable, and writes resume when the disk does. These mount a small
+//! tmpfs or make files immutable, which needs root: they run with the `root-tests`
+//! feature (which `make test` turns on as root, and CI requires), and are reported as
+//! ignored otherwise.
 
 use crate::helpers::{event_body, new_guid, TestApp};
 use infra_diesel::test_support::TestDatabase;
@@ -72,6 +75,10 @@ async fn post_until_refused(app: &TestApp) -> (Vec<String>, crate::helpers::Repl
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(feature = "root-tests"),
+    ignore = "needs root: it mounts a tmpfs or sets chattr (make test runs it as root)"
+)]
 async fn a_full_disk_answers_503_and_keeps_serving_reads() {
     let disk = SmallDisk::mount("1m");
     let app = TestApp::spawn(Box::new(OnDisk(disk.0.clone()))).await;
@@ -103,6 +110,10 @@ fn immutable(on: bool, files: &[PathBuf]) {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(feature = "root-tests"),
+    ignore = "needs root: it mounts a tmpfs or sets chattr (make test runs it as root)"
+)]
 async fn a_file_that_cannot_be_written_answers_503_and_recovers_without_restart() {
     let database = infra_diesel::test_support::TempSqlite::new();
     let path = PathBuf::from(database.url().trim_start_matches("sqlite://"));

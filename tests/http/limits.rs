@@ -18,8 +18,11 @@ async fn a_key_over_its_rate_gets_429_with_retry_after_and_others_do_not() {
     let busy = app.key_for("acme").await.text;
     let calm = app.key_for("acme").await.text;
     let path = format!("{}/api/v1/BillingEvents?clientName=acme", app.address);
+    // A burst of 3 at 1 a second: the first three are always served, and of fifty sent
+    // as fast as they go some must be refused, however slow this machine is (fifty at 1
+    // a second would take 47 s).
     let mut statuses = Vec::new();
-    for _ in 0..4 {
+    for _ in 0..50 {
         let reply = app.send(app.bare.get(&path).bearer_auth(&busy)).await;
         statuses.push(reply.status);
         if reply.status == 429 {
@@ -28,8 +31,12 @@ async fn a_key_over_its_rate_gets_429_with_retry_after_and_others_do_not() {
             assert_eq!(reply.json()["status"], 429);
         }
     }
-    // A burst of 3 at 1 a second: the fourth within the same second waits.
-    assert_eq!(statuses, [200, 200, 200, 429]);
+    assert_eq!(statuses[..3], [200, 200, 200], "the burst is served");
+    assert!(statuses.contains(&429), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|status| [200, 429].contains(status)),
+        "{statuses:?}"
+    );
     let other = app.send(app.bare.get(&path).bearer_auth(&calm)).await;
     assert_eq!(other.status, 200, "each key has its own bucket");
 }

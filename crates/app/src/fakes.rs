@@ -33,7 +33,8 @@ impl InMemoryRepository {
         }
     }
 
-    pub fn len(&self) -> usize {
+    /// How many events are stored.
+    pub fn stored_count(&self) -> usize {
         self.store.lock().unwrap().events.len()
     }
 
@@ -208,7 +209,11 @@ pub struct InMemoryKeys(Mutex<Vec<ApiKeyRecord>>);
 #[async_trait]
 impl ApiKeyRepository for InMemoryKeys {
     async fn add_key(&self, key: &ApiKeyRecord) -> Result<(), RepositoryError> {
-        self.0.lock().unwrap().push(key.clone());
+        let mut keys = self.0.lock().unwrap();
+        if keys.iter().any(|stored| stored.id == key.id) {
+            return Err(RepositoryError::unexpected("a key id is stored once"));
+        }
+        keys.push(key.clone());
         Ok(())
     }
 
@@ -227,11 +232,13 @@ impl ApiKeyRepository for InMemoryKeys {
         client: Option<&ClientName>,
     ) -> Result<Vec<ApiKeyRecord>, RepositoryError> {
         let keys = self.0.lock().unwrap();
-        Ok(keys
+        let mut listed: Vec<ApiKeyRecord> = keys
             .iter()
             .filter(|key| client.is_none_or(|client| key.access.client() == Some(client)))
             .cloned()
-            .collect())
+            .collect();
+        listed.sort_by_key(|key| (key.created, key.id.to_string()));
+        Ok(listed)
     }
 
     async fn revoke_key(&self, id: &ApiKeyId, at: Timestamp) -> Result<bool, RepositoryError> {

@@ -17,8 +17,9 @@ pub mod record_billing_events;
 pub mod settle_billing_events;
 pub mod summarize_billing_events;
 
-#[cfg(test)]
-mod fakes;
+#[cfg(any(test, feature = "fakes"))]
+#[allow(clippy::missing_panics_doc)] // stand-ins for tests fail loudly by design
+pub mod fakes;
 
 pub use authenticate::{Authenticate, AuthenticateError, Caller};
 pub use change_status::{ChangeBillingEventStatus, ChangeStatusError, StatusChange};

@@ -117,7 +117,7 @@ mod tests {
             matches!(&error, RecordBillingEventError::Forbidden { client } if client == "acme"),
             "{error:?}"
         );
-        assert_eq!(repository.len(), 0);
+        assert_eq!(repository.stored_count(), 0);
         let own = Access::Client(domain::ClientName::parse("ACME").unwrap());
         assert!(use_case(&repository)
             .execute(&own, sample_draft(), "tx")
@@ -212,7 +212,7 @@ mod tests {
         };
         let fields: Vec<_> = errors.iter().map(|(field, _)| field).collect();
         assert_eq!(fields, [Field::MemberUniqueKey, Field::Price]);
-        assert_eq!(repository.len(), 0);
+        assert_eq!(repository.stored_count(), 0);
     }
 
     #[tokio::test]

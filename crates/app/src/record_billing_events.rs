@@ -175,14 +175,14 @@ mod tests {
             "the same guid twice in a batch is stored once"
         );
         assert!(matches!(outcomes[4], ItemOutcome::Conflict(_)));
-        assert_eq!(repository.len(), 2);
+        assert_eq!(repository.stored_count(), 2);
         let retried = use_case(&repository, 10)
             .execute(&Access::AllClients, "acme", batch, "tx")
             .await
             .unwrap();
         assert!(matches!(retried[0], ItemOutcome::Replayed(_)));
         assert_eq!(
-            repository.len(),
+            repository.stored_count(),
             3,
             "only the server-made guid is new again"
         );
@@ -198,7 +198,7 @@ mod tests {
                 .unwrap_err();
             assert!(matches!(error, RecordBillingEventsError::InvalidClient(_)));
         }
-        assert_eq!(repository.len(), 0);
+        assert_eq!(repository.stored_count(), 0);
     }
 
     #[tokio::test]
@@ -212,6 +212,6 @@ mod tests {
             error,
             RecordBillingEventsError::TooManyItems { limit: 2, count: 3 }
         ));
-        assert_eq!(repository.len(), 0);
+        assert_eq!(repository.stored_count(), 0);
     }
 }

@@ -43,11 +43,13 @@ proptest! {
 
     #[test]
     fn timestamps_print_back_to_the_same_instant(
-        micros in -62_135_596_800_000_000_i64..253_402_300_799_999_999,
+        // 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z: every one is valid.
+        micros in -62_135_596_800_000_000_i64..=253_402_300_799_999_999,
     ) {
-        if let Ok(instant) = Timestamp::from_unix_micros(micros) {
-            prop_assert_eq!(Timestamp::parse(&instant.to_string()), Ok(instant));
-        }
+        let instant = Timestamp::from_unix_micros(micros);
+        prop_assert!(instant.is_ok(), "{micros} is within years 0001 to 9999");
+        let instant = instant.unwrap();
+        prop_assert_eq!(Timestamp::parse(&instant.to_string()), Ok(instant));
     }
 
     #[test]
@@ -60,10 +62,15 @@ proptest! {
     }
 
     #[test]
-    fn member_keys_are_kept_exactly(key in "[^\\p{Cc}]{1,256}") {
-        if let Ok(member) = MemberUniqueKey::parse(key.clone()) {
-            prop_assert_eq!(member.as_str(), key.as_str());
-        }
+    fn member_keys_are_kept_exactly(
+        // Not blank (it starts with a letter, digit or symbol), no control characters,
+        // no U+FFFE or U+FFFF: every one is a valid key.
+        key in "[\\p{L}\\p{N}\\p{S}][^\\p{Cc}\\u{FFFE}\\u{FFFF}]{0,255}",
+    ) {
+        let member = MemberUniqueKey::parse(key.clone());
+        prop_assert!(member.is_ok(), "{key:?} is a valid key");
+        let member = member.unwrap();
+        prop_assert_eq!(member.as_str(), key.as_str());
     }
 
     #[test]
@@ -107,11 +114,14 @@ proptest! {
     }
 
     #[test]
-    fn timestamp_shaped_text_either_fails_or_round_trips(
-        text in "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,9})?([Zz]|[+-][0-9]{2}:?[0-9]{2})?",
+    fn valid_timestamp_text_parses_and_round_trips(
+        // Years far from the ends of the range, so that no offset takes them out of it;
+        // days to 28, so that every month has them; up to 7 fractional digits.
+        text in "(1[0-9]{3}|[2-8][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,7})?([Zz]|[+-](0[0-9]|1[0-4]):?[0-5][0-9])?",
     ) {
-        if let Ok(instant) = Timestamp::parse(&text) {
-            prop_assert_eq!(Timestamp::parse(&instant.to_string()), Ok(instant));
-        }
+        let instant = Timestamp::parse(&text);
+        prop_assert!(instant.is_ok(), "{text} is a valid timestamp");
+        let instant = instant.unwrap();
+        prop_assert_eq!(Timestamp::parse(&instant.to_string()), Ok(instant));
     }
 }

@@ -22,6 +22,19 @@ pub fn options_for(url: &str) -> DatabaseOptions {
     }
 }
 
+/// The settings the service would open a test database with: [`options_for`], and
+/// group commit as configured by default.
+pub fn database_for(url: &str) -> crate::Database {
+    crate::Database {
+        options: options_for(url),
+        group_commit: crate::GroupCommitOptions {
+            max_batch: 512,
+            queue_capacity: 10_000,
+            concurrent_commits: 2,
+        },
+    }
+}
+
 /// A database that exists for one test.
 pub trait TestDatabase: Send + Sync {
     fn url(&self) -> String;

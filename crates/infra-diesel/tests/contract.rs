@@ -11,7 +11,11 @@ use domain::{
     EventType, GroupBy, HistoryEntry, IssuedKey, MemberUniqueKey, Position, Price, Quantity,
     SettleOutcome, SettleTarget, Summary, SummaryRow, Timestamp,
 };
-use infra_diesel::test_support::{insert_request, options_for, TestDatabase};
+#[cfg(feature = "postgres-tests")]
+use infra_diesel::test_support::TempPostgres;
+use infra_diesel::test_support::{
+    database_for, insert_request, options_for, TempSqlite, TestDatabase,
+};
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -19,15 +23,41 @@ use std::sync::Arc;
 struct Subject {
     repository: Arc<dyn BillingEventRepository>,
     keys: Arc<dyn ApiKeyRepository>,
-    database: Box<dyn TestDatabase>,
+    /// The database behind the stores, kept for as long as they are used (none for the
+    /// in-memory stand-ins).
+    database: Option<Box<dyn TestDatabase>>,
 }
 
-fn open(database: Box<dyn TestDatabase>) -> Subject {
+/// The stores straight on `database`.
+#[allow(clippy::unused_async)] // awaited like every subject, so one macro opens them all
+async fn open(database: Box<dyn TestDatabase>) -> Subject {
     let stores = infra_diesel::open(&options_for(&database.url())).expect("connect");
     Subject {
         repository: stores.events,
         keys: stores.keys,
-        database,
+        database: Some(database),
+    }
+}
+
+/// The stores the service runs on: group commit and coalesced key reads in front.
+async fn production(database: Box<dyn TestDatabase>) -> Subject {
+    let stores = infra_diesel::connect(&database_for(&database.url()))
+        .await
+        .expect("connect");
+    Subject {
+        repository: stores.events,
+        keys: stores.keys,
+        database: Some(database),
+    }
+}
+
+/// The in-memory stand-ins the use cases' unit tests rely on.
+#[allow(clippy::unused_async)] // awaited like every subject, so one macro opens them all
+async fn in_memory() -> Subject {
+    Subject {
+        repository: Arc::new(app::fakes::InMemoryRepository::default()),
+        keys: Arc::new(app::fakes::InMemoryKeys::default()),
+        database: None,
     }
 }
 
@@ -194,7 +224,7 @@ async fn reopening_keeps_events_and_migrations_run_once(subject: Subject) {
         .insert(insert_request(&stored, "tx"))
         .await
         .unwrap();
-    let url = subject.database.url();
+    let url = subject.database.as_ref().expect("a database").url();
     let reopened = tokio::task::spawn_blocking(move || infra_diesel::open(&options_for(&url)))
         .await
         .unwrap()
@@ -716,13 +746,14 @@ async fn keys_are_stored_listed_and_revoked_as_hashes(subject: Subject) {
     assert!(duplicate.is_err(), "a key id is stored once");
 }
 
+/// The port's contract: what every store must do, whatever it is.
 macro_rules! contract_suite {
-    ($backend:ident, $database:expr) => {
-        mod $backend {
+    ($subject:ident, $open:expr) => {
+        mod $subject {
             use super::*;
 
-            fn subject() -> Subject {
-                open(Box::new($database))
+            async fn subject() -> Subject {
+                $open.await
             }
 
             contract_suite!(@cases
@@ -733,7 +764,6 @@ macro_rules! contract_suite {
                 concurrent_inserts_of_one_guid_store_exactly_one,
                 an_unknown_guid_is_not_found,
                 a_reachable_database_answers_ping,
-                reopening_keeps_events_and_migrations_run_once,
                 settling_changes_status_and_history_in_one_step,
                 every_settle_outcome_is_reported_per_target,
                 concurrent_settlements_of_one_revision_change_it_once,
@@ -750,13 +780,39 @@ macro_rules! contract_suite {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $case() {
-                super::$case(subject()).await;
+                super::$case(subject().await).await;
             }
         )+
     };
 }
 
-contract_suite!(sqlite, infra_diesel::test_support::TempSqlite::new());
+contract_suite!(sqlite, open(Box::new(TempSqlite::new())));
+contract_suite!(sqlite_production, production(Box::new(TempSqlite::new())));
+contract_suite!(in_memory, in_memory());
 
 #[cfg(feature = "postgres-tests")]
-contract_suite!(postgres, infra_diesel::test_support::TempPostgres::new());
+contract_suite!(postgres, open(Box::new(TempPostgres::new())));
+
+#[cfg(feature = "postgres-tests")]
+contract_suite!(
+    postgres_production,
+    production(Box::new(TempPostgres::new()))
+);
+
+/// What only a database does: keep what was stored across start-ups.
+mod databases {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite_reopens_with_its_events_and_migrations_run_once() {
+        reopening_keeps_events_and_migrations_run_once(open(Box::new(TempSqlite::new())).await)
+            .await;
+    }
+
+    #[cfg(feature = "postgres-tests")]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres_reopens_with_its_events_and_migrations_run_once() {
+        reopening_keeps_events_and_migrations_run_once(open(Box::new(TempPostgres::new())).await)
+            .await;
+    }
+}

@@ -67,3 +67,40 @@ async fn wait_for<'a>(
         .map_err(|_| RepositoryError::unavailable(format!("no turn {what} within {patience:?}")))?
         .map_err(RepositoryError::unexpected)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_writer_whose_turn_does_not_come_in_time_is_unavailable() {
+        let writers = WriterQueue::new(Duration::from_millis(1));
+        let held = writers.turn().await.unwrap();
+        assert!(matches!(
+            writers.turn().await,
+            Err(RepositoryError::Unavailable(_))
+        ));
+        drop(held);
+        assert!(
+            writers.turn().await.is_ok(),
+            "the next writer gets the turn"
+        );
+    }
+
+    #[tokio::test]
+    async fn long_reads_share_a_quarter_of_the_pool() {
+        let reads = LongReads::new(8, Duration::from_millis(1));
+        let (first, second) = (reads.turn().await.unwrap(), reads.turn().await.unwrap());
+        assert!(matches!(
+            reads.turn().await,
+            Err(RepositoryError::Unavailable(_))
+        ));
+        drop((first, second));
+        assert_eq!(reads.available(), 2);
+        assert_eq!(
+            LongReads::new(1, Duration::ZERO).available(),
+            1,
+            "at least one"
+        );
+    }
+}
