@@ -4,8 +4,11 @@
 //! format, the query string and every error answer.
 
 use app::Parameter;
-use domain::Field;
+use domain::{EventStatus, EventType, Field};
 use std::borrow::Cow;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
 
 /// A field's name on the wire.
 pub const fn field_name(field: Field) -> &'static str {
@@ -47,6 +50,40 @@ pub fn parameter_name(parameter: Parameter) -> Cow<'static, str> {
         Parameter::GroupBy => "groupBy",
     })
 }
+
+/// Names an enum schema after the original API's .NET type and lists the domain's names.
+macro_rules! coded_enum_schema {
+    ($schema:ident, $domain:ty) => {
+        /// The schema of the enum as the contract writes it.
+        pub struct $schema;
+
+        impl PartialSchema for $schema {
+            fn schema() -> RefOr<Schema> {
+                let codes: Vec<String> = <$domain>::ALL
+                    .iter()
+                    .map(|member| format!("{}={}", member.name(), member.code()))
+                    .collect();
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(<$domain>::ALL.iter().map(|member| member.name())))
+                    .description(Some(format!(
+                        "Answered by name; accepted by name in any case or by number ({}).",
+                        codes.join(", ")
+                    )))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $schema {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed(<$domain>::WIRE_NAME)
+            }
+        }
+    };
+}
+
+coded_enum_schema!(EventTypeSchema, EventType);
+coded_enum_schema!(EventStatusSchema, EventStatus);
 
 #[cfg(test)]
 mod tests {

@@ -1,18 +1,24 @@
 //! The OpenAPI 3.1 document, generated from the code: operations from the `#[utoipa::path]`
-//! declarations below, schemas from the response types and the domain's enums, examples
-//! from `samples`. Served at `/openapi.json`; `/help` is rendered from it.
+//! declarations below, response schemas derived on the response types themselves
+//! (`encode`), enum schemas from the domain's enums, examples from `samples`. Request
+//! bodies are decoded field by field, so their schemas are declared here. Served at
+//! `/openapi.json`; `/help` is rendered from it.
 //!
 //! The declarations are functions with no body: the handlers stay short, and a unit test
 //! checks that every route in the document is one the router serves.
 
 use crate::docs::samples;
-use crate::vocabulary::field_name;
-use domain::{EventStatus, EventType, Field};
+use crate::encode::problem::Problem as ProblemDetails;
+use crate::encode::{
+    BatchRepresentation as BillingEventBatch, EventRepresentation as InvoiceBillingEvent,
+    HealthRepresentation as HealthStatus, HistoryRepresentation as BillingEventHistory,
+    PageRepresentation as BillingEventPage, SettlementRepresentation as BillingEventSettlement,
+    SummaryRepresentation as BillingEventSummary,
+};
+use crate::vocabulary::{field_name, EventStatusSchema, EventTypeSchema};
+use domain::Field;
 use serde_json::Value;
-use std::borrow::Cow;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-use utoipa::openapi::RefOr;
-use utoipa::{OpenApi, PartialSchema, ToSchema};
+use utoipa::{OpenApi, ToSchema};
 
 /// The body of a POST. Documentation only: bodies are decoded field by field (see
 /// `decode::json`, `decode::xml`, `decode::form`) so that every bad field can be named.
@@ -45,90 +51,6 @@ struct InvoiceBillingEventInput {
     /// Exact decimal price of the event, as a number or a string; same limits.
     #[schema(value_type = f64, format = "decimal")]
     price: String,
-}
-
-/// Names an enum schema after the original API's .NET type and lists the domain's names.
-macro_rules! coded_enum_schema {
-    ($schema:ident, $domain:ty) => {
-        struct $schema;
-
-        impl PartialSchema for $schema {
-            fn schema() -> RefOr<Schema> {
-                let codes: Vec<String> = <$domain>::ALL
-                    .iter()
-                    .map(|member| format!("{}={}", member.name(), member.code()))
-                    .collect();
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .enum_values(Some(<$domain>::ALL.iter().map(|member| member.name())))
-                    .description(Some(format!(
-                        "Answered by name; accepted by name in any case or by number ({}).",
-                        codes.join(", ")
-                    )))
-                    .into()
-            }
-        }
-
-        impl ToSchema for $schema {
-            fn name() -> Cow<'static, str> {
-                Cow::Borrowed(<$domain>::WIRE_NAME)
-            }
-        }
-    };
-}
-
-coded_enum_schema!(EventTypeSchema, EventType);
-coded_enum_schema!(EventStatusSchema, EventStatus);
-
-/// The stored event, as responses carry it (documentation of `EventRepresentation`).
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-#[allow(dead_code, clippy::struct_field_names)] // the field names are the contract's
-struct InvoiceBillingEvent {
-    #[schema(format = Uuid)]
-    billing_event_guid: String,
-    member_unique_key: String,
-    /// UTC, seven fractional digits, `+00:00`.
-    #[schema(format = DateTime)]
-    event_date_time: String,
-    event_type_id: EventTypeSchema,
-    invoice_billing_event_status_id: EventStatusSchema,
-    /// Exact decimal, written with the scale it was sent with.
-    #[schema(value_type = f64, format = "decimal")]
-    quantity: String,
-    /// Exact decimal, written with the scale it was sent with.
-    #[schema(value_type = f64, format = "decimal")]
-    price: String,
-    /// When the event was stored (UTC).
-    #[schema(format = DateTime)]
-    modified_date_time: String,
-    /// Whole milliseconds this call took.
-    execution_time: u64,
-    /// Unique per call; equal to the `X-Transaction-Id` header.
-    #[schema(rename = "txID")]
-    tx_id: String,
-}
-
-/// RFC 9457 problem details (as JSON; the XML form has the same members).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-struct ProblemDetails {
-    #[schema(rename = "type")]
-    kind: String,
-    title: String,
-    status: u16,
-    detail: String,
-    #[schema(rename = "txID")]
-    tx_id: String,
-    /// For validation problems: each bad field (camelCase) with every reason.
-    errors: Option<std::collections::BTreeMap<String, Vec<String>>>,
-}
-
-/// `{"status": "ok"}` or `{"status": "ready"}`.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-struct HealthStatus {
-    status: String,
 }
 
 /// The example for a request body in `content_type`: JSON as a JSON value, the others
@@ -246,67 +168,6 @@ fn health() {}
 #[allow(dead_code)]
 fn ready() {}
 
-/// A page of a listing.
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-#[allow(dead_code)]
-struct BillingEventPage {
-    /// Ordered by eventDateTime, then guid.
-    items: Vec<InvoiceBillingEvent>,
-    /// Pass as `cursor` for the next page; null on the last page.
-    next_cursor: Option<String>,
-}
-
-/// One group of a summary; the keys grouped by are present, the others absent.
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-#[allow(dead_code)]
-struct SummaryGroup {
-    member_unique_key: Option<String>,
-    event_type_id: Option<EventTypeSchema>,
-    invoice_billing_event_status_id: Option<EventStatusSchema>,
-    count: u64,
-    /// Σ quantity, exact.
-    #[schema(value_type = f64, format = "decimal")]
-    total_quantity: String,
-    /// Σ quantity × price, exact.
-    #[schema(value_type = f64, format = "decimal")]
-    total_amount: String,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-struct BillingEventSummary {
-    groups: Vec<SummaryGroup>,
-    #[schema(rename = "executionTime")]
-    execution_time: u64,
-    #[schema(rename = "txID")]
-    tx_id: String,
-}
-
-/// One line of the audit history.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-struct HistoryItem {
-    /// Null for the creation.
-    from: Option<EventStatusSchema>,
-    to: EventStatusSchema,
-    /// When (UTC).
-    at: String,
-    /// The txID of the call that made the change.
-    #[schema(rename = "txID")]
-    tx_id: String,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-#[allow(dead_code)]
-struct BillingEventHistory {
-    billing_event_guid: String,
-    /// Oldest first.
-    items: Vec<HistoryItem>,
-}
-
 /// A status change of one event (only the status can change).
 #[derive(ToSchema)]
 #[schema(rename_all = "camelCase")]
@@ -322,31 +183,6 @@ struct StatusChangeInput {
 struct SettlementInput {
     status: EventStatusSchema,
     billing_event_guids: Vec<String>,
-}
-
-/// The result for one guid of a bulk settlement.
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-#[allow(dead_code)]
-struct SettlementResult {
-    billing_event_guid: String,
-    /// changed, unchanged, notFound or forbidden.
-    outcome: String,
-    invoice_billing_event_status_id: Option<EventStatusSchema>,
-    detail: Option<String>,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-#[allow(dead_code)]
-struct BillingEventSettlement {
-    status: EventStatusSchema,
-    /// In the request's order.
-    results: Vec<SettlementResult>,
-    changed: u64,
-    unchanged: u64,
-    not_found: u64,
-    forbidden: u64,
 }
 
 #[utoipa::path(
@@ -451,28 +287,6 @@ fn history() {}
 )]
 #[allow(dead_code)]
 fn settle_many() {}
-
-/// The result for one item of a batch.
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-#[allow(dead_code)]
-struct BatchItemResult {
-    index: u32,
-    /// 201 stored, 200 a retry of the stored event, 409 guid taken, 400 invalid.
-    status: u16,
-    billing_event_guid: Option<String>,
-    errors: Option<std::collections::BTreeMap<String, Vec<String>>>,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-struct BillingEventBatch {
-    results: Vec<BatchItemResult>,
-    created: u64,
-    replayed: u64,
-    conflicted: u64,
-    rejected: u64,
-}
 
 #[utoipa::path(
     post,

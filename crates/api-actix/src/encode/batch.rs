@@ -7,9 +7,12 @@ use crate::vocabulary::field_name;
 use app::ItemOutcome;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
-#[derive(Debug, Serialize)]
+/// The result for one item of a batch.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = BatchItemResult)]
 struct ItemRepresentation {
     index: usize,
     /// 201 stored, 200 already stored (a retry), 409 guid taken by another event, 400
@@ -21,7 +24,8 @@ struct ItemRepresentation {
     errors: Option<BTreeMap<&'static str, Vec<String>>>,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, ToSchema)]
+#[schema(as = BatchCounts)]
 struct Counts {
     created: usize,
     replayed: usize,
@@ -29,8 +33,10 @@ struct Counts {
     rejected: usize,
 }
 
-#[derive(Debug, Serialize)]
+/// The answer to a batch.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = BillingEventBatch)]
 pub struct BatchRepresentation {
     results: Vec<ItemRepresentation>,
     #[serde(flatten)]

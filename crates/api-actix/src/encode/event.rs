@@ -3,10 +3,12 @@
 
 use crate::encode::xml_writer::XmlWriter;
 use crate::middleware::request_context::RequestContext;
+use crate::vocabulary::{EventStatusSchema, EventTypeSchema};
 use domain::BillingEvent;
 use serde::Serialize;
 use serde_json::Number;
 use std::str::FromStr;
+use utoipa::ToSchema;
 
 /// The data-contract namespace of our XML. The original's is not published; this one
 /// names the service, and clients that match on it can be configured to (see
@@ -15,18 +17,32 @@ pub const DATA_CONTRACT_NAMESPACE: &str = "http://schemas.datacontract.org/2004/
 pub const XML_SCHEMA_INSTANCE: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
 /// An event as the response body carries it, with the system fields of this call.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = InvoiceBillingEvent)]
 pub struct EventRepresentation {
+    #[schema(format = Uuid)]
     billing_event_guid: String,
     member_unique_key: String,
+    /// UTC, seven fractional digits, `+00:00`.
+    #[schema(format = DateTime)]
     event_date_time: String,
+    #[schema(value_type = EventTypeSchema)]
     event_type_id: &'static str,
+    #[schema(value_type = EventStatusSchema)]
     invoice_billing_event_status_id: &'static str,
+    /// Exact decimal, written with the scale it was sent with.
+    #[schema(value_type = f64, format = "decimal")]
     quantity: Number,
+    /// Exact decimal, written with the scale it was sent with.
+    #[schema(value_type = f64, format = "decimal")]
     price: Number,
+    /// When the event was stored (UTC).
+    #[schema(format = DateTime)]
     modified_date_time: String,
+    /// Whole milliseconds this call took.
     execution_time: u64,
+    /// Unique per call; equal to the `X-Transaction-Id` header.
     #[serde(rename = "txID")]
     tx_id: String,
 }

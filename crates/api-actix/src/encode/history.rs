@@ -3,24 +3,37 @@
 use super::open_root;
 use crate::encode::xml_writer::XmlWriter;
 use crate::middleware::request_context::RequestContext;
+use crate::vocabulary::EventStatusSchema;
 use domain::HistoryEntry;
 use domain::{BillingEventGuid, EventStatus};
 use serde::Serialize;
+use utoipa::ToSchema;
 
-#[derive(Debug, Serialize)]
+/// One line of the audit history.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = HistoryItem)]
 struct EntryRepresentation {
     /// `null` for the creation.
+    #[schema(value_type = Option<EventStatusSchema>)]
     from: Option<&'static str>,
+    #[schema(value_type = EventStatusSchema)]
     to: &'static str,
+    /// When (UTC).
+    #[schema(format = DateTime)]
     at: String,
+    /// The txID of the call that made the change.
     #[serde(rename = "txID")]
     tx_id: String,
 }
 
-#[derive(Debug, Serialize)]
+/// An event's audit history.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = BillingEventHistory)]
 pub struct HistoryRepresentation {
+    #[schema(format = Uuid)]
     billing_event_guid: String,
+    /// Oldest first.
     items: Vec<EntryRepresentation>,
     execution_time: u64,
     #[serde(rename = "txID")]

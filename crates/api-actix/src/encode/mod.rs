@@ -3,6 +3,7 @@
 
 mod batch;
 mod event;
+mod health;
 mod history;
 pub mod negotiation;
 mod page;
@@ -13,6 +14,7 @@ pub mod xml_writer;
 
 pub use batch::BatchRepresentation;
 pub use event::{exact_number, EventRepresentation, DATA_CONTRACT_NAMESPACE, XML_SCHEMA_INSTANCE};
+pub use health::HealthRepresentation;
 pub use history::HistoryRepresentation;
 pub use page::PageRepresentation;
 pub use settlement::SettlementRepresentation;

@@ -5,11 +5,16 @@ use crate::encode::xml_writer::XmlWriter;
 use crate::middleware::request_context::RequestContext;
 use app::Page;
 use serde::Serialize;
+use utoipa::ToSchema;
 
-#[derive(Debug, Serialize)]
+/// A page of a listing.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = BillingEventPage)]
 pub struct PageRepresentation {
+    /// Ordered by eventDateTime, then guid.
     items: Vec<EventRepresentation>,
+    /// Pass as `cursor` for the next page; null on the last page.
     next_cursor: Option<String>,
 }
 

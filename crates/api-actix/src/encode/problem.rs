@@ -8,26 +8,32 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use std::fmt;
+use utoipa::ToSchema;
 
 /// The namespace RFC 9457 (like RFC 7807 before it) gives problem details in XML.
 const PROBLEM_NAMESPACE: &str = "urn:ietf:rfc:7807";
 
 /// A problem response, ready to send. Built only by `ApiError::to_problem`.
-#[derive(Debug, Serialize)]
+///
+/// RFC 9457 problem details (as JSON; the XML form has the same members).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ProblemDetails)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub title: &'static str,
     #[serde(serialize_with = "status_code")]
+    #[schema(value_type = u16)]
     pub status: StatusCode,
     pub detail: String,
     #[serde(rename = "txID")]
     pub tx_id: String,
-    /// For validation problems: every bad field with every reason, in the order given.
+    /// For validation problems: each bad field (camelCase) with every reason, in order.
     #[serde(
         skip_serializing_if = "Option::is_none",
         serialize_with = "ordered_map"
     )]
+    #[schema(value_type = Option<std::collections::BTreeMap<String, Vec<String>>>)]
     pub errors: Option<Vec<(String, Vec<String>)>>,
     /// A header the status calls for: `Allow` on a 405, `Retry-After` on a 503.
     #[serde(skip)]

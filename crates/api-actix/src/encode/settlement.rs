@@ -3,25 +3,31 @@
 use super::open_root;
 use crate::encode::xml_writer::XmlWriter;
 use crate::middleware::request_context::RequestContext;
+use crate::vocabulary::EventStatusSchema;
 use domain::SettleOutcome;
 use domain::{BillingEventGuid, EventStatus};
 use serde::Serialize;
+use utoipa::ToSchema;
 
-#[derive(Debug, Serialize)]
+/// The result for one guid of a bulk settlement.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = SettlementResult)]
 struct ResultRepresentation {
     billing_event_guid: String,
     /// `changed`, `unchanged`, `notFound` or `forbidden`.
     outcome: &'static str,
     /// The event's status after this request (absent when not found).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<EventStatusSchema>)]
     invoice_billing_event_status_id: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = SettlementCounts)]
 struct Counts {
     changed: usize,
     unchanged: usize,
@@ -29,10 +35,14 @@ struct Counts {
     forbidden: usize,
 }
 
-#[derive(Debug, Serialize)]
+/// The answer to a bulk settlement.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = BillingEventSettlement)]
 pub struct SettlementRepresentation {
+    #[schema(value_type = EventStatusSchema)]
     status: &'static str,
+    /// In the request's order.
     results: Vec<ResultRepresentation>,
     #[serde(flatten)]
     counts: Counts,

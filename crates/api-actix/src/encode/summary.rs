@@ -3,27 +3,39 @@
 use super::{exact_number, open_root};
 use crate::encode::xml_writer::XmlWriter;
 use crate::middleware::request_context::RequestContext;
+use crate::vocabulary::{EventStatusSchema, EventTypeSchema};
 use domain::SummaryRow;
 use domain::{EventStatus, EventType};
 use serde::Serialize;
 use serde_json::Number;
+use utoipa::ToSchema;
 
-#[derive(Debug, Serialize)]
+/// One group of a summary; the keys grouped by are present, the others absent.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = SummaryGroup)]
 struct GroupRepresentation {
     #[serde(skip_serializing_if = "Option::is_none")]
     member_unique_key: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<EventTypeSchema>)]
     event_type_id: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<EventStatusSchema>)]
     invoice_billing_event_status_id: Option<&'static str>,
     count: u64,
+    /// Σ quantity, exact.
+    #[schema(value_type = f64, format = "decimal")]
     total_quantity: Number,
+    /// Σ quantity × price, exact.
+    #[schema(value_type = f64, format = "decimal")]
     total_amount: Number,
 }
 
-#[derive(Debug, Serialize)]
+/// Exact totals of a client's events, per group.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = BillingEventSummary)]
 pub struct SummaryRepresentation {
     groups: Vec<GroupRepresentation>,
     execution_time: u64,

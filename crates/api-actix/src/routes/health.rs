@@ -2,8 +2,7 @@
 
 use super::AppState;
 use crate::api_error::ApiError;
-use crate::encode::negotiation;
-use crate::encode::xml_writer::XmlWriter;
+use crate::encode::{HealthRepresentation, Representation};
 use crate::middleware::request_context::RequestContext;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -22,14 +21,6 @@ pub async fn ready(
     Ok(status("ready", &context))
 }
 
-/// `{"status": "…"}`, or `<Health><Status>…</Status></Health>`.
-fn status(word: &str, context: &RequestContext) -> HttpResponse {
-    let json = serde_json::json!({ "status": word });
-    negotiation::respond(StatusCode::OK, context.format, &json, || {
-        XmlWriter::new()
-            .open("Health", &[])
-            .element("Status", word)
-            .close("Health")
-            .finish()
-    })
+fn status(word: &'static str, context: &RequestContext) -> HttpResponse {
+    HealthRepresentation::of(word).respond(StatusCode::OK, context.format)
 }
