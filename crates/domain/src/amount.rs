@@ -11,13 +11,17 @@ use std::str::FromStr;
 /// Why a text is not an exact amount.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AmountError {
+    /// Not a plain decimal (an optional `-`, digits, optionally `.` and more digits), or
+    /// with an exponent that is malformed or not allowed.
     #[error("must be a decimal number such as 6.0 or \"-2.50\"")]
     NotANumber,
+    /// More than 18 digits before the decimal point.
     #[error(
         "must have at most {} digits before the decimal point",
         MAX_INTEGER_DIGITS
     )]
     TooManyIntegerDigits,
+    /// More than 10 digits after the decimal point.
     #[error(
         "must have at most {} digits after the decimal point",
         MAX_FRACTION_DIGITS
@@ -130,6 +134,7 @@ macro_rules! exact_amount {
                 Self::parse(&value.to_string())
             }
 
+            /// The exact decimal, at the scale it was sent with.
             pub fn value(&self) -> Decimal {
                 self.0
             }

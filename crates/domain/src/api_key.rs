@@ -34,6 +34,7 @@ impl ApiKeyId {
         }
     }
 
+    /// The id in lower case, as keys and listings show it.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -50,10 +51,12 @@ impl fmt::Display for ApiKeyId {
 pub struct ApiKeyHash([u8; 32]);
 
 impl ApiKeyHash {
+    /// Wraps a hash read back from storage.
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
         Self(bytes)
     }
 
+    /// The 32 bytes of the hash, as storage keeps them.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
     }
@@ -85,6 +88,8 @@ pub struct PresentedKey {
 pub struct MalformedKey;
 
 impl PresentedKey {
+    /// Checks that a text has a key's shape (`bek_`, 16 hex digits, `_`, 64 hex digits)
+    /// and hashes it. It does not say whether the key exists.
     pub fn parse(text: &str) -> Result<Self, MalformedKey> {
         let rest = text.strip_prefix(PREFIX).ok_or(MalformedKey)?;
         let (id, secret) = rest.split_once('_').ok_or(MalformedKey)?;
@@ -98,10 +103,12 @@ impl PresentedKey {
         })
     }
 
+    /// The public id, to look the stored key up by.
     pub fn id(&self) -> &ApiKeyId {
         &self.id
     }
 
+    /// The SHA-256 of the whole key, to compare with the stored one.
     pub fn hash(&self) -> &ApiKeyHash {
         &self.hash
     }
@@ -132,10 +139,12 @@ fn hex(bytes: &[u8]) -> String {
 pub enum Access {
     /// An admin key, or every caller when authentication is switched off.
     AllClients,
+    /// A key scoped to one client: it may act for that client only.
     Client(ClientName),
 }
 
 impl Access {
+    /// Whether the caller may act for `client`.
     pub fn permits(&self, client: &ClientName) -> bool {
         match self {
             Access::AllClients => true,
@@ -164,11 +173,17 @@ impl Access {
 /// A stored key: everything but the key itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiKeyRecord {
+    /// Public id, the part of the key that names it.
     pub id: ApiKeyId,
+    /// Which clients the key may act for.
     pub access: Access,
+    /// Free text saying who or what the key is for, if one was given.
     pub label: Option<String>,
+    /// SHA-256 of the whole key, kept instead of the key.
     pub hash: ApiKeyHash,
+    /// When the key was issued.
     pub created: Timestamp,
+    /// When the key was revoked; `None` while it still works.
     pub revoked: Option<Timestamp>,
 }
 
@@ -182,7 +197,9 @@ impl ApiKeyRecord {
 
 /// A key just made: the only time its text exists. Its `Debug` never shows it.
 pub struct IssuedKey {
+    /// The full key (`bek_<id>_<secret>`), to hand to its owner once.
     pub text: String,
+    /// What is stored about the key.
     pub record: ApiKeyRecord,
 }
 

@@ -11,17 +11,22 @@ pub struct ClientName(String);
 /// Why a text is not a client name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClientNameError {
+    /// No characters at all.
     #[error("is required")]
     Empty,
+    /// Longer than 100 characters.
     #[error("must be at most {max} characters", max = ClientName::MAX_CHARS)]
     TooLong,
+    /// Has a character other than an ASCII letter, a digit, space, `.`, `_` or `-`.
     #[error("may contain only letters, digits, space, '.', '_' and '-'")]
     ForbiddenCharacter,
+    /// Starts or ends with a space.
     #[error("must not start or end with a space")]
     SurroundingSpace,
 }
 
 impl ClientName {
+    /// The longest a name may be, in characters.
     pub const MAX_CHARS: usize = 100;
 
     /// Reads a client name in any letter case.

@@ -15,13 +15,15 @@ pub struct UnknownCode {
 macro_rules! coded_enum {
     (
         $(#[$doc:meta])*
-        $name:ident, wire name $wire:literal { $($variant:ident = $code:literal),+ $(,)? }
+        $name:ident, wire name $wire:literal {
+            $($(#[$variant_doc:meta])* $variant:ident = $code:literal),+ $(,)?
+        }
     ) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
         pub enum $name {
             #[default]
-            $($variant),+
+            $($(#[$variant_doc])* $variant),+
         }
 
         impl $name {
@@ -40,6 +42,7 @@ macro_rules! coded_enum {
                 match self { $($name::$variant => stringify!($variant)),+ }
             }
 
+            /// Reads a stable numeric code (`1`).
             pub fn from_code(code: i64) -> Result<Self, $crate::coded_enum::UnknownCode> {
                 Self::ALL
                     .iter()

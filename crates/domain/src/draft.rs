@@ -29,13 +29,21 @@ pub enum RawValue {
 /// A submission before validation: the client from the route and the body's fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BillingEventDraft {
+    /// Client the event is billed to, as the route names it.
     pub client_name: String,
+    /// Event's identity; missing or all zeros means "make one".
     pub billing_event_guid: RawValue,
+    /// Member the event belongs to.
     pub member_unique_key: RawValue,
+    /// When the billable thing happened.
     pub event_date_time: RawValue,
+    /// Kind of event, by name or code; missing means `Unknown`.
     pub event_type_id: RawValue,
+    /// Settlement status, by name or code; missing means `Unknown`.
     pub invoice_billing_event_status_id: RawValue,
+    /// How many units were used or charged.
     pub quantity: RawValue,
+    /// Price of one unit.
     pub price: RawValue,
 }
 
@@ -52,6 +60,7 @@ impl ValidationErrors {
         }
     }
 
+    /// Whether no field is wrong.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -61,6 +70,7 @@ impl ValidationErrors {
         self.0.get(&field).map_or(&[], Vec::as_slice)
     }
 
+    /// Every wrong field with its messages, in the contract's field order.
     pub fn iter(&self) -> impl Iterator<Item = (Field, &[String])> {
         self.0
             .iter()

@@ -9,13 +9,21 @@ use crate::{
 /// A valid billing event as a client submitted it, before it is stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewBillingEvent {
+    /// Identity of the event, chosen by the client or made for it; a retry reuses it.
     pub guid: BillingEventGuid,
+    /// Client the event is billed to.
     pub client: ClientName,
+    /// Member of the client whose use or charge this is.
     pub member: MemberUniqueKey,
+    /// When the billable thing happened (not when it was posted).
     pub event_time: Timestamp,
+    /// Kind of event, such as metered usage, a subscription fee or a credit.
     pub event_type: EventType,
+    /// Where the event is in its settlement.
     pub status: EventStatus,
+    /// How many units were used or charged.
     pub quantity: Quantity,
+    /// Price of one unit, exact to the digit sent.
     pub price: Price,
 }
 
@@ -23,14 +31,23 @@ pub struct NewBillingEvent {
 /// revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BillingEvent {
+    /// Identity of the event, chosen by the client or made for it; a retry reuses it.
     pub guid: BillingEventGuid,
+    /// Client the event is billed to.
     pub client: ClientName,
+    /// Member of the client whose use or charge this is.
     pub member: MemberUniqueKey,
+    /// When the billable thing happened (not when it was posted).
     pub event_time: Timestamp,
+    /// Kind of event, such as metered usage, a subscription fee or a credit.
     pub event_type: EventType,
+    /// Where the event is in its settlement.
     pub status: EventStatus,
+    /// How many units were used or charged.
     pub quantity: Quantity,
+    /// Price of one unit, exact to the digit sent.
     pub price: Price,
+    /// When the event was stored or its status last changed.
     pub modified: Timestamp,
     /// 1 when stored, one more with each status change: what an `ETag` names, so two
     /// settling jobs cannot both change the same revision.
@@ -50,7 +67,9 @@ pub enum Settlement {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("a billing event cannot move from {from} to {to}")]
 pub struct ForbiddenTransition {
+    /// Status the event has.
     pub from: EventStatus,
+    /// Status it was asked to move to.
     pub to: EventStatus,
 }
 

@@ -5,11 +5,18 @@ use crate::coded_enum::coded_enum;
 coded_enum!(
     /// The settlement status of a billing event (`TInvoiceBillingEventStatus` in the
     /// original API).
+    ///
+    /// Which moves between them are allowed is [`EventStatus::transition_to`].
     EventStatus, wire name "TInvoiceBillingEventStatus" {
+        /// Not said; the default when a submission gives no status.
         Unknown = 0,
+        /// Recorded and waiting to be invoiced.
         Pending = 1,
+        /// Billed on an invoice; final.
         Invoiced = 2,
+        /// Will never be billed; final.
         Cancelled = 3,
+        /// Invoicing it failed; it may be retried (back to `Pending`) or cancelled.
         Failed = 4,
     }
 );

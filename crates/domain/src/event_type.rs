@@ -5,11 +5,17 @@ use crate::coded_enum::coded_enum;
 coded_enum!(
     /// The kind of a billing event (`TInvoiceBillingEventType` in the original API).
     EventType, wire name "TInvoiceBillingEventType" {
+        /// Not said; the default when a submission gives no type.
         Unknown = 0,
+        /// Metered use, billed per unit used.
         Usage = 1,
+        /// A recurring fee for a period of service.
         Subscription = 2,
+        /// A single charge that does not recur.
         OneTime = 3,
+        /// Money owed back to the client, e.g. to offset a wrong charge.
         Credit = 4,
+        /// A correction, up or down, to what was billed.
         Adjustment = 5,
     }
 );

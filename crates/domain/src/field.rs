@@ -4,13 +4,21 @@
 /// A field of a submitted billing event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Field {
+    /// Client the event is billed to, from the route.
     ClientName,
+    /// Event's identity (GUID).
     BillingEventGuid,
+    /// Member the event belongs to.
     MemberUniqueKey,
+    /// When the billable thing happened.
     EventDateTime,
+    /// Kind of event.
     EventTypeId,
+    /// Settlement status.
     InvoiceBillingEventStatusId,
+    /// How many units were used or charged.
     Quantity,
+    /// Price of one unit.
     Price,
 }
 

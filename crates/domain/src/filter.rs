@@ -9,19 +9,28 @@ use crate::{
 /// inclusive, `to` exclusive. Empty lists of types or statuses mean "any".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventFilter {
+    /// Client whose events are covered; never more than one.
     pub client: ClientName,
+    /// Only this member's events, if set.
     pub member: Option<MemberUniqueKey>,
+    /// Only events that happened at or after this time, if set.
     pub from: Option<Timestamp>,
+    /// Only events that happened before this time, if set.
     pub to: Option<Timestamp>,
+    /// Only events of these kinds; empty for any kind.
     pub types: Vec<EventType>,
+    /// Only events in these statuses; empty for any status.
     pub statuses: Vec<EventStatus>,
+    /// Only events stored or changed at or after this time, if set.
     pub modified_since: Option<Timestamp>,
 }
 
 /// The position after which a page starts: the last event of the previous page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {
+    /// Event time of the last event of the previous page.
     pub event_time: Timestamp,
+    /// Its guid, which orders events with the same time.
     pub guid: BillingEventGuid,
 }
 

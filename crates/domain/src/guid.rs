@@ -11,8 +11,10 @@ pub struct BillingEventGuid(Uuid);
 /// Why a text is not a billing-event GUID.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GuidError {
+    /// Not a GUID in any of .NET's `D`, `N`, `B` or `P` formats.
     #[error("must be a GUID such as 6d91f288-c380-4652-bd35-ce286ac4c806 (formats D, N, B or P)")]
     Malformed,
+    /// The all-zeros GUID, which .NET clients send to mean "none".
     #[error("must not be the empty GUID 00000000-0000-0000-0000-000000000000")]
     Empty,
 }
@@ -50,6 +52,7 @@ impl BillingEventGuid {
         }
     }
 
+    /// The GUID as a UUID, for storage.
     pub fn as_uuid(&self) -> Uuid {
         self.0
     }

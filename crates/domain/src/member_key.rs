@@ -12,19 +12,25 @@ pub struct MemberUniqueKey(String);
 /// Why a text is not a member key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MemberKeyError {
+    /// Empty, or only white space.
     #[error("must not be empty or blank")]
     Blank,
+    /// Longer than 256 characters.
     #[error("must be at most {max} characters", max = MemberUniqueKey::MAX_CHARS)]
     TooLong,
+    /// Has a control character, such as a newline or a tab.
     #[error("must not contain control characters")]
     ControlCharacter,
+    /// Has U+FFFE or U+FFFF, which XML cannot carry.
     #[error("must not contain the noncharacters U+FFFE or U+FFFF")]
     Noncharacter,
 }
 
 impl MemberUniqueKey {
+    /// The longest a key may be, in characters.
     pub const MAX_CHARS: usize = 256;
 
+    /// Reads a member key, keeping it exactly as sent.
     pub fn parse(text: impl Into<String>) -> Result<Self, MemberKeyError> {
         let text = text.into();
         if text.trim().is_empty() {
@@ -42,6 +48,7 @@ impl MemberUniqueKey {
         Ok(Self(text))
     }
 
+    /// The key exactly as it was sent.
     pub fn as_str(&self) -> &str {
         &self.0
     }

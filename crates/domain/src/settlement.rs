@@ -10,15 +10,20 @@ use crate::{
 /// change, when, and the transaction id of the call that made it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryEntry {
+    /// Status before the change; `None` for the line that records the event's creation.
     pub from: Option<EventStatus>,
+    /// Status the event was created with or moved to.
     pub to: EventStatus,
+    /// When the change was made.
     pub at: Timestamp,
+    /// Transaction id of the call that made the change, to trace it back.
     pub tx_id: String,
 }
 
 /// One event to settle, optionally only at one of some revisions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettleTarget {
+    /// Event to settle.
     pub guid: BillingEventGuid,
     /// `Some`: settle only if the event is at one of these revisions (an empty list
     /// matches none); `None`: at any revision.
@@ -28,12 +33,17 @@ pub struct SettleTarget {
 /// What settling one event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SettleOutcome {
+    /// The status moved: the event as it now is.
     Changed(BillingEvent),
+    /// It already had that status: the event, untouched.
     Unchanged(BillingEvent),
+    /// No such event, or it belongs to a client the caller may not act for.
     NotFound,
+    /// The lifecycle does not allow the move; nothing changed.
     Forbidden(ForbiddenTransition),
     /// The event is at another revision than expected; nothing changed.
     Stale {
+        /// The event as it is, at its current revision.
         current: BillingEvent,
     },
 }

@@ -8,8 +8,11 @@ use std::str::FromStr;
 /// What a summary groups by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum GroupBy {
+    /// One group per member.
     Member,
+    /// One group per event type.
     Type,
+    /// One group per settlement status.
     Status,
 }
 
@@ -17,9 +20,13 @@ pub enum GroupBy {
 /// exact totals.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SummaryRow {
+    /// The group's member, when grouped by member.
     pub member: Option<MemberUniqueKey>,
+    /// The group's event type, when grouped by type.
     pub event_type: Option<EventType>,
+    /// The group's status, when grouped by status.
     pub status: Option<EventStatus>,
+    /// How many events the group has.
     pub count: u64,
     /// Σ quantity.
     pub total_quantity: BigDecimal,
@@ -56,6 +63,8 @@ type SummaryKey = (
 );
 
 impl Summary {
+    /// An empty summary, grouped by the keys in `group_by` (their order does not matter;
+    /// none sums every event into one row).
     pub fn new(group_by: &[GroupBy]) -> Self {
         Self {
             by_member: group_by.contains(&GroupBy::Member),

@@ -14,10 +14,13 @@ pub struct Timestamp(DateTime<Utc>);
 /// Why a text is not an event time.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TimestampError {
+    /// Not an ISO 8601 date and time with an optional offset.
     #[error("must be an ISO 8601 date and time such as 2025-08-14T01:25:53.8669171+00:00")]
     Malformed,
+    /// More than 7 digits after the seconds' decimal point (finer than .NET's ticks).
     #[error("must have at most 7 fractional digits of a second")]
     TooPrecise,
+    /// Before year 1 or after year 9999, in UTC.
     #[error("must be between the years 0001 and 9999")]
     OutOfRange,
 }
@@ -69,12 +72,14 @@ impl Timestamp {
         self.0.timestamp_micros()
     }
 
+    /// Reads microseconds since the Unix epoch, as SQLite stores them.
     pub fn from_unix_micros(micros: i64) -> Result<Self, TimestampError> {
         DateTime::from_timestamp_micros(micros)
             .ok_or(TimestampError::OutOfRange)
             .and_then(Self::from_datetime)
     }
 
+    /// The instant as a chrono UTC date and time.
     pub fn as_datetime(&self) -> DateTime<Utc> {
         self.0
     }
