@@ -12,7 +12,7 @@
 #               than FUZZ_INPUT_SECONDS (default 1) counts as a finding
 
 CARGO ?= cargo
-PG_FEATURES := --features infra-diesel/postgres-tests,black-box-tests/postgres-tests,api-actix/postgres-tests,black-box-tests/root-tests
+PG_FEATURES := --features infra-diesel/postgres-tests,black-box-tests/postgres-tests,api-actix/postgres-tests,billing-events-client/postgres-tests,black-box-tests/root-tests
 
 .PHONY: run test lint fmt layering bench bench-hostile fuzz
 
@@ -44,9 +44,10 @@ fmt:
 # only the start-up wiring knows which database adapter it runs on.
 layering:
 	@status=0; for pair in domain:diesel domain:actix-web domain:tokio domain:diesel_migrations \
-	                       app:diesel app:actix-web app:libsqlite3-sys app:pq-sys; do \
+	                       app:diesel app:actix-web app:libsqlite3-sys app:pq-sys \
+	                       billing-events-client:actix-web billing-events-client:diesel; do \
 		pkg=$${pair%%:*}; dep=$${pair##*:}; \
-		if $(CARGO) tree -q -p $$pkg -e normal -i $$dep >/dev/null 2>&1; then \
+		if [ -n "$$($(CARGO) tree -q -p $$pkg -e normal -i $$dep 2>/dev/null)" ]; then \
 			echo "layering: $$pkg must not depend on $$dep"; status=1; fi; \
 	done; \
 	wiring=$$(grep -rlw infra_diesel crates/api-actix/src | grep -vE '/(startup|cli|settings)\.rs$$'); \
