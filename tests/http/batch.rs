@@ -92,6 +92,22 @@ pub async fn a_batch_over_the_item_limit_stores_nothing(app: TestApp) {
         .post_json("/api/v1/BillingEvents/acme/batch", SEED_SAMPLE)
         .await;
     assert_eq!(not_an_array.status, 400);
+    for (content_type, empty) in [
+        ("application/json", "[]"),
+        ("application/xml", "<ArrayOfInvoiceBillingEvent/>"),
+    ] {
+        let reply = app
+            .post("/api/v1/BillingEvents/acme/batch", content_type, empty)
+            .await;
+        assert_eq!(reply.status, 400, "{content_type}: {}", reply.text);
+        assert!(
+            reply
+                .text
+                .contains("A batch must hold at least one billing event."),
+            "{}",
+            reply.text
+        );
+    }
 }
 
 pub async fn a_thousand_items_are_stored_in_one_request(app: TestApp) {

@@ -227,6 +227,12 @@ impl ApiError {
                 vec![("clientName".to_owned(), vec![error.to_string()])],
                 0,
             ),
+            ApiError::RecordMany(RecordBillingEventsError::NoItems) => problem(
+                StatusCode::BAD_REQUEST,
+                MALFORMED,
+                "The request body is malformed",
+                "A batch must hold at least one billing event.".to_owned(),
+            ),
             ApiError::RecordMany(RecordBillingEventsError::TooManyItems { limit, count }) => problem(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 PLAIN,

@@ -59,11 +59,7 @@ impl ChangeBillingEventStatus {
         access: &Access,
         tx_id: &str,
     ) -> Result<StatusChange, ChangeStatusError> {
-        let guid = match BillingEventGuid::parse(guid) {
-            Ok(guid) => guid,
-            Err(GuidError::Empty) => return Err(ChangeStatusError::NotFound),
-            Err(error) => return Err(ChangeStatusError::InvalidGuid(error)),
-        };
+        let guid = BillingEventGuid::parse(guid).map_err(ChangeStatusError::InvalidGuid)?;
         let to = status_only(body).map_err(ChangeStatusError::Invalid)?;
         let target = SettleTarget {
             guid,

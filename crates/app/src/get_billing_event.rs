@@ -30,19 +30,16 @@ impl GetBillingEvent {
     /// caller's `access` covers its client.
     ///
     /// # Errors
-    /// `InvalidGuid` when the text is not a GUID; `NotFound` when none is stored under it
-    /// (the empty GUID never is) or it is another client's; `Repository` when the
+    /// `InvalidGuid` when the text is not a GUID, or is the empty GUID (which .NET sends
+    /// for "none", so it never names an event); `NotFound` when none is stored under it
+    /// or it is another client's; `Repository` when the
     /// database failed.
     pub async fn execute(
         &self,
         guid: &str,
         access: &Access,
     ) -> Result<BillingEvent, GetBillingEventError> {
-        let guid = match BillingEventGuid::parse(guid) {
-            Ok(guid) => guid,
-            Err(GuidError::Empty) => return Err(GetBillingEventError::NotFound),
-            Err(error) => return Err(GetBillingEventError::InvalidGuid(error)),
-        };
+        let guid = BillingEventGuid::parse(guid).map_err(GetBillingEventError::InvalidGuid)?;
         self.repository
             .find(guid)
             .await?
@@ -96,7 +93,10 @@ mod tests {
         let empty = use_case
             .execute("00000000000000000000000000000000", &Access::AllClients)
             .await;
-        assert!(matches!(empty, Err(GetBillingEventError::NotFound)));
+        assert!(matches!(
+            empty,
+            Err(GetBillingEventError::InvalidGuid(GuidError::Empty))
+        ));
         let malformed = use_case.execute("acme", &Access::AllClients).await;
         assert!(matches!(
             malformed,

@@ -34,11 +34,7 @@ impl GetBillingEventHistory {
         guid: &str,
         access: &Access,
     ) -> Result<(BillingEventGuid, Vec<HistoryEntry>), GetHistoryError> {
-        let guid = match BillingEventGuid::parse(guid) {
-            Ok(guid) => guid,
-            Err(GuidError::Empty) => return Err(GetHistoryError::NotFound),
-            Err(error) => return Err(GetHistoryError::InvalidGuid(error)),
-        };
+        let guid = BillingEventGuid::parse(guid).map_err(GetHistoryError::InvalidGuid)?;
         // A key scoped to one client first proves the event is its client's.
         if let Some(client) = access.client() {
             let event = self.repository.find(guid).await?;

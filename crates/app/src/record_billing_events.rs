@@ -29,6 +29,9 @@ pub enum RecordBillingEventsError {
     InvalidClient(ClientNameError),
     #[error("a batch may hold at most {limit} items (this one holds {count})")]
     TooManyItems { limit: usize, count: usize },
+    /// A batch with no items: nothing to record, almost always a client's mistake.
+    #[error("a batch must hold at least one item")]
+    NoItems,
     #[error(transparent)]
     Repository(#[from] RepositoryError),
 }
@@ -78,7 +81,8 @@ impl RecordBillingEvents {
     ///
     /// # Errors
     /// `Forbidden` when `access` may not act for `client_name` (the route's);
-    /// `InvalidClient` when it is no client name; `TooManyItems`; `Repository`. Nothing
+    /// `InvalidClient` when it is no client name; `NoItems`; `TooManyItems`;
+    /// `Repository`. Nothing
     /// is stored in any of these cases.
     ///
     /// # Panics
@@ -93,6 +97,9 @@ impl RecordBillingEvents {
     ) -> Result<Vec<ItemOutcome>, RecordBillingEventsError> {
         self.authorize(access, client_name)?;
         ClientName::parse(client_name).map_err(RecordBillingEventsError::InvalidClient)?;
+        if drafts.is_empty() {
+            return Err(RecordBillingEventsError::NoItems);
+        }
         if drafts.len() > self.max_items {
             return Err(RecordBillingEventsError::TooManyItems {
                 limit: self.max_items,
@@ -149,6 +156,15 @@ mod tests {
             Arc::new(FixedClock::at("2026-01-01T00:00:00Z")),
             max_items,
         )
+    }
+
+    #[tokio::test]
+    async fn an_empty_batch_is_refused() {
+        let repository = Arc::new(InMemoryRepository::default());
+        let refused = use_case(&repository, 10)
+            .execute(&Access::AllClients, "acme", Vec::new(), "tx")
+            .await;
+        assert!(matches!(refused, Err(RecordBillingEventsError::NoItems)));
     }
 
     #[tokio::test]

@@ -3,7 +3,8 @@
 use std::fmt;
 
 /// A client's name: 1–100 characters of ASCII letters, digits, space, `.`, `_` and `-`,
-/// not starting or ending with a space. Names are case-insensitive (`Acme` is `acme`),
+/// not starting or ending with a space, and not `.` or `..` (a URL cannot carry those as
+/// a path segment: clients resolve them away before sending). Names are case-insensitive (`Acme` is `acme`),
 /// so the canonical form held here is lower case.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ClientName(String);
@@ -23,6 +24,9 @@ pub enum ClientNameError {
     /// Starts or ends with a space.
     #[error("must not start or end with a space")]
     SurroundingSpace,
+    /// `.` or `..`, which URLs treat as "this" or "the parent" path segment.
+    #[error("must not be '.' or '..'")]
+    DotSegment,
 }
 
 impl ClientName {
@@ -43,6 +47,9 @@ impl ClientName {
         }
         if text.starts_with(' ') || text.ends_with(' ') {
             return Err(ClientNameError::SurroundingSpace);
+        }
+        if text == "." || text == ".." {
+            return Err(ClientNameError::DotSegment);
         }
         Ok(Self(text.to_ascii_lowercase()))
     }
@@ -104,5 +111,15 @@ mod tests {
             Err(ClientNameError::SurroundingSpace)
         );
         assert!(ClientName::parse("acme corp").is_ok());
+    }
+
+    #[test]
+    fn dot_segments_are_refused_but_other_dotted_names_are_not() {
+        for text in [".", ".."] {
+            assert_eq!(ClientName::parse(text), Err(ClientNameError::DotSegment));
+        }
+        for text in ["...", ".a", "a."] {
+            assert!(ClientName::parse(text).is_ok(), "{text}");
+        }
     }
 }
