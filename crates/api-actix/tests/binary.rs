@@ -202,6 +202,39 @@ async fn a_request_is_logged_with_its_txid_and_sigterm_stops_the_service_cleanly
     assert_eq!(status.code(), Some(0));
 }
 
+#[tokio::test]
+async fn a_request_actix_cannot_parse_is_counted_not_logged_as_an_error() {
+    use std::io::{Read, Write};
+    let service = Running::start();
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", service.port)).unwrap();
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Bad\x01Name: 1\r\n\r\n")
+        .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    let metrics = reqwest::get(format!("http://127.0.0.1:{}/metrics", service.port))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("http_unreadable_requests_total{reason=\"unparsable\"} 1"),
+        "{metrics}"
+    );
+    service.terminate();
+    let errors: Vec<String> = service
+        .all_lines()
+        .into_iter()
+        .filter(|line| line.contains("\"level\":\"ERROR\""))
+        .collect();
+    assert_eq!(errors, Vec::<String>::new());
+}
+
 #[test]
 fn a_bad_setting_stops_start_up_naming_it() {
     for (key, value, named) in [

@@ -8,12 +8,16 @@
 //! escape what JSON must.
 
 use crate::settings::{LogFormat, LogSettings};
+use crate::telemetry::prometheus;
 use std::fmt::{self, Write as _};
-use tracing::field::Field;
+use tracing::field::{Field, Visit};
+use tracing::{Event, Metadata};
 use tracing_subscriber::field::MakeExt;
 use tracing_subscriber::fmt::format::{debug_fn, Writer};
 use tracing_subscriber::fmt::FormatFields;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::{Context, Filter, SubscriberExt};
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer, Registry};
 
 /// Installs the global subscriber. Call once, first thing in `main`.
 pub fn init(settings: &LogSettings) {
@@ -21,16 +25,77 @@ pub fn init(settings: &LogSettings) {
         .ok()
         .and_then(|directive| EnvFilter::try_new(directive).ok())
         .unwrap_or_else(|| EnvFilter::new(&settings.filter));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false);
-    match settings.format {
-        LogFormat::Pretty => builder.fmt_fields(escaped_fields()).init(),
-        LogFormat::Json => builder
+    let layer: Box<dyn Layer<Registry> + Send + Sync> = match settings.format {
+        LogFormat::Pretty => tracing_subscriber::fmt::layer()
+            .with_target(false)
+            .fmt_fields(escaped_fields())
+            .boxed(),
+        LogFormat::Json => tracing_subscriber::fmt::layer()
+            .with_target(false)
             .json()
             .flatten_event(true)
             .with_current_span(true)
-            .init(),
+            .boxed(),
+    };
+    tracing_subscriber::registry()
+        .with(
+            layer
+                .with_filter(ClientConnectionFaults)
+                .with_filter(filter),
+        )
+        .init();
+}
+
+/// actix-http logs every connection it gives up on at ERROR, as `stream error: …`,
+/// whatever the cause. A request it cannot parse (it answers a bare 400) or one that
+/// does not arrive in time (408) is the client's mistake, not ours: those are counted
+/// (`http_unreadable_requests_total`) instead of logged. Its other errors still are.
+struct ClientConnectionFaults;
+
+/// The message of an event, as text.
+#[derive(Default)]
+struct Message(String);
+
+impl Visit for Message {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        if field.name() == "message" {
+            let _ = write!(self.0, "{value:?}");
+        }
+    }
+}
+
+/// Which client mistake an actix-http event reports, if it reports one.
+fn client_fault(event: &Event<'_>) -> Option<&'static str> {
+    if !event.metadata().target().starts_with("actix_http::h1") {
+        return None;
+    }
+    let mut message = Message::default();
+    event.record(&mut message);
+    if message.0.starts_with("stream error: request parse error") {
+        Some("unparsable")
+    } else if message
+        .0
+        .starts_with("stream error: request did not complete")
+    {
+        Some("too_slow")
+    } else {
+        None
+    }
+}
+
+impl<S> Filter<S> for ClientConnectionFaults {
+    fn enabled(&self, _: &Metadata<'_>, _: &Context<'_, S>) -> bool {
+        true
+    }
+
+    fn event_enabled(&self, event: &Event<'_>, _: &Context<'_, S>) -> bool {
+        match client_fault(event) {
+            Some(reason) => {
+                prometheus::unreadable_request(reason);
+                false
+            }
+            None => true,
+        }
     }
 }
 

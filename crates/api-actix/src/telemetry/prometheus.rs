@@ -102,6 +102,11 @@ pub fn events(outcome: &'static str, count: u64) {
     }
 }
 
+/// A request actix-http gave up on before our code saw it: `unparsable` or `too_slow`.
+pub fn unreadable_request(reason: &'static str) {
+    metrics::counter!("http_unreadable_requests_total", "reason" => reason).increment(1);
+}
+
 /// A database error answered to a client: `unavailable` or `unexpected`.
 pub fn database_error(kind: &'static str) {
     metrics::counter!("database_errors_total", "kind" => kind).increment(1);
