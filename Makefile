@@ -8,13 +8,15 @@
 #               cargo deny (licenses, bans, sources; advisories need the internet)
 #   make bench  the service against each database's own ceiling (a few minutes)
 #   make bench-hostile  what one hostile request costs the service (about a minute)
+#   make contract  schemathesis against the release binary's own OpenAPI document, on
+#               SQLite and PostgreSQL, keys on (installs schemathesis into target/)
 #   make fuzz   every fuzz target for FUZZ_SECONDS (default 30) each; an input slower
 #               than FUZZ_INPUT_SECONDS (default 1) counts as a finding
 
 CARGO ?= cargo
 PG_FEATURES := --features infra-diesel/postgres-tests,black-box-tests/postgres-tests,api-actix/postgres-tests,billing-events-client/postgres-tests,black-box-tests/root-tests
 
-.PHONY: run test lint fmt layering bench bench-hostile fuzz
+.PHONY: run test lint fmt layering bench bench-hostile fuzz contract
 
 run:
 	BILLING_ENV=development $(CARGO) run --release -p api-actix --bin billing-events
@@ -36,6 +38,9 @@ bench-hostile:
 
 fuzz:
 	./scripts/fuzz
+
+contract:
+	./scripts/contract
 
 fmt:
 	$(CARGO) fmt --all

@@ -1,12 +1,13 @@
 //! The help page and the OpenAPI document: every request sample they show is posted and
 //! accepted, so a sample that drifts from the code fails the build.
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, SEED_GUID};
 use serde_json::Value;
 
 /// A sample shown on the help page.
 struct Sample {
     kind: String,
+    method: String,
     content_type: String,
     path: String,
     body: String,
@@ -25,10 +26,13 @@ fn samples_on_page(page: &str) -> Vec<Sample> {
             let (_, body) = rest.split_once('>').unwrap();
             let (escaped, _) = body.split_once("</pre>").unwrap();
             let unescape = |text: &str| quick_xml::escape::unescape(text).unwrap().into_owned();
+            let method = attribute("data-method");
+            let id = if method == "patch" { SEED_GUID } else { "acme" };
             Sample {
                 kind,
+                method,
                 content_type: attribute("data-content-type"),
-                path: unescape(&attribute("data-path")).replace("{clientName}", "acme"),
+                path: unescape(&attribute("data-path")).replace("{id}", id),
                 body: unescape(escaped),
             }
         })
@@ -59,10 +63,21 @@ pub async fn every_request_sample_on_the_help_page_is_accepted(app: TestApp) {
             "text/xml"
         ]
     );
-    for sample in samples.iter().filter(|sample| sample.kind == "request") {
-        let reply = app
-            .post(&sample.path, &sample.content_type, &sample.body)
-            .await;
+    let mut requests: Vec<&Sample> = samples
+        .iter()
+        .filter(|sample| sample.kind == "request")
+        .collect();
+    // Posts first, so that the PATCH sample has the sample event to change.
+    requests.sort_by_key(|sample| sample.method != "post");
+    assert!(requests.iter().any(|sample| sample.method == "patch"));
+    for sample in requests {
+        let reply = if sample.method == "patch" {
+            assert_eq!(sample.content_type, "application/json");
+            app.patch(SEED_GUID, &sample.body, None).await
+        } else {
+            app.post(&sample.path, &sample.content_type, &sample.body)
+                .await
+        };
         assert!(
             matches!(reply.status, 200 | 201),
             "{} {}: {}",
@@ -95,30 +110,40 @@ pub async fn every_request_example_in_the_openapi_document_is_accepted(app: Test
         "{}",
         document["openapi"]
     );
-    let mut posted = 0;
-    for (path, item) in document["paths"].as_object().unwrap() {
-        let Some(content) = item["post"]["requestBody"]["content"].as_object() else {
-            continue;
-        };
-        let path = path.replace("{clientName}", "acme");
-        for (content_type, media) in content {
-            let body = match &media["example"] {
-                Value::String(text) => text.clone(),
-                Value::Null => panic!("no example for {content_type} on {path}"),
-                json => json.to_string(),
+    let mut sent = 0;
+    // Posts first, so that the PATCH example has the sample event to change.
+    for method in ["post", "patch"] {
+        for (path, item) in document["paths"].as_object().unwrap() {
+            let Some(content) = item[method]["requestBody"]["content"].as_object() else {
+                continue;
             };
-            let reply = app.post(&path, content_type, &body).await;
-            assert!(
-                matches!(reply.status, 200 | 201),
-                "{content_type}: {}",
-                reply.text
-            );
-            posted += 1;
+            let id = if method == "post" { "acme" } else { SEED_GUID };
+            let path = path.replace("{id}", id);
+            for (content_type, media) in content {
+                let body = match &media["example"] {
+                    Value::String(text) => text.clone(),
+                    Value::Null if method == "patch" => continue,
+                    Value::Null => panic!("no example for {content_type} on {path}"),
+                    json => json.to_string(),
+                };
+                let reply = if method == "post" {
+                    app.post(&path, content_type, &body).await
+                } else {
+                    assert_eq!(content_type, "application/json");
+                    app.patch(SEED_GUID, &body, None).await
+                };
+                assert!(
+                    matches!(reply.status, 200 | 201),
+                    "{method} {path} {content_type}: {}",
+                    reply.text
+                );
+                sent += 1;
+            }
         }
     }
     assert_eq!(
-        posted, 8,
-        "one per request format, the bulk settlement's and two batches'"
+        sent, 12,
+        "one per request format, two bulk settlements, four batches and a status change"
     );
     for schema in [
         "InvoiceBillingEventInput",

@@ -118,6 +118,12 @@ macro_rules! exact_amount {
         pub struct $name(Decimal);
 
         impl $name {
+            /// The most digits before the decimal point (leading zeros not counted).
+            pub const MAX_INTEGER_DIGITS: usize = MAX_INTEGER_DIGITS;
+            /// The most digits after the decimal point (trailing zeros counted: the
+            /// scale is kept).
+            pub const MAX_FRACTION_DIGITS: usize = MAX_FRACTION_DIGITS;
+
             /// Reads a decimal written as text (`"2.50"`, `"-7"`); no exponent.
             pub fn parse(text: &str) -> Result<Self, AmountError> {
                 parse_exact(text, false).map(Self)

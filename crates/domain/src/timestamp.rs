@@ -28,6 +28,9 @@ pub enum TimestampError {
 const MAX_FRACTION_DIGITS: usize = 7;
 
 impl Timestamp {
+    /// The most fractional digits of a second a text may have (.NET's ticks).
+    pub const MAX_FRACTION_DIGITS: usize = MAX_FRACTION_DIGITS;
+
     /// Reads `YYYY-MM-DDThh:mm:ss[.fffffff]` followed by `Z`, an offset `±hh:mm`, or
     /// nothing (then the time is UTC, as the original API assumes).
     pub fn parse(text: &str) -> Result<Self, TimestampError> {

@@ -3,6 +3,7 @@
 //! (inline style, no scripts, no external assets) so it works with no internet.
 
 use crate::docs::openapi;
+use crate::docs::refinements::DocumentLimits;
 use quick_xml::escape::escape;
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -13,8 +14,8 @@ th{background:#f3f3f3}pre{background:#f6f8fa;padding:.75rem;overflow-x:auto;whit
 h2{border-top:2px solid #ddd;padding-top:1rem}code{background:#f3f3f3;padding:0 .2rem}";
 
 /// The whole page.
-pub fn page() -> String {
-    let document = openapi::document();
+pub fn page(limits: DocumentLimits) -> String {
+    let document = openapi::document(limits);
     let mut html = String::new();
     let _ = write!(
         html,
@@ -199,10 +200,11 @@ fn sample(
 #[cfg(test)]
 mod tests {
     use super::page;
+    use crate::docs::refinements::DocumentLimits;
 
     #[test]
     fn the_page_shows_a_sample_for_every_format_and_loads_nothing_from_outside() {
-        let page = page();
+        let page = page(DocumentLimits::with_batch_items(1000));
         for content_type in [
             "application/json",
             "text/json",
@@ -212,7 +214,7 @@ mod tests {
         ] {
             assert!(
                 page.contains(&format!(
-                    r#"class="sample request" data-content-type="{content_type}" data-method="post" data-path="/api/v1/BillingEvents/{{clientName}}""#
+                    r#"class="sample request" data-content-type="{content_type}" data-method="post" data-path="/api/v1/BillingEvents/{{id}}""#
                 )),
                 "{content_type}"
             );

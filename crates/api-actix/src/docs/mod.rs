@@ -3,4 +3,6 @@
 
 pub mod help;
 pub mod openapi;
+pub mod refinements;
 pub mod samples;
+pub mod wire_schemas;

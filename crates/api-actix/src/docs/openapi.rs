@@ -7,6 +7,7 @@
 //! The declarations are functions with no body: the handlers stay short, and a unit test
 //! checks that every route in the document is one the router serves.
 
+use crate::docs::refinements::{self, DocumentLimits};
 use crate::docs::samples;
 use crate::encode::problem::Problem as ProblemDetails;
 use crate::encode::{
@@ -75,6 +76,14 @@ fn batch_xml_example() -> Value {
     ))
 }
 
+/// A settlement of the sample event.
+fn settlement_example() -> Value {
+    serde_json::json!({
+        "status": "Invoiced",
+        "billingEventGuids": ["6d91f288-c380-4652-bd35-ce286ac4c806"]
+    })
+}
+
 /// The example of an event response in `content_type`.
 fn response_example(content_type: &str) -> Value {
     let format = crate::encode::negotiation::negotiate(Some(content_type), None);
@@ -88,11 +97,11 @@ fn response_example(content_type: &str) -> Value {
 
 #[utoipa::path(
     post,
-    path = "/api/v1/BillingEvents/{clientName}",
+    path = "/api/v1/BillingEvents/{id}",
     tag = "BillingEvents",
     summary = "Post a billing event",
     description = "Records one event for the client. Posting is idempotent on the guid: the same event again answers 200 with the stored one; another event under a taken guid answers 409.",
-    params(("clientName" = String, Path, description = "Client name: 1–100 letters, digits, space, '.', '_', '-'; case-insensitive")),
+    params(("id" = String, Path, description = "On POST, the client's name (clientName): 1–100 letters, digits, space, '.', '_', '-'; any letter case")),
     request_body(description = "The billing event", content(
         (InvoiceBillingEventInput = "application/json", example = json!(request_example("application/json"))),
         (InvoiceBillingEventInput = "text/json", example = json!(request_example("text/json"))),
@@ -123,11 +132,11 @@ fn post_billing_event() {}
 
 #[utoipa::path(
     get,
-    path = "/api/v1/BillingEvents/{bGuid}",
+    path = "/api/v1/BillingEvents/{id}",
     tag = "BillingEvents",
     summary = "Read a billing event",
     description = "The stored event, with this call's executionTime and txID.",
-    params(("bGuid" = String, Path, description = "The event's guid, in any .NET format")),
+    params(("id" = String, Path, description = "On GET, the event's guid (bGuid in problems), in any .NET format")),
     responses(
         (status = 200, description = "The event", content(
             (InvoiceBillingEvent = "application/json", example = json!(response_example("application/json"))),
@@ -135,7 +144,7 @@ fn post_billing_event() {}
             (InvoiceBillingEvent = "application/xml", example = json!(response_example("application/xml"))),
             (InvoiceBillingEvent = "text/xml", example = json!(response_example("text/xml"))),
         )),
-        (status = 400, description = "Not a guid", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
+        (status = 400, description = "Not a guid, or the empty guid", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
         (status = 404, description = "No event has this guid", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
         (status = 503, description = "Database unavailable", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
     )
@@ -192,7 +201,7 @@ struct SettlementInput {
     summary = "List a client's events",
     description = "A page of the client's events in a stable order (eventDateTime, then guid), with an opaque keyset cursor: walking every page returns each matching event exactly once, even while events arrive. Parameter names match in any case.",
     params(
-        ("clientName" = String, Query, description = "Required"),
+        ("clientName" = Option<String>, Query, description = "Required with an all-clients key; a client's key may leave it out"),
         ("memberUniqueKey" = Option<String>, Query),
         ("from" = Option<String>, Query, description = "eventDateTime at or after (ISO 8601)"),
         ("to" = Option<String>, Query, description = "eventDateTime before (ISO 8601)"),
@@ -217,7 +226,7 @@ fn list_billing_events() {}
     summary = "Total a client's events",
     description = "Event count, Σ quantity and Σ quantity × price per group, exact to the last digit (PostgreSQL numeric; arbitrary precision on SQLite). Takes the listing's filters.",
     params(
-        ("clientName" = String, Query, description = "Required"),
+        ("clientName" = Option<String>, Query, description = "Required with an all-clients key; a client's key may leave it out"),
         ("from" = Option<String>, Query), ("to" = Option<String>, Query),
         ("memberUniqueKey" = Option<String>, Query),
         ("eventTypeId" = Option<Vec<String>>, Query), ("invoiceBillingEventStatusId" = Option<Vec<String>>, Query),
@@ -234,15 +243,19 @@ fn summarize_billing_events() {}
 
 #[utoipa::path(
     patch,
-    path = "/api/v1/BillingEvents/{bGuid}",
+    path = "/api/v1/BillingEvents/{id}",
     tag = "BillingEvents",
     summary = "Change an event's status",
     description = "Moves the status by the lifecycle (Unknown → Pending, Invoiced, Cancelled, Failed; Pending → Invoiced, Cancelled, Failed; Failed → Pending, Cancelled; Invoiced and Cancelled are final). Nothing else changes. Same status again: 200, no change. If-Match with the ETag makes it conditional.",
     params(
-        ("bGuid" = String, Path, description = "The event's guid"),
+        ("id" = String, Path, description = "On PATCH, the event's guid (bGuid in problems)"),
         ("If-Match" = Option<String>, Header, description = "The ETag read last; 412 when the event has changed since"),
     ),
-    request_body(content((StatusChangeInput = "application/json"), (StatusChangeInput = "application/xml"), (StatusChangeInput = "application/x-www-form-urlencoded"))),
+    request_body(content(
+        (StatusChangeInput = "application/json", example = json!({"invoiceBillingEventStatusId": "Invoiced"})),
+        (StatusChangeInput = "text/json"), (StatusChangeInput = "application/xml"),
+        (StatusChangeInput = "text/xml"), (StatusChangeInput = "application/x-www-form-urlencoded"),
+    )),
     responses(
         (status = 200, description = "The event, with its new ETag", content((InvoiceBillingEvent = "application/json"), (InvoiceBillingEvent = "application/xml"))),
         (status = 400, description = "Missing or bad status, or another field sent", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
@@ -256,10 +269,10 @@ fn change_status() {}
 
 #[utoipa::path(
     get,
-    path = "/api/v1/BillingEvents/{bGuid}/history",
+    path = "/api/v1/BillingEvents/{id}/history",
     tag = "BillingEvents",
     summary = "Read an event's audit history",
-    params(("bGuid" = String, Path)),
+    params(("id" = String, Path, description = "The event's guid (bGuid in problems)")),
     responses(
         (status = 200, description = "The creation and every status change, oldest first", content((BillingEventHistory = "application/json"), (BillingEventHistory = "application/xml"))),
         (status = 404, description = "No event has this guid", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
@@ -270,15 +283,15 @@ fn history() {}
 
 #[utoipa::path(
     post,
-    path = "/api/v1/BillingEvents/{clientName}/status",
+    path = "/api/v1/BillingEvents/{id}/status",
     tag = "BillingEvents",
     summary = "Settle many events",
     description = "Moves up to 10,000 of the client's events to one status in one transaction, answering per guid. Each change is applied at most once; retrying is safe. Events of other clients are notFound.",
-    params(("clientName" = String, Path)),
-    request_body(content((SettlementInput = "application/json", example = json!({
-        "status": "Invoiced",
-        "billingEventGuids": ["6d91f288-c380-4652-bd35-ce286ac4c806"]
-    })))),
+    params(("id" = String, Path, description = "The client's name (clientName)")),
+    request_body(content(
+        (SettlementInput = "application/json", example = json!(settlement_example())),
+        (SettlementInput = "text/json", example = json!(settlement_example())),
+    )),
     responses(
         (status = 200, description = "One result per guid, and counts", content((BillingEventSettlement = "application/json"), (BillingEventSettlement = "application/xml"))),
         (status = 400, description = "Bad parameters, each named; nothing changed", content((ProblemDetails = "application/problem+json"), (ProblemDetails = "application/problem+xml"))),
@@ -290,14 +303,16 @@ fn settle_many() {}
 
 #[utoipa::path(
     post,
-    path = "/api/v1/BillingEvents/{clientName}/batch",
+    path = "/api/v1/BillingEvents/{id}/batch",
     tag = "BillingEvents",
     summary = "Post many billing events",
     description = "Up to batch.max_items events (default 1,000) in one request and one transaction. Each item is answered as a single post would be: valid items are stored even when others are invalid, each at most once; retrying the whole batch is safe. Over the item limit: 413, nothing stored.",
-    params(("clientName" = String, Path)),
+    params(("id" = String, Path, description = "The client's name (clientName)")),
     request_body(content(
         (Vec<InvoiceBillingEventInput> = "application/json", example = json!([request_example("application/json")])),
+        (Vec<InvoiceBillingEventInput> = "text/json", example = json!([request_example("text/json")])),
         (Vec<InvoiceBillingEventInput> = "application/xml", example = json!(batch_xml_example())),
+        (Vec<InvoiceBillingEventInput> = "text/xml", example = json!(batch_xml_example())),
     )),
     responses(
         (status = 200, description = "One result per item, in order, and counts", content((BillingEventBatch = "application/json"), (BillingEventBatch = "application/xml"))),
@@ -353,14 +368,16 @@ impl utoipa::Modify for KeySchemes {
     }
 }
 
-/// The whole document as JSON.
-pub fn document() -> Value {
-    serde_json::to_value(ApiDoc::openapi()).unwrap_or_default()
+/// The whole document as JSON, stating the running configuration's limits.
+pub fn document(limits: DocumentLimits) -> Value {
+    let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    refinements::refine(&mut document, limits);
+    document
 }
 
 /// The body fields of the contract, each with its documented rule, in contract order.
 pub fn body_fields() -> Vec<(&'static str, String)> {
-    let document = document();
+    let document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     let properties = &document["components"]["schemas"]["InvoiceBillingEventInput"]["properties"];
     Field::ALL
         .iter()
@@ -379,9 +396,122 @@ pub fn body_fields() -> Vec<(&'static str, String)> {
 mod tests {
     use super::*;
 
+    const LIMITS: DocumentLimits = DocumentLimits {
+        batch_items: 7,
+        settlement_guids: 10_000,
+        list_limit: 1000,
+    };
+
+    #[test]
+    fn the_document_has_no_null_anywhere() {
+        fn nulls(value: &Value, at: String, found: &mut Vec<String>) {
+            match value {
+                Value::Null => found.push(at),
+                Value::Array(items) => {
+                    for (index, item) in items.iter().enumerate() {
+                        nulls(item, format!("{at}/{index}"), found);
+                    }
+                }
+                Value::Object(members) => {
+                    for (name, member) in members {
+                        nulls(member, format!("{at}/{name}"), found);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        nulls(&document(LIMITS), String::new(), &mut found);
+        assert_eq!(found, Vec::<String>::new());
+    }
+
+    #[test]
+    fn one_path_item_holds_every_method_of_a_route() {
+        let document = document(LIMITS);
+        let item = &document["paths"]["/api/v1/BillingEvents/{id}"];
+        let methods: Vec<&String> = item.as_object().unwrap().keys().collect();
+        assert_eq!(methods, ["get", "patch", "post"]);
+        let id_schema = |method: &str| item[method]["parameters"][0]["schema"]["$ref"].clone();
+        assert_eq!(id_schema("get"), "#/components/schemas/Guid");
+        assert_eq!(id_schema("patch"), "#/components/schemas/Guid");
+        assert_eq!(id_schema("post"), "#/components/schemas/PostingClientName");
+    }
+
+    #[test]
+    fn every_api_operation_documents_the_shared_answers_and_their_headers() {
+        let document = document(LIMITS);
+        let mut checked = 0;
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let responses = &operation["responses"];
+                for response in responses.as_object().unwrap().values() {
+                    assert_eq!(response["headers"]["X-Transaction-Id"]["required"], true);
+                }
+                if !path.starts_with("/api/") {
+                    continue;
+                }
+                for status in ["400", "401", "405", "429", "503"] {
+                    assert!(responses[status].is_object(), "{method} {path} {status}");
+                }
+                assert!(responses["401"]["headers"]["WWW-Authenticate"].is_object());
+                assert!(responses["405"]["headers"]["Allow"].is_object());
+                assert!(responses["429"]["headers"]["Retry-After"].is_object());
+                let has_body = operation.get("requestBody").is_some();
+                assert_eq!(responses["415"].is_object(), has_body, "{method} {path}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 8);
+        let post = &document["paths"]["/api/v1/BillingEvents/{id}"]["post"]["responses"];
+        assert!(post["403"].is_object());
+        assert!(post["201"]["headers"]["Location"].is_object());
+        assert!(post["201"]["headers"]["ETag"].is_object());
+    }
+
+    #[test]
+    fn an_event_answer_links_to_reading_settling_and_its_history() {
+        let document = document(LIMITS);
+        let links =
+            &document["paths"]["/api/v1/BillingEvents/{id}"]["post"]["responses"]["201"]["links"];
+        for (name, operation) in [
+            ("GetBillingEvent", "get_billing_event"),
+            ("ChangeStatus", "change_status"),
+            ("History", "history"),
+        ] {
+            assert_eq!(links[name]["operationId"], operation);
+            assert_eq!(
+                links[name]["parameters"]["id"],
+                "$response.body#/billingEventGuid"
+            );
+            let target_exists = document["paths"].as_object().unwrap().values().any(|item| {
+                item.as_object()
+                    .unwrap()
+                    .values()
+                    .any(|op| op["operationId"] == operation)
+            });
+            assert!(target_exists, "{operation}");
+        }
+    }
+
+    #[test]
+    fn bodies_state_the_configured_limits() {
+        let document = document(LIMITS);
+        let batch = &document["paths"]["/api/v1/BillingEvents/{id}/batch"]["post"]["requestBody"]
+            ["content"];
+        assert_eq!(batch["application/json"]["schema"]["maxItems"], 7);
+        assert_eq!(
+            batch["application/xml"]["schema"]["xml"]["name"],
+            "ArrayOfInvoiceBillingEvent"
+        );
+        let guids = &document["components"]["schemas"]["SettlementInput"]["properties"]
+            ["billingEventGuids"];
+        assert_eq!(guids["minItems"], 1);
+        assert_eq!(guids["maxItems"], 10_000);
+    }
+
     #[test]
     fn api_routes_ask_for_a_key_and_probes_do_not() {
-        let document = document();
+        let document = document(LIMITS);
         let schemes = &document["components"]["securitySchemes"];
         assert_eq!(schemes["bearer"]["scheme"], "bearer");
         assert_eq!(schemes["apiKey"]["name"], "X-Api-Key");
@@ -398,7 +528,7 @@ mod tests {
     #[test]
     fn the_document_is_openapi_3_1_and_documents_the_route_table_exactly() {
         use crate::routes::ROUTES;
-        let document = document();
+        let document = document(LIMITS);
         assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
         // `/api/v1/BillingEvents/{bGuid}` is the table's `…/{id}`: compare the shapes.
         let shape = |path: &str| -> String {
@@ -460,9 +590,9 @@ mod tests {
 
     #[test]
     fn every_request_format_has_an_example() {
-        let document = document();
-        let content = &document["paths"]["/api/v1/BillingEvents/{clientName}"]["post"]
-            ["requestBody"]["content"];
+        let document = document(LIMITS);
+        let content =
+            &document["paths"]["/api/v1/BillingEvents/{id}"]["post"]["requestBody"]["content"];
         for sample in samples::REQUESTS {
             assert!(
                 !content[sample.content_type]["example"].is_null(),
