@@ -436,15 +436,16 @@ async fn sigterm_under_load_finishes_what_it_took_and_exits_0() {
     assert_all_stored(&url, &acknowledged).await;
 }
 
-/// Two replicas starting at once on one new database: both start (the migrations run
-/// under an advisory lock, so neither trips over the other's), and both serve writes
-/// and reads of one database.
+/// Three replicas starting at once on one new database agree as one service: the
+/// migrations run once (under an advisory lock), twenty identical posts spread over
+/// them store one event, status changes racing with one `If-Match` on different replicas have
+/// one winner, and a key revoked with the CLI is refused by each at its next request.
 #[cfg(feature = "postgres-tests")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_replicas_starting_together_both_serve_one_database() {
+async fn three_replicas_starting_together_agree_as_one_service() {
     use infra_diesel::test_support::{TempPostgres, TestDatabase};
     let database = TempPostgres::new();
-    let starts: Vec<_> = (0..2)
+    let starts: Vec<_> = (0..3)
         .map(|_| {
             let url = database.url();
             std::thread::spawn(move || Running::start_on(&url, tempfile::tempdir().unwrap()))
@@ -454,44 +455,70 @@ async fn two_replicas_starting_together_both_serve_one_database() {
         .into_iter()
         .map(|start| start.join().unwrap())
         .collect();
-    let mut posted = Vec::new();
-    for replica in &replicas {
-        let guid = uuid::Uuid::new_v4().to_string();
-        let body = format!(
-            r#"{{"billingEventGuid": "{guid}", "memberUniqueKey": "m", "eventDateTime": "2025-08-14T01:25:53Z", "quantity": 1, "price": 2}}"#
-        );
-        let status = replica
-            .admin_client()
-            .post(format!(
-                "http://127.0.0.1:{}/api/v1/BillingEvents/acme",
-                replica.port
-            ))
+    let migrations = std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../infra-diesel/migrations/postgres"
+    ))
+    .unwrap()
+    .filter(|entry| entry.as_ref().unwrap().path().is_dir())
+    .count();
+    assert_eq!(
+        infra_diesel::test_support::count_rows(&database.url(), "__diesel_schema_migrations"),
+        i64::try_from(migrations).unwrap(),
+        "each migration applied once"
+    );
+    let url = database.url();
+    let key = create_key(&url, &["--client", "acme"]);
+    let client = client_with(&key);
+    let base =
+        |replica: &Running| format!("http://127.0.0.1:{}/api/v1/BillingEvents", replica.port);
+
+    let guid = uuid::Uuid::new_v4().to_string();
+    let body = format!(
+        r#"{{"billingEventGuid": "{guid}", "memberUniqueKey": "m", "eventDateTime": "2025-08-14T01:25:53Z", "invoiceBillingEventStatusId": "Pending", "quantity": 1, "price": 2}}"#
+    );
+    let posts = (0..20).map(|i| {
+        client
+            .post(format!("{}/acme", base(&replicas[i % 3])))
             .header("Content-Type", "application/json")
-            .body(body)
+            .body(body.clone())
+            .send()
+    });
+    let mut statuses: Vec<u16> = futures_util::future::join_all(posts)
+        .await
+        .into_iter()
+        .map(|reply| reply.unwrap().status().as_u16())
+        .collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [vec![200; 19], vec![201]].concat());
+
+    let targets = ["Invoiced", "Cancelled", "Failed"];
+    let patches = replicas.iter().zip(targets).map(|(replica, target)| {
+        client
+            .patch(format!("{}/{guid}", base(replica)))
+            .header("Content-Type", "application/json")
+            .header("If-Match", "\"1\"")
+            .body(format!(r#"{{"invoiceBillingEventStatusId": "{target}"}}"#))
+            .send()
+    });
+    let mut statuses: Vec<u16> = futures_util::future::join_all(patches)
+        .await
+        .into_iter()
+        .map(|reply| reply.unwrap().status().as_u16())
+        .collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 412, 412], "one winner");
+
+    let output = keys_command(&url, &["revoke", &key[4..20]]);
+    assert!(output.status.success(), "{output:?}");
+    for replica in &replicas {
+        let status = client
+            .get(format!("{}/{guid}", base(replica)))
             .send()
             .await
             .unwrap()
             .status();
-        assert_eq!(status, 201, "replica on {} takes writes", replica.port);
-        posted.push(guid);
-    }
-    // Each event is read back through the other replica.
-    for (replica, guid) in replicas.iter().rev().zip(&posted) {
-        let status = replica
-            .admin_client()
-            .get(format!(
-                "http://127.0.0.1:{}/api/v1/BillingEvents/{guid}",
-                replica.port
-            ))
-            .send()
-            .await
-            .unwrap()
-            .status();
-        assert_eq!(
-            status, 200,
-            "{guid} is seen by the replica on {}",
-            replica.port
-        );
+        assert_eq!(status, 401, "revoked on the replica on {}", replica.port);
     }
 }
 
