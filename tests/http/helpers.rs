@@ -69,7 +69,7 @@ impl TestApp {
             .expect("the application starts");
         let address = format!("http://127.0.0.1:{}", application.port());
         tokio::spawn(application.run_until_stopped());
-        let url = database.url();
+        let url = database.direct_url();
         let keys = tokio::task::spawn_blocking(move || infra_diesel::open(&options_for(&url)))
             .await
             .unwrap()

@@ -9,6 +9,8 @@ mod batch;
 mod disk;
 mod docs;
 mod errors;
+#[cfg(feature = "postgres-tests")]
+mod failover;
 mod formats;
 mod helpers;
 mod hostile;

@@ -67,6 +67,52 @@ impl Cluster {
         cluster
     }
 
+    /// A hot standby of `primary`, streaming from it, started on `port`.
+    fn standby_of(primary: &Cluster, port: u16) -> Self {
+        let folder =
+            std::env::temp_dir().join(format!("billing-standby-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&folder).unwrap();
+        Command::new("chown")
+            .args(["-R", "postgres:postgres", folder.to_str().unwrap()])
+            .status()
+            .unwrap();
+        let standby = Self { folder, port };
+        let copied = as_postgres(
+            "pg_basebackup",
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &primary.port.to_string(),
+                "-U",
+                "postgres",
+                "-D",
+                &standby.data(),
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+            ],
+        );
+        assert!(
+            copied.status.success(),
+            "pg_basebackup: {}",
+            String::from_utf8_lossy(&copied.stderr)
+        );
+        standby.start();
+        standby
+    }
+
+    fn promote(&self) {
+        let promoted = as_postgres("pg_ctl", &["-D", &self.data(), "-w", "promote"]);
+        assert!(
+            promoted.status.success(),
+            "pg_ctl promote: {}",
+            String::from_utf8_lossy(&promoted.stderr)
+        );
+    }
+
     fn data(&self) -> String {
         self.folder.join("data").to_string_lossy().into_owned()
     }
@@ -121,6 +167,22 @@ struct OnCluster(u16);
 impl TestDatabase for OnCluster {
     fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.0)
+    }
+}
+
+/// The service on a standby; the test's keys on the primary, from which they stream.
+struct OnStandby {
+    standby: u16,
+    primary: u16,
+}
+
+impl TestDatabase for OnStandby {
+    fn url(&self) -> String {
+        OnCluster(self.standby).url()
+    }
+
+    fn direct_url(&self) -> String {
+        OnCluster(self.primary).url()
     }
 }
 
@@ -189,4 +251,45 @@ async fn a_database_outage_answers_503_and_heals_without_a_restart() {
         201,
         "posts work again"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_started_on_a_standby_waits_and_serves_once_it_is_promoted() {
+    // Below the ephemeral range, and apart from the other test's ports.
+    let port = 30_000 + 2 * u16::try_from(std::process::id() % 1_300).unwrap();
+    let primary = Cluster::create(port);
+    let standby = Cluster::standby_of(&primary, port + 1);
+    let app = TestApp::spawn_with(
+        Box::new(OnStandby {
+            standby: port + 1,
+            primary: port,
+        }),
+        &[("BILLING__DATABASE__CONNECT_TIMEOUT_MS", "1000")],
+    )
+    .await;
+    let post_event = || {
+        let body = event_body(&[("billingEventGuid", json!(new_guid()))]);
+        let app = &app;
+        async move { app.post_json("/api/v1/BillingEvents/acme", &body).await }
+    };
+
+    assert_eq!(app.get("/health").await.status, 200);
+    assert_eq!(
+        app.get("/ready").await.status,
+        503,
+        "a standby is not ready"
+    );
+    assert_eq!(post_event().await.status, 503);
+
+    primary.stop();
+    standby.promote();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while app.get("/ready").await.status != 200 {
+        assert!(
+            Instant::now() < deadline,
+            "never served after the promotion"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(post_event().await.status, 201);
 }

@@ -64,6 +64,7 @@ const CONFLICT: &str = "/problems/conflict";
 const FORBIDDEN_TRANSITION: &str = "/problems/forbidden-transition";
 const STALE: &str = "/problems/stale-revision";
 const MALFORMED: &str = "/problems/malformed-body";
+const OUTCOME_UNKNOWN: &str = "/problems/outcome-unknown";
 const PLAIN: &str = "about:blank";
 
 /// The `ETag` of an event at `revision`: strong, since it names the stored state.
@@ -321,9 +322,10 @@ fn repository_problem(
 ) -> Problem {
     let causes = app::error_chain(error);
     match error {
+        // The repository logs an outage once, when it starts and when it ends.
         RepositoryError::Unavailable(_) => {
             prometheus::database_error("unavailable");
-            tracing::warn!(error = %causes, "database unavailable");
+            tracing::debug!(error = %causes, "database unavailable");
             Problem {
                 header: Some((header::RETRY_AFTER, "1".to_owned())),
                 ..problem(
@@ -331,6 +333,23 @@ fn repository_problem(
                     PLAIN,
                     "Service Unavailable",
                     "The database is unavailable; nothing was stored. Retry later.".into(),
+                )
+            }
+        }
+        RepositoryError::OutcomeUnknown(_) => {
+            prometheus::database_error("outcome_unknown");
+            tracing::warn!(error = %causes, "the outcome of a write is unknown");
+            Problem {
+                header: Some((header::RETRY_AFTER, "1".to_owned())),
+                ..problem(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    OUTCOME_UNKNOWN,
+                    "The outcome is unknown",
+                    "The connection to the database broke after this request reached it, so \
+                     it may have taken effect or not. Posting again is safe: an event is \
+                     stored once per billingEventGuid, and a repeat is answered with the \
+                     stored event. To see whether a status change took effect, read the event."
+                        .into(),
                 )
             }
         }

@@ -59,10 +59,11 @@ impl std::fmt::Debug for Application {
 
 impl Application {
     /// Connects the database (running its migrations), binds the listener and builds
-    /// the server.
+    /// the server. A PostgreSQL database that is not there yet, or is a standby, is
+    /// waited for while the server runs (`/ready` answers 503 meanwhile).
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         start_metrics();
-        let stores = infra_diesel::connect(&settings.database).await?;
+        let stores = infra_diesel::connect_or_wait(&settings.database).await?;
         let limits = Limits {
             body_bytes: settings.http.max_body_bytes,
             bulk_body_bytes: settings.http.max_bulk_body_bytes,

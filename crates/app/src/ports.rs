@@ -19,6 +19,11 @@ pub enum RepositoryError {
     /// timeout, connection refused). Retrying later may work.
     #[error("the database is unavailable")]
     Unavailable(#[source] Cause),
+    /// A write reached the database but its answer did not come back (the connection
+    /// broke, or the database did not answer in time): it may have been committed, or
+    /// not. Sending the same request again is safe, as inserts are idempotent on the guid.
+    #[error("the outcome of the write is unknown")]
+    OutcomeUnknown(#[source] Cause),
     /// Anything else: a bug, corrupt data, a failed statement.
     #[error("unexpected database error")]
     Unexpected(#[source] Cause),
@@ -28,6 +33,11 @@ impl RepositoryError {
     /// `Unavailable`, caused by `cause` (an error, or a message).
     pub fn unavailable(cause: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
         Self::Unavailable(Arc::from(cause.into()))
+    }
+
+    /// `OutcomeUnknown`, caused by `cause` (an error, or a message).
+    pub fn outcome_unknown(cause: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+        Self::OutcomeUnknown(Arc::from(cause.into()))
     }
 
     /// `Unexpected`, caused by `cause` (an error, or a message).

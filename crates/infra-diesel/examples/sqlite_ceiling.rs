@@ -67,6 +67,7 @@ fn main() {
         url: DatabaseUrl::parse(&format!("sqlite://{path}")).expect("a path"),
         pool_size: 1,
         connect_timeout: Duration::from_secs(5),
+        long_read_timeout: Duration::from_secs(30),
         sqlite_busy_timeout: Duration::from_secs(5),
     })
     .expect("migrate");

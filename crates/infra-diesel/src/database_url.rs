@@ -57,6 +57,26 @@ impl DatabaseUrl {
         &self.0
     }
 
+    /// The URL for libpq, with `connect_timeout` (whole seconds, at least libpq's 2)
+    /// added unless it names one: without it, connecting to a server that accepts the
+    /// TCP connection but never answers (frozen) waits forever.
+    pub fn with_connect_timeout(&self, timeout: std::time::Duration) -> String {
+        let names_one = self.0.split_once('?').is_some_and(|(_, query)| {
+            query.split('&').any(|parameter| {
+                parameter
+                    .split('=')
+                    .next()
+                    .is_some_and(|name| name.eq_ignore_ascii_case("connect_timeout"))
+            })
+        });
+        if names_one {
+            return self.0.clone();
+        }
+        let seconds = timeout.as_millis().div_ceil(1000).max(2);
+        let separator = if self.0.contains('?') { '&' } else { '?' };
+        format!("{}{separator}connect_timeout={seconds}", self.0)
+    }
+
     /// The URL with any password replaced by `***`: the one in the authority
     /// (`user:password@`) and any query parameter whose name mentions a password
     /// (`?password=…`, `sslpassword=…`, in any letter case), as libpq takes both.
@@ -115,6 +135,32 @@ impl fmt::Display for DatabaseUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_connect_timeout_is_added_unless_the_url_names_one() {
+        let timeout = std::time::Duration::from_millis(2_500);
+        let url = |text: &str| {
+            DatabaseUrl::parse(text)
+                .unwrap()
+                .with_connect_timeout(timeout)
+        };
+        assert_eq!(url("postgres://h/db"), "postgres://h/db?connect_timeout=3");
+        assert_eq!(
+            url("postgres://h1,h2/db?target_session_attrs=read-write"),
+            "postgres://h1,h2/db?target_session_attrs=read-write&connect_timeout=3"
+        );
+        assert_eq!(
+            url("postgres://h/db?Connect_Timeout=9"),
+            "postgres://h/db?Connect_Timeout=9"
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgres://h/db")
+                .unwrap()
+                .with_connect_timeout(std::time::Duration::from_millis(300)),
+            "postgres://h/db?connect_timeout=2",
+            "libpq's least"
+        );
+    }
 
     #[test]
     fn the_scheme_selects_the_backend() {

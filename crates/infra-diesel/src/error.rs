@@ -33,10 +33,35 @@ const SQLITE_ENVIRONMENT_ERRORS: [&str; 9] = [
     "interrupted",
 ];
 
+/// The connection broke while a statement was in flight: the server may have run it
+/// (and committed it) without its answer coming back.
+#[derive(Debug, thiserror::Error)]
+#[error("the connection to the database broke before its answer came back")]
+pub(crate) struct ConnectionLost(#[source] pub(crate) Error);
+
+/// Whether `error` is a connection that broke mid-statement (see [`ConnectionLost`]).
+pub(crate) fn is_connection_lost(error: &RepositoryError) -> bool {
+    match error {
+        RepositoryError::Unavailable(cause) => cause.downcast_ref::<ConnectionLost>().is_some(),
+        _ => false,
+    }
+}
+
 pub(crate) fn from_diesel(error: Error) -> RepositoryError {
     match &error {
+        // libpq's connection went bad with the statement's answer outstanding (a FATAL
+        // from the server, such as "terminating connection due to administrator
+        // command" during a switchover, or the socket closed). A COMMIT that failed and
+        // could not be rolled back is in the same state.
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+        | Error::RollbackErrorOnCommit { .. } => {
+            RepositoryError::unavailable(ConnectionLost(error))
+        }
+        // The statement never left, so nothing it asked for happened; or a pooled
+        // connection reached a server that is now a standby (after a failover), which
+        // refused the write, and the next connection may reach the new primary.
         Error::DatabaseError(
-            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            DatabaseErrorKind::UnableToSendCommand | DatabaseErrorKind::ReadOnlyTransaction,
             _,
         ) => RepositoryError::unavailable(error),
         // SQLite's errors of its environment, not of the request: SQLITE_BUSY once

@@ -5,12 +5,14 @@
 //! query module; pooling, the hop off the async runtime and error mapping are shared.
 
 mod database_url;
+mod deferred;
 mod error;
 mod event_queries;
 mod filter;
 mod group_commit;
 mod key_lookups;
 mod keys;
+mod outage;
 mod pooled;
 mod postgres;
 mod sessions;
@@ -22,6 +24,7 @@ mod stored;
 pub mod test_support;
 
 pub use database_url::{Backend, DatabaseUrl, DatabaseUrlError};
+pub use deferred::connect_or_wait;
 pub use group_commit::{GroupCommit, GroupCommitOptions};
 pub use key_lookups::CoalescedKeyLookups;
 pub use settings::{Database, DatabaseSettingError, DatabaseSettings, GroupCommitSettings};
@@ -37,8 +40,11 @@ pub struct DatabaseOptions {
     /// Connections kept by the pool.
     pub pool_size: u32,
     /// How long a request waits for a pooled connection (or a new one) before the
-    /// database counts as unavailable.
+    /// database counts as unavailable; on PostgreSQL also the most one call may take,
+    /// checkout included, before the request is answered without it.
     pub connect_timeout: Duration,
+    /// PostgreSQL: the most a read whose cost grows with the data (a summary) may take.
+    pub long_read_timeout: Duration,
     /// SQLite only: how long a writer waits for the write lock before giving up.
     pub sqlite_busy_timeout: Duration,
 }
@@ -64,6 +70,8 @@ pub enum ConnectError {
     Checkout(#[source] diesel::r2d2::PoolError),
     #[error("opening the database was interrupted: {0}")]
     Interrupted(String),
+    #[error("the database at {url} is a standby (in recovery); the service needs the primary")]
+    NotPrimary { url: String },
 }
 
 /// The stores of one database, sharing its pool.

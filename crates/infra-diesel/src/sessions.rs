@@ -10,6 +10,11 @@
 //! The price: if the server goes away within that window after a connection's last
 //! success, the next request on it fails with 503 (even if the server is already back),
 //! and its next checkout pings it and replaces it.
+//!
+//! A session whose connection broke, or whose call was given up on, is discarded when
+//! it comes back, never handed out again. And a new connection is retried every
+//! [`SessionManager::RETRY_EVERY`] inside one `connect`, so the pool connects within
+//! that of the database coming back instead of after r2d2's doubling back-off.
 
 use diesel::r2d2::{ConnectionManager, ManageConnection, R2D2Connection};
 use std::fmt;
@@ -20,6 +25,8 @@ pub(crate) struct Session<C> {
     pub connection: C,
     /// When work last succeeded on it (or it connected); `None` once work failed.
     trusted_since: Option<Instant>,
+    /// Never to be used again: the pool drops it when it comes back.
+    discarded: bool,
 }
 
 impl<C> Session<C> {
@@ -27,7 +34,13 @@ impl<C> Session<C> {
         Self {
             connection,
             trusted_since: Some(at),
+            discarded: false,
         }
+    }
+
+    /// Marks the connection as one the pool must drop instead of keeping.
+    pub fn discard(&mut self) {
+        self.discarded = true;
     }
 
     /// Records how the work just done on the connection went.
@@ -50,6 +63,7 @@ impl<C> Session<C> {
 /// diesel's connection manager, with sessions in place of bare connections.
 pub(crate) struct SessionManager<C> {
     inner: ConnectionManager<C>,
+    keep_trying: Duration,
 }
 
 impl<C> SessionManager<C> {
@@ -58,9 +72,15 @@ impl<C> SessionManager<C> {
     /// idle through a restart or failover is tested before it is used.
     pub const TRUSTED_FOR: Duration = Duration::from_secs(1);
 
-    pub fn new(url: impl Into<String>) -> Self {
+    /// How often a connection is tried again while the database does not answer.
+    pub const RETRY_EVERY: Duration = Duration::from_millis(100);
+
+    /// Connects to `url`, trying again for up to `keep_trying` before reporting a failure
+    /// to the pool.
+    pub fn new(url: impl Into<String>, keep_trying: Duration) -> Self {
         Self {
             inner: ConnectionManager::new(url),
+            keep_trying,
         }
     }
 }
@@ -76,7 +96,14 @@ impl<C: R2D2Connection + Send + 'static> ManageConnection for SessionManager<C> 
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<Session<C>, Self::Error> {
-        Ok(Session::new(self.inner.connect()?, Instant::now()))
+        let give_up = Instant::now() + self.keep_trying;
+        loop {
+            match self.inner.connect() {
+                Ok(connection) => return Ok(Session::new(connection, Instant::now())),
+                Err(error) if Instant::now() + Self::RETRY_EVERY >= give_up => return Err(error),
+                Err(_) => std::thread::sleep(Self::RETRY_EVERY),
+            }
+        }
     }
 
     fn is_valid(&self, session: &mut Session<C>) -> Result<(), Self::Error> {
@@ -89,7 +116,7 @@ impl<C: R2D2Connection + Send + 'static> ManageConnection for SessionManager<C> 
     }
 
     fn has_broken(&self, session: &mut Session<C>) -> bool {
-        self.inner.has_broken(&mut session.connection)
+        session.discarded || self.inner.has_broken(&mut session.connection)
     }
 }
 

@@ -13,6 +13,7 @@ pub struct DatabaseSettings {
     pub url: String,
     pub pool_size: u32,
     pub connect_timeout_ms: u64,
+    pub long_read_timeout_ms: u64,
     pub sqlite_busy_timeout_ms: u64,
     pub group_commit: GroupCommitSettings,
 }
@@ -58,6 +59,12 @@ impl DatabaseSettings {
         if self.connect_timeout_ms == 0 {
             return Err(invalid("connect_timeout_ms", "must be at least 1"));
         }
+        if self.long_read_timeout_ms < self.connect_timeout_ms {
+            return Err(invalid(
+                "long_read_timeout_ms",
+                "must be at least connect_timeout_ms",
+            ));
+        }
         let commits = self.group_commit;
         if commits.max_batch == 0 {
             return Err(invalid("group_commit.max_batch", "must be at least 1"));
@@ -78,6 +85,7 @@ impl DatabaseSettings {
                 url,
                 pool_size: self.pool_size,
                 connect_timeout: Duration::from_millis(self.connect_timeout_ms),
+                long_read_timeout: Duration::from_millis(self.long_read_timeout_ms),
                 sqlite_busy_timeout: Duration::from_millis(self.sqlite_busy_timeout_ms),
             },
             group_commit: GroupCommitOptions {
@@ -98,6 +106,7 @@ mod tests {
             url: url.into(),
             pool_size,
             connect_timeout_ms: 5_000,
+            long_read_timeout_ms: 30_000,
             sqlite_busy_timeout_ms: 5_000,
             group_commit: GroupCommitSettings {
                 max_batch: 512,

@@ -3,7 +3,7 @@
 
 use crate::{DatabaseOptions, DatabaseUrl};
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl};
 use std::time::Duration;
 
 /// The server that PostgreSQL tests use: `BILLING_TEST_POSTGRES_URL`, or the local one.
@@ -18,6 +18,7 @@ pub fn options_for(url: &str) -> DatabaseOptions {
         url: DatabaseUrl::parse(url).expect("a test database URL"),
         pool_size: 4,
         connect_timeout: Duration::from_secs(10),
+        long_read_timeout: Duration::from_secs(60),
         sqlite_busy_timeout: Duration::from_secs(10),
     }
 }
@@ -37,7 +38,14 @@ pub fn database_for(url: &str) -> crate::Database {
 
 /// A database that exists for one test.
 pub trait TestDatabase: Send + Sync {
+    /// Where the service under test connects.
     fn url(&self) -> String;
+
+    /// Where the test itself reaches the database (its keys, its checks): the same,
+    /// unless the service's way there is one the test breaks on purpose.
+    fn direct_url(&self) -> String {
+        self.url()
+    }
 }
 
 /// A SQLite file in its own temporary folder.
@@ -179,4 +187,171 @@ impl TempPostgres {
             ))
             .expect("drop the test database");
     }
+}
+
+/// A TCP proxy in front of a server, which a test can make misbehave the way a database
+/// host does in a failover. Frozen, it moves no bytes, while the kernel still accepts
+/// connections and data (as for a server stopped with `SIGSTOP`). Cutting, it closes each
+/// connection instead of passing on the server's next answer (as when a server dies
+/// after running a statement, before its answer is out).
+#[derive(Debug)]
+pub struct TcpProxy {
+    port: u16,
+    state: std::sync::Arc<ProxyState>,
+}
+
+#[derive(Debug, Default)]
+struct ProxyState {
+    frozen: std::sync::atomic::AtomicBool,
+    cut_answers: std::sync::atomic::AtomicUsize,
+}
+
+impl TcpProxy {
+    /// A proxy on a free loopback port, to `127.0.0.1:upstream`.
+    pub fn to(upstream: u16) -> Self {
+        use std::net::{TcpListener, TcpStream};
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a proxy port");
+        let port = listener.local_addr().unwrap().port();
+        let state = std::sync::Arc::new(ProxyState::default());
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                    continue;
+                };
+                let (state, towards) = (shared.clone(), (client.try_clone(), server.try_clone()));
+                let (Ok(client_end), Ok(server_end)) = towards else {
+                    continue;
+                };
+                std::thread::spawn(move || pump(client, server_end, &state, false));
+                let state = shared.clone();
+                std::thread::spawn(move || pump(server, client_end, &state, true));
+            }
+        });
+        Self { port, state }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Stops (or resumes) moving bytes either way.
+    pub fn freeze(&self, frozen: bool) {
+        self.state
+            .frozen
+            .store(frozen, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Cuts the connection instead of passing on each of the server's next `answers`
+    /// (`usize::MAX`: until told otherwise; 0: pass everything again).
+    pub fn cut_answers(&self, answers: usize) {
+        self.state
+            .cut_answers
+            .store(answers, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Moves bytes from `from` to `to` until either end closes.
+fn pump(
+    mut from: std::net::TcpStream,
+    mut to: std::net::TcpStream,
+    state: &ProxyState,
+    answers: bool,
+) {
+    use std::io::{Read, Write};
+    use std::sync::atomic::Ordering;
+    let mut buffer = [0_u8; 16 * 1024];
+    while let Ok(read) = from.read(&mut buffer) {
+        if read == 0 {
+            break;
+        }
+        while state.frozen.load(Ordering::SeqCst) {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        if answers
+            && state
+                .cut_answers
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| match left {
+                    0 => None,
+                    usize::MAX => Some(usize::MAX),
+                    left => Some(left - 1),
+                })
+                .is_ok()
+        {
+            break;
+        }
+        if to.write_all(&buffer[..read]).is_err() {
+            break;
+        }
+    }
+    let _ = from.shutdown(std::net::Shutdown::Both);
+    let _ = to.shutdown(std::net::Shutdown::Both);
+}
+
+/// A PostgreSQL test database that the service reaches through a [`TcpProxy`].
+#[derive(Debug)]
+pub struct ProxiedPostgres {
+    pub database: TempPostgres,
+    pub proxy: TcpProxy,
+}
+
+impl ProxiedPostgres {
+    pub fn new() -> Self {
+        let database = TempPostgres::new();
+        let port = postgres_port(&database.url());
+        Self {
+            proxy: TcpProxy::to(port),
+            database,
+        }
+    }
+}
+
+impl Default for ProxiedPostgres {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestDatabase for ProxiedPostgres {
+    fn url(&self) -> String {
+        let direct = self.database.url();
+        direct.replacen(
+            &format!(":{}/", postgres_port(&direct)),
+            &format!(":{}/", self.proxy.port()),
+            1,
+        )
+    }
+
+    fn direct_url(&self) -> String {
+        self.database.url()
+    }
+}
+
+/// The port in a `postgres://user@host:port/db` URL (5432 when it names none).
+fn postgres_port(url: &str) -> u16 {
+    let authority = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    authority
+        .rsplit_once(':')
+        .and_then(|(_, port)| port.parse().ok())
+        .unwrap_or(5432)
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    rows: i64,
+}
+
+/// How many rows `table` holds in the PostgreSQL database at `url`.
+pub fn count_rows(url: &str, table: &str) -> i64 {
+    let mut conn = PgConnection::establish(url).expect("connect to the PostgreSQL database");
+    diesel::sql_query(format!("SELECT count(*) AS rows FROM {table}"))
+        .get_result::<Count>(&mut conn)
+        .expect("count the rows")
+        .rows
 }

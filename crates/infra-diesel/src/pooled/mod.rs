@@ -7,29 +7,56 @@
 //! its queries (`backend`); work takes its turn first where it must (`turns`).
 
 mod backend;
+mod handover;
 mod steps;
 mod turns;
 
 pub(crate) use backend::Queries;
 
-use crate::error::{from_diesel, from_pool, DbError};
-use crate::sessions::SessionManager;
+use crate::error::{from_pool, is_connection_lost, DbError};
+use crate::outage::Outage;
+use crate::sessions::{Session, SessionManager};
 use app::{BillingEventRepository, InsertRequest, Insertion, RepositoryError};
 use async_trait::async_trait;
-use diesel::r2d2::{Pool, R2D2Connection};
+use diesel::r2d2::{Pool, PooledConnection, R2D2Connection};
 use domain::{
     BillingEvent, BillingEventGuid, ClientName, EventFilter, EventStatus, GroupBy, HistoryEntry,
     Position, SettleOutcome, SettleTarget, SummaryRow, Timestamp,
 };
+use handover::{GaveUp, Handover};
 use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use turns::{LongReads, WriterQueue};
+
+/// How long one call on the database may take, checkout included, before the caller
+/// answers without it and its connection is discarded.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CallTimeouts {
+    pub call: Duration,
+    /// Reads whose cost grows with the data (summaries).
+    pub long_read: Duration,
+}
+
+/// What a call does, which decides what a broken connection means for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Read,
+    Write,
+}
 
 pub(crate) struct PooledRepository<Q: Queries> {
     pool: Pool<SessionManager<Q::Connection>>,
     backend: &'static str,
     writers: Option<WriterQueue>,
     long_reads: LongReads,
+    /// `None`: calls are not cut short (SQLite: a local file bounds its own waits with
+    /// `busy_timeout`, and cannot hang the way a server across a network can).
+    timeouts: Option<CallTimeouts>,
+    outage: Outage,
 }
+
+type Pooled<Q> = PooledConnection<SessionManager<<Q as Queries>::Connection>>;
 
 impl<Q: Queries> PooledRepository<Q> {
     /// `one_writer_within`: queue writers in the process, each waiting at most this long
@@ -37,7 +64,8 @@ impl<Q: Queries> PooledRepository<Q> {
     pub(crate) fn new(
         pool: Pool<SessionManager<Q::Connection>>,
         backend: &'static str,
-        one_writer_within: Option<std::time::Duration>,
+        one_writer_within: Option<Duration>,
+        timeouts: Option<CallTimeouts>,
     ) -> Self {
         let long_reads = LongReads::new(pool.max_size(), pool.connection_timeout());
         Self {
@@ -45,7 +73,20 @@ impl<Q: Queries> PooledRepository<Q> {
             backend,
             writers: one_writer_within.map(WriterQueue::new),
             long_reads,
+            timeouts,
+            outage: Outage::default(),
         }
+    }
+
+    fn deadline(&self, long: bool) -> Option<Instant> {
+        self.timeouts.map(|timeouts| {
+            Instant::now()
+                + if long {
+                    timeouts.long_read
+                } else {
+                    timeouts.call
+                }
+        })
     }
 
     /// As `run`, for a read whose cost grows with the data: it waits for one of the
@@ -56,11 +97,12 @@ impl<Q: Queries> PooledRepository<Q> {
         F: FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
     {
         let _turn = self.long_reads.turn().await?;
-        self.run(work).await
+        let deadline = self.deadline(true);
+        self.observed(self.call(Kind::Read, deadline, false, work).await)
     }
 
     /// As `run`, for work that writes: in turn with the other writers where the backend
-    /// takes one at a time.
+    /// takes one at a time. A write whose answer was lost is `OutcomeUnknown`.
     pub(crate) async fn run_write<T, F>(&self, work: F) -> Result<T, RepositoryError>
     where
         T: Send + 'static,
@@ -70,7 +112,8 @@ impl<Q: Queries> PooledRepository<Q> {
             Some(writers) => Some(writers.turn().await?),
             None => None,
         };
-        self.run(work).await
+        let deadline = self.deadline(false);
+        self.observed(self.call(Kind::Write, deadline, false, work).await)
     }
 
     /// Runs `work` with a pooled connection on a blocking thread.
@@ -79,22 +122,139 @@ impl<Q: Queries> PooledRepository<Q> {
         T: Send + 'static,
         F: FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
     {
+        let deadline = self.deadline(false);
+        self.observed(self.call(Kind::Read, deadline, false, work).await)
+    }
+
+    fn observed<T>(&self, result: Result<T, RepositoryError>) -> Result<T, RepositoryError> {
+        self.outage.observe(&result);
+        result
+    }
+
+    /// One call: checkout and work on a blocking thread, answered by `deadline` if there
+    /// is one. `verified`: ping the connection before the work, whatever its trust (a
+    /// retry after a broken connection, when its pool mates may be broken too).
+    async fn call<T, F>(
+        &self,
+        kind: Kind,
+        deadline: Option<Instant>,
+        verified: bool,
+        work: F,
+    ) -> Result<T, RepositoryError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
+    {
         let pool = self.pool.clone();
         let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || {
+        let handover = Arc::new(Handover::default());
+        let thread_handover = handover.clone();
+        let task = tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
-            let mut session = pool.get().map_err(from_pool)?;
+            let mut session = checkout::<Q>(&pool, deadline, verified)?;
             let state = pool.state();
             metrics::gauge!("db_pool_connections_in_use")
                 .set(f64::from(state.connections - state.idle_connections));
             metrics::gauge!("db_pool_connections_idle").set(f64::from(state.idle_connections));
-            let result = work(&mut session.connection);
+            if !thread_handover.start_work() {
+                return Err(RepositoryError::unavailable(
+                    "the call was given up before it started",
+                ));
+            }
+            let result = work(&mut session.connection).map_err(|DbError(error)| error);
             session.record(result.is_ok());
-            result.map_err(|DbError(error)| error)
-        })
-        .await
-        .map_err(RepositoryError::unexpected)?
+            let lost = result.as_ref().is_err_and(is_connection_lost);
+            if lost || thread_handover.was_given_up() {
+                session.discard();
+            }
+            result
+        });
+        let joined = match deadline {
+            None => task.await,
+            Some(deadline) => {
+                if let Ok(joined) = tokio::time::timeout_at(deadline.into(), task).await {
+                    joined
+                } else {
+                    let why = "the database did not answer in time";
+                    return Err(match (kind, handover.give_up()) {
+                        (Kind::Write, GaveUp::DuringWork) => RepositoryError::outcome_unknown(why),
+                        _ => RepositoryError::unavailable(why),
+                    });
+                }
+            }
+        };
+        match joined.map_err(RepositoryError::unexpected)? {
+            Err(error) if kind == Kind::Write && is_connection_lost(&error) => {
+                Err(RepositoryError::OutcomeUnknown(match error {
+                    RepositoryError::Unavailable(cause)
+                    | RepositoryError::OutcomeUnknown(cause)
+                    | RepositoryError::Unexpected(cause) => cause,
+                }))
+            }
+            other => other,
+        }
     }
+
+    /// Inserts `items`; if the answer was lost, tries once more on a connection that
+    /// answers, within the same deadline. Inserts are idempotent on the guid, so the
+    /// retry cannot store twice, and an event it finds stored exactly as this call made
+    /// it (down to its `modified` instant) was stored by the first try: `Created`.
+    async fn insert_with_one_retry(
+        &self,
+        items: Vec<InsertRequest>,
+    ) -> Result<Vec<Insertion>, RepositoryError> {
+        let _turn = match &self.writers {
+            Some(writers) => Some(writers.turn().await?),
+            None => None,
+        };
+        let deadline = self.deadline(false);
+        let insert = |items: Vec<InsertRequest>| {
+            move |conn: &mut Q::Connection| {
+                Q::write_insertion(conn, |conn| steps::insert_in_transaction::<Q>(conn, items))
+            }
+        };
+        let first = self
+            .call(Kind::Write, deadline, false, insert(items.clone()))
+            .await;
+        let Err(RepositoryError::OutcomeUnknown(unknown)) = first else {
+            return self.observed(first);
+        };
+        if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            return self.observed(Err(RepositoryError::OutcomeUnknown(unknown)));
+        }
+        tracing::info!(error = %unknown, "retrying a group whose outcome is unknown");
+        let retried = self
+            .call(Kind::Write, deadline, true, insert(items.clone()))
+            .await;
+        self.observed(match retried {
+            Ok(insertions) => Ok(steps::claim_own(&items, insertions)),
+            Err(_) => Err(RepositoryError::OutcomeUnknown(unknown)),
+        })
+    }
+}
+
+/// A pooled connection, within the deadline; `verified` pings it first (discarding
+/// connections that do not answer, until one does or time runs out).
+fn checkout<Q: Queries>(
+    pool: &Pool<SessionManager<Q::Connection>>,
+    deadline: Option<Instant>,
+    verified: bool,
+) -> Result<Pooled<Q>, RepositoryError> {
+    loop {
+        let mut session: Pooled<Q> = match deadline {
+            Some(deadline) => pool.get_timeout(deadline.saturating_duration_since(Instant::now())),
+            None => pool.get(),
+        }
+        .map_err(from_pool)?;
+        if !verified || ping(&mut session) {
+            return Ok(session);
+        }
+        session.discard();
+    }
+}
+
+fn ping<C: R2D2Connection>(session: &mut Session<C>) -> bool {
+    session.connection.ping().is_ok()
 }
 
 impl<Q: Queries> fmt::Debug for PooledRepository<Q> {
@@ -106,6 +266,8 @@ impl<Q: Queries> fmt::Debug for PooledRepository<Q> {
             .field("idle", &state.idle_connections)
             .field("queued_writers", &self.writers.is_some())
             .field("long_read_turns", &self.long_reads.available())
+            .field("timeouts", &self.timeouts)
+            .field("outage", &self.outage)
             .finish()
     }
 }
@@ -116,10 +278,7 @@ impl<Q: Queries> BillingEventRepository for PooledRepository<Q> {
         &self,
         items: Vec<InsertRequest>,
     ) -> Result<Vec<Insertion>, RepositoryError> {
-        self.run_write(move |conn| {
-            Q::write_insertion(conn, |conn| steps::insert_in_transaction::<Q>(conn, items))
-        })
-        .await
+        self.insert_with_one_retry(items).await
     }
 
     async fn find(&self, guid: BillingEventGuid) -> Result<Option<BillingEvent>, RepositoryError> {
@@ -177,7 +336,6 @@ impl<Q: Queries> BillingEventRepository for PooledRepository<Q> {
     }
 
     async fn ping(&self) -> Result<(), RepositoryError> {
-        self.run(|conn| conn.ping().map_err(|error| DbError(from_diesel(error))))
-            .await
+        self.run(|conn| conn.ping().map_err(DbError::from)).await
     }
 }

@@ -116,3 +116,66 @@ pub(super) fn insert_in_transaction<Q: Queries>(
         })
         .collect()
 }
+
+/// The results of a retried insert, with what the first try stored claimed back: an
+/// event found stored exactly as this call made it (its `modified` instant included,
+/// which no other request shares) was created by this call, not by another one.
+pub(super) fn claim_own(items: &[InsertRequest], insertions: Vec<Insertion>) -> Vec<Insertion> {
+    items
+        .iter()
+        .zip(insertions)
+        .map(|(item, insertion)| match insertion {
+            Insertion::AlreadyExists(stored) if stored == item.event => Insertion::Created(stored),
+            other => other,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::{EventType, MemberUniqueKey, Price, Quantity};
+
+    fn event(modified: &str) -> BillingEvent {
+        BillingEvent {
+            guid: BillingEventGuid::parse("6d91f288-c380-4652-bd35-ce286ac4c806").unwrap(),
+            client: ClientName::parse("acme").unwrap(),
+            member: MemberUniqueKey::parse("m-1").unwrap(),
+            event_time: Timestamp::parse("2025-08-14T01:25:53Z").unwrap(),
+            event_type: EventType::ALL[0],
+            status: EventStatus::ALL[0],
+            quantity: Quantity::parse("1").unwrap(),
+            price: Price::parse("2.50").unwrap(),
+            modified: Timestamp::parse(modified).unwrap(),
+            revision: 1,
+        }
+    }
+
+    #[test]
+    fn a_retry_claims_only_the_events_its_first_try_stored() {
+        let ours = event("2026-12-01T02:00:00.123456Z");
+        let someone_elses = event("2026-12-01T01:59:59Z");
+        let items = [
+            InsertRequest {
+                event: ours.clone(),
+                tx_id: "tx".into(),
+            },
+            InsertRequest {
+                event: ours.clone(),
+                tx_id: "tx".into(),
+            },
+        ];
+        let found = vec![
+            Insertion::AlreadyExists(ours.clone()),
+            Insertion::AlreadyExists(someone_elses.clone()),
+        ];
+
+        assert_eq!(
+            claim_own(&items, found),
+            vec![
+                Insertion::Created(ours),
+                Insertion::AlreadyExists(someone_elses)
+            ]
+        );
+    }
+}

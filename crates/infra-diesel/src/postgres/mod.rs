@@ -5,14 +5,15 @@ mod queries;
 mod schema;
 mod summary;
 
-use crate::pooled::PooledRepository;
+use crate::pooled::{CallTimeouts, PooledRepository};
 use crate::sessions::SessionManager;
 use crate::{ConnectError, DatabaseOptions, Repositories};
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::Pool;
-use diesel::PgConnection;
+use diesel::r2d2::{NopErrorHandler, Pool};
+use diesel::{sql_query, PgConnection, QueryableByName, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::sync::Arc;
+use std::time::Duration;
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
@@ -20,16 +21,40 @@ const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 /// at the migrations instead of racing.
 const MIGRATION_LOCK: i64 = 0x0062_696c_6c69_6e67; // "billing" in ASCII
 
+/// How long one attempt to open a connection keeps retrying before the pool hears of
+/// the failure: long enough to span a failover, so the pool reconnects within
+/// `SessionManager::RETRY_EVERY` of the new primary answering.
+const KEEP_TRYING: Duration = Duration::from_secs(30);
+
+#[derive(QueryableByName)]
+struct Recovery {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    in_recovery: bool,
+}
+
 pub(crate) fn connect(options: &DatabaseOptions) -> Result<Repositories, ConnectError> {
+    let url = options.url.with_connect_timeout(options.connect_timeout);
     let pool = Pool::builder()
         .max_size(options.pool_size)
         .connection_timeout(options.connect_timeout)
-        .build(SessionManager::<PgConnection>::new(options.url.expose()))
+        // Failed attempts are the outage's, logged once by the repository.
+        .error_handler(Box::new(NopErrorHandler))
+        .build(SessionManager::<PgConnection>::new(url, KEEP_TRYING))
         .map_err(|source| ConnectError::Pool {
             url: options.url.to_string(),
             source,
         })?;
     let mut session = pool.get().map_err(ConnectError::Checkout)?;
+    // diesel's migration set-up runs DDL even with nothing pending, which a standby
+    // refuses: ask first, and wait for a primary instead of failing on a replica.
+    let recovery: Recovery = sql_query("SELECT pg_is_in_recovery() AS in_recovery")
+        .get_result(&mut session.connection)
+        .map_err(|error| ConnectError::Migrations(Box::new(error)))?;
+    if recovery.in_recovery {
+        return Err(ConnectError::NotPrimary {
+            url: options.url.to_string(),
+        });
+    }
     let migrate = |conn: &mut PgConnection| {
         conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
         let result = conn.run_pending_migrations(MIGRATIONS).map(|_| ());
@@ -39,7 +64,13 @@ pub(crate) fn connect(options: &DatabaseOptions) -> Result<Repositories, Connect
     migrate(&mut session.connection).map_err(ConnectError::Migrations)?;
     drop(session);
     let repository = Arc::new(PooledRepository::<queries::PgQueries>::new(
-        pool, "postgres", None,
+        pool,
+        "postgres",
+        None,
+        Some(CallTimeouts {
+            call: options.connect_timeout,
+            long_read: options.long_read_timeout,
+        }),
     ));
     Ok(Repositories {
         events: repository.clone(),

@@ -76,7 +76,10 @@ pub(crate) fn connect(path: &str, options: &DatabaseOptions) -> Result<Repositor
         .connection_customizer(Box::new(ServerSettings {
             busy_timeout: options.sqlite_busy_timeout,
         }))
-        .build(SessionManager::<SqliteConnection>::new(path))
+        .build(SessionManager::<SqliteConnection>::new(
+            path,
+            Duration::ZERO,
+        ))
         .map_err(|source| ConnectError::Pool {
             url: options.url.to_string(),
             source,
@@ -97,6 +100,7 @@ pub(crate) fn connect(path: &str, options: &DatabaseOptions) -> Result<Repositor
         pool,
         "sqlite",
         Some(options.sqlite_busy_timeout),
+        None,
     ));
     Ok(Repositories {
         events: repository.clone(),
