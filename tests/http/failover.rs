@@ -59,6 +59,16 @@ async fn an_insert_whose_answer_is_lost_is_retried_and_answered_created() {
 
     assert_eq!(posted.status, 201, "{}", posted.text);
     assert_eq!(posted.json()["billingEventGuid"], json!(guid));
+    let metrics = app.get("/metrics").await.text;
+    let retries: u64 = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("db_insert_retries_total "))
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        retries >= 1,
+        "the insert itself was cut and retried, not a ping before it: {metrics}"
+    );
     let again = post_event(&app, &guid).await;
     assert_eq!(again.status, 200, "stored once: {}", again.text);
 }

@@ -57,24 +57,46 @@ impl DatabaseUrl {
         &self.0
     }
 
-    /// The URL for libpq, with `connect_timeout` (whole seconds, at least libpq's 2)
-    /// added unless it names one: without it, connecting to a server that accepts the
-    /// TCP connection but never answers (frozen) waits forever.
-    pub fn with_connect_timeout(&self, timeout: std::time::Duration) -> String {
-        let names_one = self.0.split_once('?').is_some_and(|(_, query)| {
-            query.split('&').any(|parameter| {
-                parameter
-                    .split('=')
-                    .next()
-                    .is_some_and(|name| name.eq_ignore_ascii_case("connect_timeout"))
+    /// The URL for libpq, with the settings that bound how long a dead or unreachable
+    /// server can hold a connection, each added unless the URL names it:
+    /// `connect_timeout` (whole seconds, at least libpq's 2), without which connecting
+    /// to a server that accepts TCP but never answers waits forever; TCP keepalives
+    /// (idle 5 s, every 2 s, 3 probes) and `tcp_user_timeout` (`timeout`), without which
+    /// a statement sent to a host that died waits for the kernel's defaults (minutes to
+    /// hours). A server process that is frozen on a live host is not caught by these,
+    /// since its kernel answers for it: the service's own call deadline covers it.
+    pub fn for_libpq(&self, timeout: std::time::Duration) -> String {
+        let named: Vec<String> = self
+            .0
+            .split_once('?')
+            .map(|(_, query)| {
+                query
+                    .split('&')
+                    .filter_map(|parameter| parameter.split('=').next())
+                    .map(str::to_ascii_lowercase)
+                    .collect()
             })
-        });
-        if names_one {
-            return self.0.clone();
-        }
+            .unwrap_or_default();
         let seconds = timeout.as_millis().div_ceil(1000).max(2);
-        let separator = if self.0.contains('?') { '&' } else { '?' };
-        format!("{}{separator}connect_timeout={seconds}", self.0)
+        let millis = timeout.as_millis().max(1);
+        let wanted = [
+            ("connect_timeout", seconds.to_string()),
+            ("keepalives", "1".to_owned()),
+            ("keepalives_idle", "5".to_owned()),
+            ("keepalives_interval", "2".to_owned()),
+            ("keepalives_count", "3".to_owned()),
+            ("tcp_user_timeout", millis.to_string()),
+        ];
+        let mut url = self.0.clone();
+        for (name, value) in wanted {
+            if !named.iter().any(|given| given == name) {
+                url.push(if url.contains('?') { '&' } else { '?' });
+                url.push_str(name);
+                url.push('=');
+                url.push_str(&value);
+            }
+        }
+        url
     }
 
     /// The URL with any password replaced by `***`: the one in the authority
@@ -137,27 +159,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_connect_timeout_is_added_unless_the_url_names_one() {
+    fn libpq_gets_bounded_timeouts_unless_the_url_names_them() {
         let timeout = std::time::Duration::from_millis(2_500);
-        let url = |text: &str| {
-            DatabaseUrl::parse(text)
-                .unwrap()
-                .with_connect_timeout(timeout)
-        };
-        assert_eq!(url("postgres://h/db"), "postgres://h/db?connect_timeout=3");
+        let url = |text: &str| DatabaseUrl::parse(text).unwrap().for_libpq(timeout);
+        let added = "connect_timeout=3&keepalives=1&keepalives_idle=5&keepalives_interval=2\
+                     &keepalives_count=3&tcp_user_timeout=2500";
+        assert_eq!(url("postgres://h/db"), format!("postgres://h/db?{added}"));
         assert_eq!(
             url("postgres://h1,h2/db?target_session_attrs=read-write"),
-            "postgres://h1,h2/db?target_session_attrs=read-write&connect_timeout=3"
+            format!("postgres://h1,h2/db?target_session_attrs=read-write&{added}")
         );
-        assert_eq!(
-            url("postgres://h/db?Connect_Timeout=9"),
-            "postgres://h/db?Connect_Timeout=9"
+        assert!(
+            url("postgres://h/db?Connect_Timeout=9")
+                .starts_with("postgres://h/db?Connect_Timeout=9&keepalives=1"),
+            "a named setting is kept and not repeated"
         );
-        assert_eq!(
+        assert!(
             DatabaseUrl::parse("postgres://h/db")
                 .unwrap()
-                .with_connect_timeout(std::time::Duration::from_millis(300)),
-            "postgres://h/db?connect_timeout=2",
+                .for_libpq(std::time::Duration::from_millis(300))
+                .contains("connect_timeout=2&"),
             "libpq's least"
         );
     }

@@ -33,20 +33,23 @@ impl Deferred {
 }
 
 /// The stores on `database`, opened and migrated, as [`crate::connect`] opens them. A
-/// SQLite file that cannot be opened is an error (nothing will change by waiting). A
+/// SQLite file that cannot be opened is an error (nothing will change by waiting), and
+/// so is a PostgreSQL server that refuses the credentials or the database. A
 /// PostgreSQL server that does not answer, or answers as a standby, is waited for:
 /// the stores come back at once, `Unavailable` until a background task, retrying every
 /// half second, has opened and migrated the database. The first failure and the moment
 /// it opens are logged, each once.
 ///
 /// # Errors
-/// As for [`crate::connect`], on SQLite only.
+/// As for [`crate::connect`], on SQLite; on PostgreSQL only when the failure is
+/// permanent ([`ConnectError::is_permanent`]).
 pub async fn connect_or_wait(database: &Database) -> Result<Repositories, ConnectError> {
     if let Backend::Sqlite { .. } = database.options.url.backend() {
         return crate::connect(database).await;
     }
     let failure = match crate::connect(database).await {
         Ok(stores) => return Ok(stores),
+        Err(error) if error.is_permanent() => return Err(error),
         Err(error) => app::error_chain(&error),
     };
     tracing::warn!(

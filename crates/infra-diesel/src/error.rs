@@ -39,6 +39,24 @@ const SQLITE_ENVIRONMENT_ERRORS: [&str; 9] = [
 #[error("the connection to the database broke before its answer came back")]
 pub(crate) struct ConnectionLost(#[source] pub(crate) Error);
 
+/// The server refused a write because it is a standby now (a demoted primary, after a
+/// failover): nothing was done, and this connection will never write again.
+#[derive(Debug, thiserror::Error)]
+#[error("the database server is read-only (a standby)")]
+pub(crate) struct ServerReadOnly(#[source] pub(crate) Error);
+
+/// Whether the connection that gave `error` must not be used again: it broke, or it
+/// reaches a standby.
+pub(crate) fn is_connection_unusable(error: &RepositoryError) -> bool {
+    match error {
+        RepositoryError::Unavailable(cause) => {
+            cause.downcast_ref::<ConnectionLost>().is_some()
+                || cause.downcast_ref::<ServerReadOnly>().is_some()
+        }
+        _ => false,
+    }
+}
+
 /// Whether `error` is a connection that broke mid-statement (see [`ConnectionLost`]).
 pub(crate) fn is_connection_lost(error: &RepositoryError) -> bool {
     match error {
@@ -57,13 +75,13 @@ pub(crate) fn from_diesel(error: Error) -> RepositoryError {
         | Error::RollbackErrorOnCommit { .. } => {
             RepositoryError::unavailable(ConnectionLost(error))
         }
-        // The statement never left, so nothing it asked for happened; or a pooled
-        // connection reached a server that is now a standby (after a failover), which
-        // refused the write, and the next connection may reach the new primary.
-        Error::DatabaseError(
-            DatabaseErrorKind::UnableToSendCommand | DatabaseErrorKind::ReadOnlyTransaction,
-            _,
-        ) => RepositoryError::unavailable(error),
+        // The statement never left, so nothing it asked for happened.
+        Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _) => {
+            RepositoryError::unavailable(error)
+        }
+        Error::DatabaseError(DatabaseErrorKind::ReadOnlyTransaction, _) => {
+            RepositoryError::unavailable(ServerReadOnly(error))
+        }
         // SQLite's errors of its environment, not of the request: SQLITE_BUSY once
         // busy_timeout has run out (the writer is overloaded), SQLITE_LOCKED,
         // SQLITE_IOERR and SQLITE_CANTOPEN (the file cannot be read or written),

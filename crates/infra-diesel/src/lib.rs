@@ -58,9 +58,11 @@ pub enum ConnectError {
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot connect to the database {url}")]
+    #[error("cannot connect to the database {url}: {last_error}")]
     Pool {
         url: String,
+        /// Why the last attempt failed (r2d2's own error may say only "timed out").
+        last_error: String,
         #[source]
         source: diesel::r2d2::PoolError,
     },
@@ -72,6 +74,18 @@ pub enum ConnectError {
     Interrupted(String),
     #[error("the database at {url} is a standby (in recovery); the service needs the primary")]
     NotPrimary { url: String },
+}
+
+impl ConnectError {
+    /// Whether waiting cannot help: the server refused these credentials or this
+    /// database, or a SQLite folder cannot be made.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            ConnectError::CreateFolder { .. } => true,
+            ConnectError::Pool { last_error, .. } => sessions::is_permanent(last_error),
+            _ => false,
+        }
+    }
 }
 
 /// The stores of one database, sharing its pool.

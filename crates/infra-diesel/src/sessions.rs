@@ -18,7 +18,53 @@
 
 use diesel::r2d2::{ConnectionManager, ManageConnection, R2D2Connection};
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// What the attempts to connect of one pool share: the last failure (r2d2 reports only
+/// "timed out" when an attempt outlasts its wait), and whether to stop trying (the
+/// pool was given up on, and its attempts must not go on reconnecting on their own).
+#[derive(Debug, Default)]
+pub(crate) struct ConnectAttempts {
+    given_up: AtomicBool,
+    last_error: Mutex<Option<String>>,
+}
+
+impl ConnectAttempts {
+    /// Stops every attempt of the pool at its next failure.
+    pub fn give_up(&self) {
+        self.given_up.store(true, Ordering::Relaxed);
+    }
+
+    /// Why the last attempt failed, if one did.
+    pub fn last_error(&self) -> String {
+        self.last_error
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+            .unwrap_or_else(|| "no attempt failed".to_owned())
+    }
+
+    fn failed(&self, error: &impl fmt::Display) {
+        *self
+            .last_error
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(error.to_string());
+    }
+}
+
+/// Whether a failure to connect will fail the same way however long one waits: the
+/// server refused these credentials or this database, as opposed to not answering.
+pub(crate) fn is_permanent(error: &str) -> bool {
+    [
+        "password authentication failed",
+        "does not exist",
+        "no pg_hba.conf entry",
+    ]
+    .iter()
+    .any(|cause| error.contains(cause))
+}
 
 /// A pooled connection and what its last use showed.
 pub(crate) struct Session<C> {
@@ -64,6 +110,7 @@ impl<C> Session<C> {
 pub(crate) struct SessionManager<C> {
     inner: ConnectionManager<C>,
     keep_trying: Duration,
+    attempts: Arc<ConnectAttempts>,
 }
 
 impl<C> SessionManager<C> {
@@ -76,11 +123,16 @@ impl<C> SessionManager<C> {
     pub const RETRY_EVERY: Duration = Duration::from_millis(100);
 
     /// Connects to `url`, trying again for up to `keep_trying` before reporting a failure
-    /// to the pool.
-    pub fn new(url: impl Into<String>, keep_trying: Duration) -> Self {
+    /// to the pool, unless the failure is permanent or `attempts` says to give up.
+    pub fn new(
+        url: impl Into<String>,
+        keep_trying: Duration,
+        attempts: Arc<ConnectAttempts>,
+    ) -> Self {
         Self {
             inner: ConnectionManager::new(url),
             keep_trying,
+            attempts,
         }
     }
 }
@@ -100,8 +152,16 @@ impl<C: R2D2Connection + Send + 'static> ManageConnection for SessionManager<C> 
         loop {
             match self.inner.connect() {
                 Ok(connection) => return Ok(Session::new(connection, Instant::now())),
-                Err(error) if Instant::now() + Self::RETRY_EVERY >= give_up => return Err(error),
-                Err(_) => std::thread::sleep(Self::RETRY_EVERY),
+                Err(error) => {
+                    self.attempts.failed(&error);
+                    if Instant::now() + Self::RETRY_EVERY >= give_up
+                        || self.attempts.given_up.load(Ordering::Relaxed)
+                        || is_permanent(&error.to_string())
+                    {
+                        return Err(error);
+                    }
+                    std::thread::sleep(Self::RETRY_EVERY);
+                }
             }
         }
     }

@@ -59,12 +59,6 @@ impl DatabaseSettings {
         if self.connect_timeout_ms == 0 {
             return Err(invalid("connect_timeout_ms", "must be at least 1"));
         }
-        if self.long_read_timeout_ms < self.connect_timeout_ms {
-            return Err(invalid(
-                "long_read_timeout_ms",
-                "must be at least connect_timeout_ms",
-            ));
-        }
         let commits = self.group_commit;
         if commits.max_batch == 0 {
             return Err(invalid("group_commit.max_batch", "must be at least 1"));
@@ -85,7 +79,10 @@ impl DatabaseSettings {
                 url,
                 pool_size: self.pool_size,
                 connect_timeout: Duration::from_millis(self.connect_timeout_ms),
-                long_read_timeout: Duration::from_millis(self.long_read_timeout_ms),
+                // Never shorter than an ordinary call's bound.
+                long_read_timeout: Duration::from_millis(
+                    self.long_read_timeout_ms.max(self.connect_timeout_ms),
+                ),
                 sqlite_busy_timeout: Duration::from_millis(self.sqlite_busy_timeout_ms),
             },
             group_commit: GroupCommitOptions {

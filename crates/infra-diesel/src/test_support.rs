@@ -315,11 +315,13 @@ impl Default for ProxiedPostgres {
 impl TestDatabase for ProxiedPostgres {
     fn url(&self) -> String {
         let direct = self.database.url();
-        direct.replacen(
+        let proxied = direct.replacen(
             &format!(":{}/", postgres_port(&direct)),
             &format!(":{}/", self.proxy.port()),
             1,
-        )
+        );
+        assert_ne!(proxied, direct, "the test database URL must name its port");
+        proxied
     }
 
     fn direct_url(&self) -> String {

@@ -73,3 +73,28 @@ async fn a_dropped_idle_connection_is_replaced_before_a_request_uses_it() {
 
     assert_eq!(found.unwrap().map(|found| found.guid), Some(event.guid));
 }
+
+#[tokio::test]
+async fn a_database_that_does_not_exist_stops_start_up_with_the_servers_reason() {
+    let admin = postgres_admin_url();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    let database = infra_diesel::DatabaseSettings {
+        url: format!("{base}/billing_no_such_database"),
+        pool_size: 2,
+        connect_timeout_ms: 3_000,
+        long_read_timeout_ms: 3_000,
+        sqlite_busy_timeout_ms: 1_000,
+        group_commit: infra_diesel::GroupCommitSettings {
+            max_batch: 8,
+            queue_capacity: 8,
+            concurrent_commits: 0,
+        },
+    }
+    .check()
+    .unwrap();
+
+    let error = infra_diesel::connect_or_wait(&database).await.unwrap_err();
+
+    assert!(error.is_permanent(), "{error}");
+    assert!(error.to_string().contains("does not exist"), "{error}");
+}

@@ -13,7 +13,7 @@ mod turns;
 
 pub(crate) use backend::Queries;
 
-use crate::error::{from_pool, is_connection_lost, DbError};
+use crate::error::{from_pool, is_connection_lost, is_connection_unusable, DbError};
 use crate::outage::Outage;
 use crate::sessions::{Session, SessionManager};
 use app::{BillingEventRepository, InsertRequest, Insertion, RepositoryError};
@@ -163,8 +163,8 @@ impl<Q: Queries> PooledRepository<Q> {
             }
             let result = work(&mut session.connection).map_err(|DbError(error)| error);
             session.record(result.is_ok());
-            let lost = result.as_ref().is_err_and(is_connection_lost);
-            if lost || thread_handover.was_given_up() {
+            let unusable = result.as_ref().is_err_and(is_connection_unusable);
+            if unusable || thread_handover.was_given_up() {
                 session.discard();
             }
             result
@@ -223,6 +223,7 @@ impl<Q: Queries> PooledRepository<Q> {
             return self.observed(Err(RepositoryError::OutcomeUnknown(unknown)));
         }
         tracing::info!(error = %unknown, "retrying a group whose outcome is unknown");
+        metrics::counter!("db_insert_retries_total").increment(1);
         let retried = self
             .call(Kind::Write, deadline, true, insert(items.clone()))
             .await;

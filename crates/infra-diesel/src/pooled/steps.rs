@@ -120,13 +120,20 @@ pub(super) fn insert_in_transaction<Q: Queries>(
 /// The results of a retried insert, with what the first try stored claimed back: an
 /// event found stored exactly as this call made it (its `modified` instant included,
 /// which no other request shares) was created by this call, not by another one.
+/// Only the first item of a guid is claimed: a later one repeats it, as on the first try.
 pub(super) fn claim_own(items: &[InsertRequest], insertions: Vec<Insertion>) -> Vec<Insertion> {
+    let mut seen = std::collections::HashSet::new();
     items
         .iter()
         .zip(insertions)
-        .map(|(item, insertion)| match insertion {
-            Insertion::AlreadyExists(stored) if stored == item.event => Insertion::Created(stored),
-            other => other,
+        .map(|(item, insertion)| {
+            let first = seen.insert(item.event.guid);
+            match insertion {
+                Insertion::AlreadyExists(stored) if first && stored == item.event => {
+                    Insertion::Created(stored)
+                }
+                other => other,
+            }
         })
         .collect()
 }
@@ -154,18 +161,23 @@ mod tests {
     #[test]
     fn a_retry_claims_only_the_events_its_first_try_stored() {
         let ours = event("2026-12-01T02:00:00.123456Z");
-        let someone_elses = event("2026-12-01T01:59:59Z");
-        let items = [
-            InsertRequest {
-                event: ours.clone(),
-                tx_id: "tx".into(),
-            },
-            InsertRequest {
-                event: ours.clone(),
-                tx_id: "tx".into(),
-            },
-        ];
+        let other_guid = BillingEvent {
+            guid: BillingEventGuid::parse("0b4d2a4e-5d0b-4a59-9b0f-6d2f1c9d7e21").unwrap(),
+            ..ours.clone()
+        };
+        let someone_elses = BillingEvent {
+            modified: Timestamp::parse("2026-12-01T01:59:59Z").unwrap(),
+            ..other_guid.clone()
+        };
+        let request = |event: &BillingEvent| InsertRequest {
+            event: event.clone(),
+            tx_id: "tx".into(),
+        };
+        // A batch stamps all its items with one instant: the repeat of a guid within it
+        // is identical to the first, and stays a repeat.
+        let items = [request(&ours), request(&ours), request(&other_guid)];
         let found = vec![
+            Insertion::AlreadyExists(ours.clone()),
             Insertion::AlreadyExists(ours.clone()),
             Insertion::AlreadyExists(someone_elses.clone()),
         ];
@@ -173,8 +185,9 @@ mod tests {
         assert_eq!(
             claim_own(&items, found),
             vec![
-                Insertion::Created(ours),
-                Insertion::AlreadyExists(someone_elses)
+                Insertion::Created(ours.clone()),
+                Insertion::AlreadyExists(ours),
+                Insertion::AlreadyExists(someone_elses),
             ]
         );
     }

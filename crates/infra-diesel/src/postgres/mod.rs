@@ -6,7 +6,7 @@ mod schema;
 mod summary;
 
 use crate::pooled::{CallTimeouts, PooledRepository};
-use crate::sessions::SessionManager;
+use crate::sessions::{ConnectAttempts, SessionManager};
 use crate::{ConnectError, DatabaseOptions, Repositories};
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{NopErrorHandler, Pool};
@@ -33,18 +33,37 @@ struct Recovery {
 }
 
 pub(crate) fn connect(options: &DatabaseOptions) -> Result<Repositories, ConnectError> {
-    let url = options.url.with_connect_timeout(options.connect_timeout);
+    let attempts = Arc::new(ConnectAttempts::default());
+    let opened = open(options, &attempts);
+    if opened.is_err() {
+        // This pool is dropped; its attempts still running must not reconnect for it.
+        attempts.give_up();
+    }
+    opened
+}
+
+fn open(
+    options: &DatabaseOptions,
+    attempts: &Arc<ConnectAttempts>,
+) -> Result<Repositories, ConnectError> {
+    let url = options.url.for_libpq(options.connect_timeout);
+    let unreachable = |source| ConnectError::Pool {
+        url: options.url.to_string(),
+        last_error: attempts.last_error(),
+        source,
+    };
     let pool = Pool::builder()
         .max_size(options.pool_size)
         .connection_timeout(options.connect_timeout)
         // Failed attempts are the outage's, logged once by the repository.
         .error_handler(Box::new(NopErrorHandler))
-        .build(SessionManager::<PgConnection>::new(url, KEEP_TRYING))
-        .map_err(|source| ConnectError::Pool {
-            url: options.url.to_string(),
-            source,
-        })?;
-    let mut session = pool.get().map_err(ConnectError::Checkout)?;
+        .build(SessionManager::<PgConnection>::new(
+            url,
+            KEEP_TRYING,
+            attempts.clone(),
+        ))
+        .map_err(unreachable)?;
+    let mut session = pool.get().map_err(unreachable)?;
     // diesel's migration set-up runs DDL even with nothing pending, which a standby
     // refuses: ask first, and wait for a primary instead of failing on a replica.
     let recovery: Recovery = sql_query("SELECT pg_is_in_recovery() AS in_recovery")

@@ -4,7 +4,7 @@ mod queries;
 mod schema;
 
 use crate::pooled::PooledRepository;
-use crate::sessions::{Session, SessionManager};
+use crate::sessions::{ConnectAttempts, Session, SessionManager};
 use crate::{ConnectError, DatabaseOptions, Repositories};
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{CustomizeConnection, Pool};
@@ -70,6 +70,7 @@ pub(crate) fn connect(path: &str, options: &DatabaseOptions) -> Result<Repositor
             source,
         })?;
     }
+    let attempts = Arc::new(ConnectAttempts::default());
     let pool = Pool::builder()
         .max_size(options.pool_size)
         .connection_timeout(options.connect_timeout)
@@ -79,9 +80,11 @@ pub(crate) fn connect(path: &str, options: &DatabaseOptions) -> Result<Repositor
         .build(SessionManager::<SqliteConnection>::new(
             path,
             Duration::ZERO,
+            attempts.clone(),
         ))
         .map_err(|source| ConnectError::Pool {
             url: options.url.to_string(),
+            last_error: attempts.last_error(),
             source,
         })?;
     // Processes starting together on one new file (the service and `keys create`, say)
