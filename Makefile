@@ -10,13 +10,17 @@
 #   make bench-hostile  what one hostile request costs the service (about a minute)
 #   make contract  schemathesis against the release binary's own OpenAPI document, on
 #               SQLite and PostgreSQL, keys on (installs schemathesis into target/)
+#   make cluster  three etcd, three PostgreSQL under Patroni, HAProxy and three service
+#               replicas on loopback (installs them from Debian); prints the service URL,
+#               a Patroni URL and a key for client acme. make cluster-down stops it all
+#   make drills the failover drills against a fresh cluster (about three minutes)
 #   make fuzz   every fuzz target for FUZZ_SECONDS (default 30) each; an input slower
 #               than FUZZ_INPUT_SECONDS (default 1) counts as a finding
 
 CARGO ?= cargo
 PG_FEATURES := --features infra-diesel/postgres-tests,black-box-tests/postgres-tests,api-actix/postgres-tests,billing-events-client/postgres-tests,black-box-tests/root-tests
 
-.PHONY: run test lint fmt layering bench bench-hostile fuzz contract
+.PHONY: run test lint fmt layering bench bench-hostile fuzz contract cluster cluster-down drills
 
 run:
 	BILLING_ENV=development $(CARGO) run --release -p api-actix --bin billing-events
@@ -41,6 +45,17 @@ fuzz:
 
 contract:
 	./scripts/contract
+
+cluster:
+	./scripts/ha-install
+	$(CARGO) build --release -p api-actix --bin billing-events
+	./scripts/cluster up
+
+cluster-down:
+	./scripts/cluster down
+
+drills:
+	./scripts/drills
 
 fmt:
 	$(CARGO) fmt --all
