@@ -58,6 +58,12 @@ pub enum ConnectError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot open the SQLite file {path}")]
+    OpenFile {
+        path: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     #[error("cannot connect to the database {url}: {last_error}")]
     Pool {
         url: String,
@@ -81,7 +87,7 @@ impl ConnectError {
     /// database, or a SQLite folder cannot be made.
     pub fn is_permanent(&self) -> bool {
         match self {
-            ConnectError::CreateFolder { .. } => true,
+            ConnectError::CreateFolder { .. } | ConnectError::OpenFile { .. } => true,
             ConnectError::Pool { last_error, .. } => sessions::is_permanent(last_error),
             _ => false,
         }

@@ -8,7 +8,7 @@ use crate::sessions::{ConnectAttempts, Session, SessionManager};
 use crate::{ConnectError, DatabaseOptions, Repositories};
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{CustomizeConnection, Pool};
-use diesel::{sql_query, QueryResult, QueryableByName, RunQueryDsl, SqliteConnection};
+use diesel::{sql_query, Connection, QueryResult, QueryableByName, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::path::Path;
 use std::sync::Arc;
@@ -70,6 +70,22 @@ pub(crate) fn connect(path: &str, options: &DatabaseOptions) -> Result<Repositor
             source,
         })?;
     }
+    // The pool opens its connections at once, and each switches a new file to WAL
+    // unless it already is: two switching together fail with "database is locked".
+    // So one connection switches it first, alone.
+    let open_error = |source: Box<dyn std::error::Error + Send + Sync>| ConnectError::OpenFile {
+        path: path.to_owned(),
+        source,
+    };
+    let mut first = SqliteConnection::establish(path).map_err(|e| open_error(Box::new(e)))?;
+    first
+        .batch_execute(&format!(
+            "PRAGMA busy_timeout = {};",
+            options.sqlite_busy_timeout.as_millis()
+        ))
+        .and_then(|()| use_wal(&mut first))
+        .map_err(|e| open_error(Box::new(e)))?;
+    drop(first);
     let attempts = Arc::new(ConnectAttempts::default());
     let pool = Pool::builder()
         .max_size(options.pool_size)
