@@ -14,13 +14,15 @@
 #               replicas on loopback (installs them from Debian); prints the service URL,
 #               a Patroni URL and a key for client acme. make cluster-down stops it all
 #   make drills the failover drills against a fresh cluster (about three minutes)
+#   make interop  a .NET client (Mono from Debian: HttpClient, DataContractSerializer)
+#               against the release binary, on SQLite and PostgreSQL
 #   make fuzz   every fuzz target for FUZZ_SECONDS (default 30) each; an input slower
 #               than FUZZ_INPUT_SECONDS (default 1) counts as a finding
 
 CARGO ?= cargo
 PG_FEATURES := --features infra-diesel/postgres-tests,black-box-tests/postgres-tests,api-actix/postgres-tests,billing-events-client/postgres-tests,black-box-tests/root-tests
 
-.PHONY: run test lint fmt layering bench bench-hostile fuzz contract cluster cluster-down drills
+.PHONY: run test lint fmt layering bench bench-hostile fuzz contract cluster cluster-down drills interop
 
 run:
 	BILLING_ENV=development $(CARGO) run --release -p api-actix --bin billing-events
@@ -56,6 +58,9 @@ cluster-down:
 
 drills:
 	./scripts/drills
+
+interop:
+	./tests/dotnet/run
 
 fmt:
 	$(CARGO) fmt --all

@@ -143,7 +143,7 @@ pub async fn xml_batches_use_an_array_of_events(app: TestApp) {
     assert_eq!(xml_child(&reply.text, "Rejected"), "1");
     assert!(
         reply.text.contains(&format!(
-            "<Status>201</Status><BillingEventGuid>{guid}</BillingEventGuid>"
+            "<BillingEventGuid>{guid}</BillingEventGuid><Index>0</Index><Status>201</Status>"
         )),
         "{}",
         reply.text

@@ -4,6 +4,7 @@
 
 use crate::docs::openapi;
 use crate::docs::refinements::DocumentLimits;
+use crate::encode::DATA_CONTRACT_NAMESPACE;
 use quick_xml::escape::escape;
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -12,6 +13,27 @@ const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margi
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}\
 th{background:#f3f3f3}pre{background:#f6f8fa;padding:.75rem;overflow-x:auto;white-space:pre-wrap}\
 h2{border-top:2px solid #ddd;padding-top:1rem}code{background:#f3f3f3;padding:0 .2rem}";
+
+/// A .NET client's class for an event, as docs/api.md shows it ("For .NET clients").
+const DOTNET_CLASS: &str = "namespace BillingEvents
+{
+    public enum EventType { Unknown = 0, Usage = 1, Subscription = 2, OneTime = 3, Credit = 4, Adjustment = 5 }
+    public enum InvoiceBillingEventStatus { Unknown = 0, Pending = 1, Invoiced = 2, Cancelled = 3, Failed = 4 }
+
+    public class InvoiceBillingEvent
+    {
+        public Guid BillingEventGuid { get; set; }
+        public string MemberUniqueKey { get; set; }
+        public DateTime EventDateTime { get; set; }
+        public EventType EventTypeId { get; set; }
+        public InvoiceBillingEventStatus InvoiceBillingEventStatusId { get; set; }
+        public decimal Quantity { get; set; }
+        public decimal Price { get; set; }
+        public DateTime? ModifiedDateTime { get; set; }
+        public long? ExecutionTime { get; set; }
+        public string TxID { get; set; }
+    }
+}";
 
 /// The whole page.
 pub fn page(limits: DocumentLimits) -> String {
@@ -24,6 +46,15 @@ pub fn page(limits: DocumentLimits) -> String {
          <p>The machine-readable description is <a href=\"/openapi.json\">/openapi.json</a> (OpenAPI 3.1). \
          Route literals and property names match in any letter case.</p>",
         escape(document["info"]["description"].as_str().unwrap_or_default())
+    );
+    let _ = write!(
+        html,
+        "<h2 id=\"dotnet\">For .NET clients</h2><p>XML answers use the data-contract namespace \
+         <code>{DATA_CONTRACT_NAMESPACE}</code> and write the members of each object in the \
+         ordinal order of their names: the order <code>DataContractSerializer</code> reads by \
+         default (it skips, without an error, an element out of that order). This class, \
+         in the C# namespace <code>BillingEvents</code>, reads them as it stands:</p><pre>{}</pre>",
+        escape(DOTNET_CLASS)
     );
     html.push_str("<ul>");
     for (path, method, _) in operations(&document) {
@@ -201,6 +232,18 @@ fn sample(
 mod tests {
     use super::page;
     use crate::docs::refinements::DocumentLimits;
+
+    #[test]
+    fn the_page_names_the_namespace_and_shows_the_dotnet_class() {
+        let page = page(DocumentLimits::with_batch_items(1000));
+        assert!(page.contains("http://schemas.datacontract.org/2004/07/BillingEvents"));
+        assert!(page.contains("public class InvoiceBillingEvent"));
+        let api_md = include_str!("../../../../docs/api.md");
+        assert!(
+            api_md.contains(super::DOTNET_CLASS),
+            "docs/api.md shows the same class as /help"
+        );
+    }
 
     #[test]
     fn the_page_shows_a_sample_for_every_format_and_loads_nothing_from_outside() {

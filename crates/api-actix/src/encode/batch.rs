@@ -96,11 +96,15 @@ impl super::Representation for BatchRepresentation {
     fn to_xml(&self) -> String {
         let mut xml = XmlWriter::new();
         open_root(&mut xml, "BillingEventBatch");
-        xml.open("Results", &[]);
+        // Members in data-contract order (ordinal order of the names), as in event.rs.
+        xml.element("Conflicted", &self.counts.conflicted.to_string())
+            .element("Created", &self.counts.created.to_string())
+            .element("ExecutionTime", &self.execution_time.to_string())
+            .element("Rejected", &self.counts.rejected.to_string())
+            .element("Replayed", &self.counts.replayed.to_string())
+            .open("Results", &[]);
         for result in &self.results {
             xml.open("Result", &[])
-                .element("Index", &result.index.to_string())
-                .element("Status", &result.status.to_string())
                 .optional("BillingEventGuid", result.billing_event_guid.as_deref());
             if let Some(errors) = &result.errors {
                 xml.open("Errors", &[]);
@@ -113,14 +117,11 @@ impl super::Representation for BatchRepresentation {
                 }
                 xml.close("Errors");
             }
-            xml.close("Result");
+            xml.element("Index", &result.index.to_string())
+                .element("Status", &result.status.to_string())
+                .close("Result");
         }
         xml.close("Results")
-            .element("Created", &self.counts.created.to_string())
-            .element("Replayed", &self.counts.replayed.to_string())
-            .element("Conflicted", &self.counts.conflicted.to_string())
-            .element("Rejected", &self.counts.rejected.to_string())
-            .element("ExecutionTime", &self.execution_time.to_string())
             .element("TxID", &self.tx_id)
             .close("BillingEventBatch")
             .finish()

@@ -79,27 +79,30 @@ impl EventRepresentation {
         } else {
             &[]
         };
+        // In ordinal order of the names: what DataContractSerializer reads by default (a
+        // class without `Order` on its members). It skips an element that comes out of
+        // that order, silently leaving the member at its default.
         xml.open("InvoiceBillingEvent", namespaces)
             .element("BillingEventGuid", &self.billing_event_guid)
-            .element("MemberUniqueKey", &self.member_unique_key)
             .element("EventDateTime", &self.event_date_time)
             .element("EventTypeId", self.event_type_id)
+            .element("ExecutionTime", &self.execution_time.to_string())
             .element(
                 "InvoiceBillingEventStatusId",
                 self.invoice_billing_event_status_id,
             )
-            .element("Quantity", &self.quantity.to_string())
-            .element("Price", &self.price.to_string())
+            .element("MemberUniqueKey", &self.member_unique_key)
             .element("ModifiedDateTime", &self.modified_date_time)
-            .element("ExecutionTime", &self.execution_time.to_string())
+            .element("Price", &self.price.to_string())
+            .element("Quantity", &self.quantity.to_string())
             .element("TxID", &self.tx_id)
             .close("InvoiceBillingEvent");
     }
 }
 
 impl super::Representation for EventRepresentation {
-    /// `<InvoiceBillingEvent>` with `PascalCase` elements in the contract's order, as a
-    /// whole document.
+    /// `<InvoiceBillingEvent>` with `PascalCase` elements in data-contract order
+    /// (ordinal order of the names), as a whole document.
     fn to_xml(&self) -> String {
         let mut xml = XmlWriter::new();
         self.write_xml(&mut xml, true);

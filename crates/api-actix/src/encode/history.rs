@@ -64,18 +64,19 @@ impl super::Representation for HistoryRepresentation {
     fn to_xml(&self) -> String {
         let mut xml = XmlWriter::new();
         open_root(&mut xml, "BillingEventHistory");
+        // Members in data-contract order (ordinal order of the names), as in event.rs.
         xml.element("BillingEventGuid", &self.billing_event_guid)
+            .element("ExecutionTime", &self.execution_time.to_string())
             .open("Items", &[]);
         for item in &self.items {
             xml.open("Change", &[])
+                .element("At", &item.at)
                 .optional("From", item.from)
                 .element("To", item.to)
-                .element("At", &item.at)
                 .element("TxID", &item.tx_id)
                 .close("Change");
         }
         xml.close("Items")
-            .element("ExecutionTime", &self.execution_time.to_string())
             .element("TxID", &self.tx_id)
             .close("BillingEventHistory")
             .finish()

@@ -107,25 +107,27 @@ impl super::Representation for SettlementRepresentation {
     fn to_xml(&self) -> String {
         let mut xml = XmlWriter::new();
         open_root(&mut xml, "BillingEventSettlement");
-        xml.element("Status", self.status).open("Results", &[]);
+        // Members in data-contract order (ordinal order of the names), as in event.rs.
+        xml.element("Changed", &self.counts.changed.to_string())
+            .element("ExecutionTime", &self.execution_time.to_string())
+            .element("Forbidden", &self.counts.forbidden.to_string())
+            .element("NotFound", &self.counts.not_found.to_string())
+            .open("Results", &[]);
         for result in &self.results {
             xml.open("Result", &[])
                 .element("BillingEventGuid", &result.billing_event_guid)
-                .element("Outcome", result.outcome)
+                .optional("Detail", result.detail.as_deref())
                 .optional(
                     "InvoiceBillingEventStatusId",
                     result.invoice_billing_event_status_id,
                 )
-                .optional("Detail", result.detail.as_deref())
+                .element("Outcome", result.outcome)
                 .close("Result");
         }
         xml.close("Results")
-            .element("Changed", &self.counts.changed.to_string())
-            .element("Unchanged", &self.counts.unchanged.to_string())
-            .element("NotFound", &self.counts.not_found.to_string())
-            .element("Forbidden", &self.counts.forbidden.to_string())
-            .element("ExecutionTime", &self.execution_time.to_string())
+            .element("Status", self.status)
             .element("TxID", &self.tx_id)
+            .element("Unchanged", &self.counts.unchanged.to_string())
             .close("BillingEventSettlement")
             .finish()
     }

@@ -68,25 +68,27 @@ impl super::Representation for SummaryRepresentation {
     fn to_xml(&self) -> String {
         let mut xml = XmlWriter::new();
         open_root(&mut xml, "BillingEventSummary");
-        xml.open("Groups", &[]);
+        // Members in data-contract order (ordinal order of the names), as in event.rs.
+        xml.element("ExecutionTime", &self.execution_time.to_string())
+            .open("Groups", &[]);
         for group in &self.groups {
-            xml.open("Group", &[]);
-            if let Some(member) = &group.member_unique_key {
-                xml.element("MemberUniqueKey", member);
-            }
+            // A key the summary is not grouped by is left out, not nil.
+            xml.open("Group", &[])
+                .element("Count", &group.count.to_string());
             if let Some(kind) = group.event_type_id {
                 xml.element("EventTypeId", kind);
             }
             if let Some(status) = group.invoice_billing_event_status_id {
                 xml.element("InvoiceBillingEventStatusId", status);
             }
-            xml.element("Count", &group.count.to_string())
+            if let Some(member) = &group.member_unique_key {
+                xml.element("MemberUniqueKey", member);
+            }
+            xml.element("TotalAmount", &group.total_amount.to_string())
                 .element("TotalQuantity", &group.total_quantity.to_string())
-                .element("TotalAmount", &group.total_amount.to_string())
                 .close("Group");
         }
         xml.close("Groups")
-            .element("ExecutionTime", &self.execution_time.to_string())
             .element("TxID", &self.tx_id)
             .close("BillingEventSummary")
             .finish()

@@ -1,0 +1,85 @@
+// A .NET client of the original API, as its users wrote them: plain classes in the
+// service's data-contract namespace (no [DataContract], no Order), Mono's HttpClient
+// and DataContractSerializer. It posts an event as JSON, reads it back as XML and as
+// JSON, and fails (exit 1) on any member that did not arrive. tests/dotnet/run runs it.
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Runtime.Serialization;
+using System.Text;
+
+namespace BillingEvents
+{
+    public enum EventType { Unknown = 0, Usage = 1, Subscription = 2, OneTime = 3, Credit = 4, Adjustment = 5 }
+
+    public enum InvoiceBillingEventStatus { Unknown = 0, Pending = 1, Invoiced = 2, Cancelled = 3, Failed = 4 }
+
+    public class InvoiceBillingEvent
+    {
+        public Guid BillingEventGuid { get; set; }
+        public string MemberUniqueKey { get; set; }
+        public DateTime EventDateTime { get; set; }
+        public EventType EventTypeId { get; set; }
+        public InvoiceBillingEventStatus InvoiceBillingEventStatusId { get; set; }
+        public decimal Quantity { get; set; }
+        public decimal Price { get; set; }
+        public DateTime? ModifiedDateTime { get; set; }
+        public long? ExecutionTime { get; set; }
+        public string TxID { get; set; }
+    }
+
+    public static class Interop
+    {
+        static readonly List<string> Failures = new List<string>();
+
+        static void Expect(string what, object expected, object actual)
+        {
+            if (!Equals(expected, actual))
+                Failures.Add(string.Format("{0}: expected {1}, got {2}", what, expected, actual));
+        }
+
+        static void ExpectSet(string what, bool set)
+        {
+            if (!set) Failures.Add(what + ": left at its default");
+        }
+
+        static void Check(string how, InvoiceBillingEvent read, Guid guid)
+        {
+            Expect(how + " BillingEventGuid", guid, read.BillingEventGuid);
+            Expect(how + " MemberUniqueKey", "member-7", read.MemberUniqueKey);
+            Expect(how + " EventDateTime", new DateTime(2026, 11, 30, 12, 0, 0, DateTimeKind.Utc), read.EventDateTime.ToUniversalTime());
+            Expect(how + " EventTypeId", EventType.Usage, read.EventTypeId);
+            Expect(how + " InvoiceBillingEventStatusId", InvoiceBillingEventStatus.Pending, read.InvoiceBillingEventStatusId);
+            Expect(how + " Quantity", 6.5m, read.Quantity);
+            Expect(how + " Price", 7.25m, read.Price);
+            ExpectSet(how + " ModifiedDateTime", read.ModifiedDateTime.HasValue);
+            ExpectSet(how + " ExecutionTime", read.ExecutionTime.HasValue);
+            ExpectSet(how + " TxID", !string.IsNullOrEmpty(read.TxID));
+        }
+
+        public static int Main(string[] args)
+        {
+            var service = args[0].TrimEnd('/');
+            var client = new HttpClient();
+            client.DefaultRequestHeaders.Add("X-Api-Key", args[1]);
+            var guid = Guid.NewGuid();
+            var body = "{\"billingEventGuid\":\"" + guid + "\",\"memberUniqueKey\":\"member-7\","
+                + "\"eventDateTime\":\"2026-11-30T12:00:00Z\",\"eventTypeId\":\"Usage\","
+                + "\"invoiceBillingEventStatusId\":\"Pending\",\"quantity\":6.5,\"price\":7.25}";
+            var posted = client.PostAsync(service + "/api/v1/BillingEvents/acme",
+                new StringContent(body, Encoding.UTF8, "application/json")).Result;
+            Expect("POST status", 201, (int)posted.StatusCode);
+
+            var asXml = new HttpRequestMessage(HttpMethod.Get, service + "/api/v1/BillingEvents/" + guid);
+            asXml.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/xml"));
+            var xml = client.SendAsync(asXml).Result.Content.ReadAsStreamAsync().Result;
+            Check("XML", (InvoiceBillingEvent)new DataContractSerializer(typeof(InvoiceBillingEvent)).ReadObject(xml), guid);
+
+            foreach (var failure in Failures) Console.Error.WriteLine("interop: " + failure);
+            Console.WriteLine(Failures.Count == 0 ? "interop: every member arrived" : "interop: failed");
+            return Failures.Count == 0 ? 0 : 1;
+        }
+    }
+}
