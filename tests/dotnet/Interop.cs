@@ -5,6 +5,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Runtime.Serialization;
@@ -59,6 +60,17 @@ namespace BillingEvents
             ExpectSet(how + " TxID", !string.IsNullOrEmpty(read.TxID));
         }
 
+        static string Event(Guid guid, string time)
+        {
+            return "{\"billingEventGuid\":\"" + guid + "\",\"memberUniqueKey\":\"member-7\","
+                + "\"eventDateTime\":\"" + time + "\",\"quantity\":1,\"price\":2}";
+        }
+
+        static int Status(System.Threading.Tasks.Task<HttpResponseMessage> sent)
+        {
+            return (int)sent.Result.StatusCode;
+        }
+
         public static int Main(string[] args)
         {
             var service = args[0].TrimEnd('/');
@@ -76,6 +88,17 @@ namespace BillingEvents
             asXml.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/xml"));
             var xml = client.SendAsync(asXml).Result.Content.ReadAsStreamAsync().Result;
             Check("XML", (InvoiceBillingEvent)new DataContractSerializer(typeof(InvoiceBillingEvent)).ReadObject(xml), guid);
+
+            // Bodies as .NET writes them by default: a UTF-8 byte order mark (StreamWriter
+            // with Encoding.UTF8), UTF-16 (StringContent with Encoding.Unicode).
+            var bom = new ByteArrayContent(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(Event(Guid.NewGuid(), "2026-11-30T12:00:00Z"))).ToArray());
+            bom.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            Expect("POST with a byte order mark", 201, Status(client.PostAsync(service + "/api/v1/BillingEvents/acme", bom)));
+            var utf16 = new StringContent(Event(Guid.NewGuid(), "2026-11-30T12:00:00Z"), Encoding.Unicode, "application/json");
+            Expect("POST in UTF-16", 201, Status(client.PostAsync(service + "/api/v1/BillingEvents/acme", utf16)));
+            // A client that never set the event's time sends default(DateTime).
+            var unset = new StringContent(Event(Guid.NewGuid(), default(DateTime).ToString("s")), Encoding.UTF8, "application/json");
+            Expect("POST with default(DateTime)", 400, Status(client.PostAsync(service + "/api/v1/BillingEvents/acme", unset)));
 
             foreach (var failure in Failures) Console.Error.WriteLine("interop: " + failure);
             Console.WriteLine(Failures.Count == 0 ? "interop: every member arrived" : "interop: failed");

@@ -448,3 +448,87 @@ pub async fn xml_answers_list_members_in_data_contract_order(app: TestApp) {
         );
     }
 }
+
+pub async fn dotnet_text_encodings_are_read_and_others_are_415(app: TestApp) {
+    let body =
+        |guid: &str| crate::helpers::event_body(&[("billingEventGuid", serde_json::json!(guid))]);
+    let post = |content_type: &'static str, bytes: Vec<u8>, encoding: Option<&'static str>| {
+        let mut request = app
+            .client
+            .post(format!("{}/api/v1/BillingEvents/acme", app.address))
+            .header("Content-Type", content_type)
+            .body(bytes);
+        if let Some(encoding) = encoding {
+            request = request.header("Content-Encoding", encoding);
+        }
+        app.send(request)
+    };
+    let utf16 = |text: &str, bom: bool| -> Vec<u8> {
+        let units = bom
+            .then_some(0xFEFF_u16)
+            .into_iter()
+            .chain(text.encode_utf16());
+        units.flat_map(u16::to_le_bytes).collect()
+    };
+
+    let with_bom = [b"\xEF\xBB\xBF".to_vec(), body(&new_guid()).into_bytes()].concat();
+    assert_eq!(post("application/json", with_bom, None).await.status, 201);
+    let form = [
+        b"\xEF\xBB\xBF".to_vec(),
+        b"memberUniqueKey=m&eventDateTime=2025-01-01T00:00:00Z&quantity=1&price=2".to_vec(),
+    ]
+    .concat();
+    assert_eq!(
+        post("application/x-www-form-urlencoded", form, None)
+            .await
+            .status,
+        201
+    );
+    let guid = new_guid();
+    let labelled = post(
+        "application/json; charset=utf-16",
+        utf16(&body(&guid), false),
+        None,
+    )
+    .await;
+    assert_eq!(labelled.status, 201, "{}", labelled.text);
+    assert_eq!(labelled.json()["billingEventGuid"], serde_json::json!(guid));
+    assert_eq!(
+        post("application/json", utf16(&body(&new_guid()), true), None)
+            .await
+            .status,
+        201
+    );
+
+    let latin1 = post(
+        "application/json; charset=iso-8859-1",
+        body(&new_guid()).into_bytes(),
+        None,
+    )
+    .await;
+    assert_eq!(latin1.status, 415, "{}", latin1.text);
+    assert!(latin1.json()["detail"]
+        .as_str()
+        .unwrap()
+        .contains("charset=iso-8859-1"));
+    let gzip = post(
+        "application/json",
+        vec![0x1f, 0x8b, 0x08, 0x00],
+        Some("gzip"),
+    )
+    .await;
+    assert_eq!(gzip.status, 415, "{}", gzip.text);
+    assert!(gzip.json()["detail"]
+        .as_str()
+        .unwrap()
+        .contains("Content-Encoding gzip"));
+
+    let unset =
+        crate::helpers::event_body(&[("eventDateTime", serde_json::json!("0001-01-01T00:00:00"))]);
+    let refused = post("application/json", unset.into_bytes(), None).await;
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert!(refused.json()["errors"]["eventDateTime"][0]
+        .as_str()
+        .unwrap()
+        .contains("default(DateTime)"));
+}

@@ -63,6 +63,7 @@ macro_rules! http_suite {
                 formats::xml_responses_follow_the_contract,
                 formats::every_route_answers_in_the_negotiated_format,
                 formats::xml_answers_list_members_in_data_contract_order,
+                formats::dotnet_text_encodings_are_read_and_others_are_415,
                 docs::every_request_sample_on_the_help_page_is_accepted,
                 docs::every_request_example_in_the_openapi_document_is_accepted,
                 settling::patch_moves_the_status_and_the_etag,

@@ -133,7 +133,8 @@ impl BillingEventDraft {
             &mut errors,
             Field::EventDateTime,
             required_text(self.event_date_time)
-                .and_then(|text| Timestamp::parse(&text).map_err(|e| e.to_string())),
+                .and_then(|text| Timestamp::parse(&text).map_err(|e| e.to_string()))
+                .and_then(set_by_the_client),
         );
         let event_type = record(
             &mut errors,
@@ -206,6 +207,20 @@ fn required_text(value: RawValue) -> Result<String, String> {
         RawValue::Number(_) => Err(MUST_BE_STRING.to_owned()),
         RawValue::Unsupported(kind) => Err(kind_error(kind)),
     }
+}
+
+/// .NET's `default(DateTime)`, 0001-01-01T00:00:00: what a client that never set the
+/// event's time sends. Stored, it would bill at the start of the calendar.
+const DOTNET_DEFAULT_MICROS: i64 = -62_135_596_800_000_000;
+
+fn set_by_the_client(time: Timestamp) -> Result<Timestamp, String> {
+    if time.unix_micros() == DOTNET_DEFAULT_MICROS {
+        return Err(
+            "is 0001-01-01T00:00:00, .NET's default(DateTime): the event's time was never set"
+                .to_owned(),
+        );
+    }
+    Ok(time)
 }
 
 fn guid(
@@ -286,6 +301,32 @@ mod tests {
         assert_eq!(event.quantity.to_string(), "6.0");
         assert_eq!(event.price.to_string(), "7.0");
         assert_eq!(event.event_type, EventType::Unknown);
+    }
+
+    #[test]
+    fn dotnets_default_datetime_is_refused_as_never_set() {
+        for unset in [
+            "0001-01-01T00:00:00",
+            "0001-01-01T00:00:00Z",
+            "0001-01-01T00:00:00.0000000+00:00",
+        ] {
+            let draft = BillingEventDraft {
+                event_date_time: text(unset),
+                ..seed_sample()
+            };
+            let errors = draft.validate(BillingEventGuid::new_random).unwrap_err();
+            assert!(
+                errors.of(Field::EventDateTime)[0].contains("default(DateTime)"),
+                "{unset}"
+            );
+        }
+        let a_moment_later = BillingEventDraft {
+            event_date_time: text("0001-01-01T00:00:01Z"),
+            ..seed_sample()
+        };
+        assert!(a_moment_later
+            .validate(BillingEventGuid::new_random)
+            .is_ok());
     }
 
     #[test]

@@ -6,5 +6,6 @@ pub mod form;
 pub mod json;
 pub mod query;
 pub mod settlement;
+pub mod text_encoding;
 pub mod xml;
 mod xml_well_formed;

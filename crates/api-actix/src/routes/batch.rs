@@ -4,7 +4,7 @@
 use super::AppState;
 use crate::api_error::ApiError;
 use crate::decode::body::{self, BodyFormat};
-use crate::decode::{json, xml};
+use crate::decode::{json, text_encoding, xml};
 use crate::encode::{BatchRepresentation, Representation};
 use crate::middleware::authentication::Caller;
 use crate::middleware::request_context::RequestContext;
@@ -24,6 +24,7 @@ pub async fn post_batch(
     tracing::Span::current().record("client", client_name);
     state.record_many.authorize(&caller, client_name)?;
     let format = body::format_of(&req)?;
+    let charset = text_encoding::declared(&req)?;
     let bytes = body::read_limited(&req, payload, &state.batch_body).await?;
     let decode_many = match format {
         BodyFormat::Json => json::decode_many,
@@ -35,8 +36,10 @@ pub async fn post_batch(
         }
     };
     let (client, max_items) = (client_name.to_owned(), state.max_batch_items);
-    let drafts =
-        body::decode_off_worker(bytes, move |bytes| decode_many(bytes, &client, max_items)).await?;
+    let drafts = body::decode_off_worker(bytes, move |bytes| {
+        decode_many(&text_encoding::to_utf8(bytes, charset)?, &client, max_items)
+    })
+    .await?;
     let outcomes = state
         .record_many
         .execute(&caller, client_name, drafts, &context.tx_id)

@@ -3,7 +3,7 @@
 use super::AppState;
 use crate::api_error::{etag, ApiError};
 use crate::decode::body::{self, BodyFormat, BodyRules};
-use crate::decode::{form, json, xml};
+use crate::decode::{form, json, text_encoding, xml};
 use crate::encode::{EventRepresentation, Representation};
 use crate::middleware::authentication::Caller;
 use crate::middleware::request_context::RequestContext;
@@ -53,7 +53,9 @@ pub async fn decode_draft(
     client_name: &str,
 ) -> Result<BillingEventDraft, ApiError> {
     let format = body::format_of(req)?;
+    let charset = text_encoding::declared(req)?;
     let bytes = body::read_limited(req, payload, rules).await?;
+    let bytes = text_encoding::to_utf8(&bytes, charset)?;
     // One decoding step per format, all giving the same draft to the use cases.
     Ok(match format {
         BodyFormat::Json => json::decode(&bytes, client_name)?,

@@ -5,8 +5,8 @@
 use super::billing_events::{answer, decode_draft};
 use super::AppState;
 use crate::api_error::{etag, ApiError};
-use crate::decode::body;
 use crate::decode::settlement as settle_request;
+use crate::decode::{body, text_encoding};
 use crate::encode::{HistoryRepresentation, Representation, SettlementRepresentation};
 use crate::middleware::authentication::Caller;
 use crate::middleware::request_context::RequestContext;
@@ -88,10 +88,12 @@ pub async fn settle_many(
             "a bulk settlement takes JSON only".into(),
         )));
     }
+    let charset = text_encoding::declared(&req)?;
     let bytes = body::read_limited(&req, payload, &state.settlement_body).await?;
     let client = client_name.to_owned();
     let request = body::decode_off_worker(bytes, move |bytes| {
-        settle_request::decode(bytes, &client, app::settle_billing_events::MAX_GUIDS)
+        let bytes = text_encoding::to_utf8(bytes, charset)?;
+        settle_request::decode(&bytes, &client, app::settle_billing_events::MAX_GUIDS)
     })
     .await?;
     let outcomes = state
