@@ -1,7 +1,9 @@
-// A .NET client of the original API, as its users wrote them: plain classes in the
-// service's data-contract namespace (no [DataContract], no Order), Mono's HttpClient
-// and DataContractSerializer. It posts an event as JSON, reads it back as XML and as
-// JSON, and fails (exit 1) on any member that did not arrive. tests/dotnet/run runs it.
+// A .NET client of the original API, as its users wrote them: Mono's HttpClient and
+// DataContractSerializer, with the plain class docs/api.md ("For .NET clients") tells
+// them to copy (tests/dotnet/run compiles it from there, beside this file). It posts an
+// event as JSON and reads it back as XML, failing (exit 1) on any member that did not
+// arrive; then posts bodies as .NET writes them by default (a byte order mark, UTF-16)
+// and default(DateTime), and checks each answer.
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -13,24 +15,6 @@ using System.Text;
 
 namespace BillingEvents
 {
-    public enum EventType { Unknown = 0, Usage = 1, Subscription = 2, OneTime = 3, Credit = 4, Adjustment = 5 }
-
-    public enum InvoiceBillingEventStatus { Unknown = 0, Pending = 1, Invoiced = 2, Cancelled = 3, Failed = 4 }
-
-    public class InvoiceBillingEvent
-    {
-        public Guid BillingEventGuid { get; set; }
-        public string MemberUniqueKey { get; set; }
-        public DateTime EventDateTime { get; set; }
-        public EventType EventTypeId { get; set; }
-        public InvoiceBillingEventStatus InvoiceBillingEventStatusId { get; set; }
-        public decimal Quantity { get; set; }
-        public decimal Price { get; set; }
-        public DateTime? ModifiedDateTime { get; set; }
-        public long? ExecutionTime { get; set; }
-        public string TxID { get; set; }
-    }
-
     public static class Interop
     {
         static readonly List<string> Failures = new List<string>();

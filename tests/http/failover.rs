@@ -9,26 +9,13 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The service reaches the database through the test's proxy.
-struct ThroughProxy(Arc<ProxiedPostgres>);
-
-impl infra_diesel::test_support::TestDatabase for ThroughProxy {
-    fn url(&self) -> String {
-        self.0.url()
-    }
-
-    fn direct_url(&self) -> String {
-        self.0.direct_url()
-    }
-}
-
 const CONNECT_TIMEOUT_MS: u64 = 2_000;
 
 /// One pooled connection, so the test knows which one each request uses, and no key
 /// lookups, so the insert is the request's first call on it.
 async fn app_through(database: &Arc<ProxiedPostgres>) -> TestApp {
     TestApp::spawn_with(
-        Box::new(ThroughProxy(database.clone())),
+        Box::new(database.clone()),
         &[
             ("BILLING__AUTH__REQUIRED", "false"),
             ("BILLING__DATABASE__POOL_SIZE", "1"),

@@ -126,20 +126,11 @@ mod postgres_outage {
     use infra_diesel::test_support::TempPostgres;
     use std::sync::Arc;
 
-    /// A database that the test can drop under the running application.
-    struct Shared(Arc<TempPostgres>);
-
-    impl infra_diesel::test_support::TestDatabase for Shared {
-        fn url(&self) -> String {
-            self.0.url()
-        }
-    }
-
     #[tokio::test]
     async fn a_lost_database_makes_ready_and_writes_answer_503() {
         let database = Arc::new(TempPostgres::new());
         let app = TestApp::spawn_with(
-            Box::new(Shared(database.clone())),
+            Box::new(database.clone()),
             &[("BILLING__DATABASE__CONNECT_TIMEOUT_MS", "500")],
         )
         .await;

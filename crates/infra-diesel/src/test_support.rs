@@ -48,6 +48,18 @@ pub trait TestDatabase: Send + Sync {
     }
 }
 
+/// A database the test shares with the application (to break it, or to look at it,
+/// while the application runs).
+impl<T: TestDatabase> TestDatabase for std::sync::Arc<T> {
+    fn url(&self) -> String {
+        (**self).url()
+    }
+
+    fn direct_url(&self) -> String {
+        (**self).direct_url()
+    }
+}
+
 /// A SQLite file in its own temporary folder.
 #[derive(Debug)]
 pub struct TempSqlite {

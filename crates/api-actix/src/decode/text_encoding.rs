@@ -79,14 +79,19 @@ pub fn to_utf8(body: &[u8], charset: Charset) -> Result<Cow<'_, [u8]>, ApiError>
             "a UTF-16 body must have an even number of bytes".into(),
         ));
     }
-    let units = body.chunks_exact(2).map(|pair| {
-        let pair = [pair[0], pair[1]];
-        if big_endian {
-            u16::from_be_bytes(pair)
-        } else {
-            u16::from_le_bytes(pair)
-        }
-    });
+    let mut units = body
+        .chunks_exact(2)
+        .map(|pair| {
+            let pair = [pair[0], pair[1]];
+            if big_endian {
+                u16::from_be_bytes(pair)
+            } else {
+                u16::from_le_bytes(pair)
+            }
+        })
+        .peekable();
+    // A byte order mark is not part of the text.
+    units.next_if_eq(&0xFEFF);
     let mut text = String::with_capacity(body.len());
     for decoded in char::decode_utf16(units) {
         let character = decoded.map_err(|_| {
@@ -94,7 +99,6 @@ pub fn to_utf8(body: &[u8], charset: Charset) -> Result<Cow<'_, [u8]>, ApiError>
         })?;
         text.push(character);
     }
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned();
     Ok(Cow::Owned(text.into_bytes()))
 }
 

@@ -108,10 +108,7 @@ impl<Q: Queries> PooledRepository<Q> {
         T: Send + 'static,
         F: FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
     {
-        let _turn = match &self.writers {
-            Some(writers) => Some(writers.turn().await?),
-            None => None,
-        };
+        let _turn = self.writer_turn().await?;
         let deadline = self.deadline(false);
         self.observed(self.call(Kind::Write, deadline, false, work).await)
     }
@@ -124,6 +121,16 @@ impl<Q: Queries> PooledRepository<Q> {
     {
         let deadline = self.deadline(false);
         self.observed(self.call(Kind::Read, deadline, false, work).await)
+    }
+
+    /// This writer's turn where the backend takes one writer at a time (SQLite).
+    async fn writer_turn(
+        &self,
+    ) -> Result<Option<tokio::sync::SemaphorePermit<'_>>, RepositoryError> {
+        match &self.writers {
+            Some(writers) => writers.turn().await.map(Some),
+            None => Ok(None),
+        }
     }
 
     fn observed<T>(&self, result: Result<T, RepositoryError>) -> Result<T, RepositoryError> {
@@ -203,10 +210,7 @@ impl<Q: Queries> PooledRepository<Q> {
         &self,
         items: Vec<InsertRequest>,
     ) -> Result<Vec<Insertion>, RepositoryError> {
-        let _turn = match &self.writers {
-            Some(writers) => Some(writers.turn().await?),
-            None => None,
-        };
+        let _turn = self.writer_turn().await?;
         let deadline = self.deadline(false);
         let insert = |items: Vec<InsertRequest>| {
             move |conn: &mut Q::Connection| {
