@@ -12,7 +12,7 @@ use diesel::{sql_query, Connection, QueryResult, QueryableByName, RunQueryDsl, S
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 
@@ -38,7 +38,7 @@ impl CustomizeConnection<Session<SqliteConnection>, diesel::r2d2::Error> for Ser
             "PRAGMA busy_timeout = {}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
             self.busy_timeout.as_millis()
         ))
-        .and_then(|()| use_wal(conn))
+        .and_then(|()| use_wal(conn, self.busy_timeout))
         .map_err(diesel::r2d2::Error::QueryError)
     }
 }
@@ -51,13 +51,29 @@ struct JournalMode {
 
 /// Switches the file to WAL unless it already is (the mode is kept in the file). Asking
 /// waits on `busy_timeout` like any read, where setting the mode fails at once with
-/// "database is locked" while another process holds the file's lock.
-fn use_wal(conn: &mut SqliteConnection) -> QueryResult<()> {
-    let current: JournalMode = sql_query("PRAGMA journal_mode").get_result(conn)?;
-    if !current.journal_mode.eq_ignore_ascii_case("wal") {
-        conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+/// "database is locked" while another process holds the file's lock (another start-up
+/// switching it, say): so that is tried again, every 10 ms, for up to `patience`.
+fn use_wal(conn: &mut SqliteConnection, patience: Duration) -> QueryResult<()> {
+    let deadline = Instant::now() + patience;
+    loop {
+        let switched = sql_query("PRAGMA journal_mode")
+            .get_result::<JournalMode>(conn)
+            .and_then(|current| {
+                if current.journal_mode.eq_ignore_ascii_case("wal") {
+                    Ok(())
+                } else {
+                    conn.batch_execute("PRAGMA journal_mode = WAL;")
+                }
+            });
+        match switched {
+            Err(diesel::result::Error::DatabaseError(_, info))
+                if info.message().contains("locked") && Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
     }
-    Ok(())
 }
 
 pub(crate) fn connect(path: &str, options: &DatabaseOptions) -> Result<Repositories, ConnectError> {
@@ -83,7 +99,7 @@ pub(crate) fn connect(path: &str, options: &DatabaseOptions) -> Result<Repositor
             "PRAGMA busy_timeout = {};",
             options.sqlite_busy_timeout.as_millis()
         ))
-        .and_then(|()| use_wal(&mut first))
+        .and_then(|()| use_wal(&mut first, options.sqlite_busy_timeout))
         .map_err(|e| open_error(Box::new(e)))?;
     drop(first);
     let attempts = Arc::new(ConnectAttempts::default());
