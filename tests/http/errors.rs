@@ -149,10 +149,10 @@ pub async fn unknown_routes_are_404_and_wrong_methods_405(app: TestApp) {
         .delete(format!("{}/api/v1/BillingEvents/acme", app.address));
     let reply = app.send(delete).await;
     assert_problem(&reply, 405);
-    assert_eq!(reply.header("allow"), "GET, POST, PATCH");
+    assert_eq!(reply.header("allow"), "GET, HEAD, POST, PATCH");
     let post_health = app.post_json("/health", "{}").await;
     assert_problem(&post_health, 405);
-    assert_eq!(post_health.header("allow"), "GET");
+    assert_eq!(post_health.header("allow"), "GET, HEAD");
 }
 
 pub async fn a_corrupt_stored_row_is_a_503_without_internals(app: TestApp) {
@@ -184,7 +184,7 @@ pub async fn a_corrupt_stored_row_is_a_503_without_internals(app: TestApp) {
     members.sort_unstable();
     assert_eq!(
         members,
-        ["detail", "status", "title", "txID", "type"],
+        ["Message", "detail", "status", "title", "txID", "type"],
         "no internals"
     );
 }

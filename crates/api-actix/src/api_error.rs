@@ -77,15 +77,8 @@ impl ApiError {
     /// their cause chain; the client gets only the txID to quote.
     #[allow(clippy::too_many_lines)] // one arm per error, on purpose all in one place
     pub fn to_problem(&self, context: &RequestContext) -> Problem {
-        let problem = |status: StatusCode, kind, title, detail: String| Problem {
-            kind,
-            title,
-            status,
-            detail: Problem::bounded(detail),
-            tx_id: context.tx_id.clone(),
-            errors: None,
-            header: None,
-            format: context.format,
+        let problem = |status: StatusCode, kind, title, detail: String| {
+            Problem::new(status, kind, title, detail, context)
         };
         let validation = |errors: Vec<(String, Vec<String>)>, unnamed: usize| {
             // The detail names the first few; `errors` names up to a hundred.
@@ -99,15 +92,13 @@ impl ApiError {
                 0 => format!("Fix these fields: {}.", names.join(", ")),
                 more => format!("Fix these fields: {}, and {more} more.", names.join(", ")),
             };
-            Problem {
-                errors: Some(errors),
-                ..problem(
-                    StatusCode::BAD_REQUEST,
-                    VALIDATION,
-                    "One or more fields are invalid",
-                    detail,
-                )
-            }
+            problem(
+                StatusCode::BAD_REQUEST,
+                VALIDATION,
+                "One or more fields are invalid",
+                detail,
+            )
+            .with_errors(errors)
         };
         let not_found = || {
             problem(
@@ -152,9 +143,7 @@ impl ApiError {
                     forbidden.from, forbidden.to
                 ),
             ),
-            ApiError::ChangeStatus(ChangeStatusError::StaleRevision { current_revision }) => Problem {
-                header: Some((header::ETAG, etag(*current_revision))),
-                ..problem(
+            ApiError::ChangeStatus(ChangeStatusError::StaleRevision { current_revision }) => problem(
                     StatusCode::PRECONDITION_FAILED,
                     STALE,
                     "The billing event has changed",
@@ -163,7 +152,7 @@ impl ApiError {
                         etag(*current_revision)
                     ),
                 )
-            },
+.with_header((header::ETAG, etag(*current_revision))),
             ApiError::Get(GetBillingEventError::NotFound)
             | ApiError::ChangeStatus(ChangeStatusError::NotFound)
             | ApiError::History(GetHistoryError::NotFound) => not_found(),
@@ -193,10 +182,8 @@ impl ApiError {
                         "The API key is not valid: unknown, revoked or mistyped.",
                     )
                 };
-                Problem {
-                    header: Some((header::WWW_AUTHENTICATE, challenge.to_owned())),
-                    ..problem(StatusCode::UNAUTHORIZED, PLAIN, "Unauthorized", detail.to_owned())
-                }
+                problem(StatusCode::UNAUTHORIZED, PLAIN, "Unauthorized", detail.to_owned())
+.with_header((header::WWW_AUTHENTICATE, challenge.to_owned()))
             }
             ApiError::Record(RecordBillingEventError::Forbidden { client })
             | ApiError::RecordMany(RecordBillingEventsError::Forbidden { client })
@@ -206,15 +193,13 @@ impl ApiError {
                 "Forbidden",
                 format!("This API key may not act for client {client}."),
             ),
-            ApiError::RateLimited { retry_after_secs } => Problem {
-                header: Some((header::RETRY_AFTER, retry_after_secs.to_string())),
-                ..problem(
+            ApiError::RateLimited { retry_after_secs } => problem(
                     StatusCode::TOO_MANY_REQUESTS,
                     PLAIN,
                     "Too Many Requests",
                     format!("This API key is over its rate; retry in {retry_after_secs} s."),
                 )
-            },
+.with_header((header::RETRY_AFTER, retry_after_secs.to_string())),
             ApiError::UnsupportedMediaType(got) => problem(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 PLAIN,
@@ -252,15 +237,13 @@ impl ApiError {
                 "Content Too Large",
                 format!("The body is over the limit of {limit} bytes."),
             ),
-            ApiError::BodyBudgetSpent => Problem {
-                header: Some((header::RETRY_AFTER, "1".to_owned())),
-                ..problem(
+            ApiError::BodyBudgetSpent => problem(
                     StatusCode::SERVICE_UNAVAILABLE,
                     PLAIN,
                     "Service Unavailable",
                     "The service holds as many request bodies as it may right now; nothing was stored. Retry shortly.".into(),
                 )
-            },
+.with_header((header::RETRY_AFTER, "1".to_owned())),
             ApiError::BodyTimeout { timeout } => problem(
                 StatusCode::REQUEST_TIMEOUT,
                 PLAIN,
@@ -285,15 +268,13 @@ impl ApiError {
                 "Not Found",
                 "No route matches this path.".into(),
             ),
-            ApiError::MethodNotAllowed { allow } => Problem {
-                header: Some((header::ALLOW, (*allow).to_owned())),
-                ..problem(
+            ApiError::MethodNotAllowed { allow } => problem(
                     StatusCode::METHOD_NOT_ALLOWED,
                     PLAIN,
                     "Method Not Allowed",
                     format!("This route answers {allow}."),
                 )
-            },
+.with_header((header::ALLOW, (*allow).to_owned())),
         }
     }
 }
@@ -326,32 +307,28 @@ fn repository_problem(
         RepositoryError::Unavailable(_) => {
             prometheus::database_error("unavailable");
             tracing::debug!(error = %causes, "database unavailable");
-            Problem {
-                header: Some((header::RETRY_AFTER, "1".to_owned())),
-                ..problem(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    PLAIN,
-                    "Service Unavailable",
-                    "The database is unavailable; nothing was stored. Retry later.".into(),
-                )
-            }
+            problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                PLAIN,
+                "Service Unavailable",
+                "The database is unavailable; nothing was stored. Retry later.".into(),
+            )
+            .with_header((header::RETRY_AFTER, "1".to_owned()))
         }
         RepositoryError::OutcomeUnknown(_) => {
             prometheus::database_error("outcome_unknown");
             tracing::warn!(error = %causes, "the outcome of a write is unknown");
-            Problem {
-                header: Some((header::RETRY_AFTER, "1".to_owned())),
-                ..problem(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    OUTCOME_UNKNOWN,
-                    "The outcome is unknown",
-                    "The connection to the database broke after this request reached it, so \
+            problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                OUTCOME_UNKNOWN,
+                "The outcome is unknown",
+                "The connection to the database broke after this request reached it, so \
                      it may have taken effect or not. Posting again is safe: an event is \
                      stored once per billingEventGuid, and a repeat is answered with the \
                      stored event. To see whether a status change took effect, read the event."
-                        .into(),
-                )
-            }
+                    .into(),
+            )
+            .with_header((header::RETRY_AFTER, "1".to_owned()))
         }
         // A stored row the domain refuses, or an error no rule above knows. Still a
         // 503: a client's only move is to retry later, and every failure it can get
@@ -360,16 +337,14 @@ fn repository_problem(
         RepositoryError::Unexpected(_) => {
             prometheus::database_error("unexpected");
             tracing::error!(error = %causes, "unexpected database error");
-            Problem {
-                header: Some((header::RETRY_AFTER, "1".to_owned())),
-                ..problem(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    PLAIN,
-                    "Service Unavailable",
-                    "The service could not complete the request; quote the txID when reporting it."
-                        .into(),
-                )
-            }
+            problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                PLAIN,
+                "Service Unavailable",
+                "The service could not complete the request; quote the txID when reporting it."
+                    .into(),
+            )
+            .with_header((header::RETRY_AFTER, "1".to_owned()))
         }
     }
 }

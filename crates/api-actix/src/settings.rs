@@ -5,6 +5,7 @@
 //! that names it. The database URL is held as a `DatabaseUrl`, whose `Debug` and
 //! `Display` hide its password.
 
+use crate::encode::{TimeMembers, XmlContract};
 use config::{Config, Environment, File, FileFormat};
 use infra_diesel::{Database, DatabaseSettings};
 use serde::Deserialize;
@@ -21,6 +22,8 @@ pub struct Settings {
     pub http: HttpSettings,
     pub log: LogSettings,
     pub auth: AuthSettings,
+    /// The data contract of XML answers.
+    pub xml: XmlContract,
 }
 
 /// Who may call, and how often.
@@ -79,6 +82,13 @@ pub enum LogFormat {
     Json,
 }
 
+/// The `[xml]` section as written.
+#[derive(Debug, Clone, Deserialize)]
+struct XmlSettings {
+    namespace: String,
+    time_members: TimeMembers,
+}
+
 #[derive(Deserialize)]
 struct Sections {
     server: ServerSettings,
@@ -87,6 +97,7 @@ struct Sections {
     http: HttpSettings,
     log: LogSettings,
     auth: AuthSettings,
+    xml: XmlSettings,
 }
 
 /// A setting that stops start-up.
@@ -142,6 +153,7 @@ impl Settings {
             http,
             log,
             auth,
+            xml,
         } = sections;
         let database = database.check().map_err(|error| SettingsError::Invalid {
             key: "database",
@@ -186,6 +198,8 @@ impl Settings {
         }
         tracing_subscriber::EnvFilter::try_new(&log.filter)
             .map_err(|e| invalid("log.filter", &format!("is not a valid filter: {e}")))?;
+        let xml = XmlContract::new(&xml.namespace, xml.time_members)
+            .map_err(|error| invalid("xml.namespace", &error.to_string()))?;
         Ok(Self {
             server,
             database,
@@ -193,6 +207,7 @@ impl Settings {
             http,
             log,
             auth,
+            xml,
         })
     }
 }
@@ -219,6 +234,7 @@ mod tests {
         assert_eq!(settings.server.host, "127.0.0.1");
         assert_eq!(settings.server.port, 8080);
         assert_eq!(settings.http.max_body_bytes, 65_536);
+        assert_eq!(settings.xml, XmlContract::default());
         assert_eq!(
             settings.database.options.url.backend(),
             Backend::Sqlite {
@@ -324,6 +340,8 @@ mod tests {
                 "auth.rate_per_second",
             ),
             ("BILLING__AUTH__REQUIRED", "maybe", "required"),
+            ("BILLING__XML__NAMESPACE", "not a uri", "xml.namespace"),
+            ("BILLING__XML__TIME_MEMBERS", "Ticks", "time_members"),
             (
                 "BILLING__DATABASE__GROUP_COMMIT__MAX_BATCH",
                 "0",

@@ -4,12 +4,15 @@
 
 use crate::clock::SystemClock;
 use crate::middleware::authentication::{self, Gate};
+use crate::middleware::expect_continue::{self, BodyLimits};
 use crate::middleware::{request_context, route_case};
 use crate::routes::{self, AppState, Limits};
 use crate::settings::Settings;
-use actix_web::dev::Server;
+use actix_http::HttpService;
+use actix_service::{map_config, IntoServiceFactory, ServiceFactoryExt};
+use actix_web::dev::{fn_service, AppConfig, Server};
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, App};
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -72,7 +75,12 @@ impl Application {
             body_timeout: Duration::from_millis(settings.http.body_timeout_ms),
             buffered_body_bytes: settings.http.max_buffered_body_bytes,
         };
-        let state = AppState::new(stores.events, Arc::new(SystemClock), limits);
+        let state = AppState::new(
+            stores.events,
+            Arc::new(SystemClock),
+            limits,
+            settings.xml.clone(),
+        );
         if !settings.auth.required {
             tracing::warn!(
                 "AUTHENTICATION IS OFF (auth.required = false): anyone who can reach this \
@@ -92,8 +100,13 @@ impl Application {
         let listener = TcpListener::bind(&address).map_err(listen_error)?;
         let port = listener.local_addr().map_err(listen_error)?.port();
 
+        let body_limits = BodyLimits {
+            event: limits.body_bytes,
+            settlement: limits.bulk_body_bytes,
+            batch: limits.batch_body_bytes,
+        };
         let state = web::Data::new(state);
-        let mut server = HttpServer::new(move || {
+        let app = move || {
             App::new()
                 .app_data(state.clone())
                 .app_data(gate.clone())
@@ -103,14 +116,40 @@ impl Application {
                 .wrap(from_fn(authentication::guard))
                 .wrap(from_fn(route_case::canonicalize))
                 .wrap(from_fn(request_context::track))
-        })
-        .shutdown_timeout(settings.server.shutdown_grace_secs)
-        // A client must send its request head within this, or the connection is closed.
-        .client_request_timeout(Duration::from_millis(settings.http.head_timeout_ms));
+        };
+        let head_timeout = Duration::from_millis(settings.http.head_timeout_ms);
+        let local = listener.local_addr().map_err(listen_error)?;
+        // What actix-web's HttpServer does, plus the expect service it does not let us set.
+        let mut builder = Server::build().shutdown_timeout(settings.server.shutdown_grace_secs);
         if settings.server.workers > 0 {
-            server = server.workers(settings.server.workers);
+            builder = builder.workers(settings.server.workers);
         }
-        let server = server.listen(listener).map_err(listen_error)?.run();
+        let shutdown = builder.graceful_shutdown_signal();
+        let server = builder
+            .listen("billing-events", listener, move || {
+                let body_limits = body_limits.clone();
+                let shutdown = shutdown.clone();
+                HttpService::build()
+                    // A client must send its request head within this, or the connection
+                    // is closed.
+                    .client_request_timeout(head_timeout)
+                    .client_disconnect_timeout(Duration::from_secs(1))
+                    .local_addr(local)
+                    .graceful_shutdown_signal(move || {
+                        let shutdown = shutdown.clone();
+                        async move { shutdown.notified().await }
+                    })
+                    .expect(fn_service(move |req| {
+                        std::future::ready(expect_continue::check(&body_limits, req))
+                    }))
+                    .finish(map_config(
+                        app().into_factory().map_err(|error| error.error_response()),
+                        move |()| AppConfig::default(),
+                    ))
+                    .tcp()
+            })
+            .map_err(listen_error)?
+            .run();
         tracing::info!(
             address = %format!("{}:{port}", settings.server.host),
             database = %settings.database.options.url,

@@ -9,7 +9,9 @@
 //! ```
 //!
 //! Any root name and namespace; child elements in any order and any letter case;
-//! `i:nil="true"` (any prefix) means absent; unknown elements are skipped. Values are
+//! `i:nil="true"` (any prefix) means absent; unknown elements are skipped. An event time
+//! may come as a .NET `DateTimeOffset` writes it, `<a:DateTime>` (UTC) and
+//! `<a:OffsetMinutes>` inside the field: the same instant. Values are
 //! trimmed of surrounding whitespace, as .NET's `XmlConvert` does, except the member
 //! key, which is kept exactly. Only the five predefined entities and character
 //! references are resolved; what makes a body well-formed (no DOCTYPE, so nothing is
@@ -31,12 +33,90 @@ struct FieldElement {
     text: String,
     nil: bool,
     nested: bool,
+    offset: DateTimeOffset,
+}
+
+/// The members of a `DateTimeOffset` inside a time field, as read so far.
+#[derive(Default)]
+struct DateTimeOffset {
+    /// The member being read.
+    reading: Option<OffsetMember>,
+    date_time: Option<String>,
+    offset_minutes: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+enum OffsetMember {
+    DateTime,
+    OffsetMinutes,
+}
+
+/// .NET's `DateTimeOffset` allows offsets up to 14 hours either way.
+const MAX_OFFSET_MINUTES: i32 = 14 * 60;
+
+impl DateTimeOffset {
+    fn member_named(name: &str) -> Option<OffsetMember> {
+        if name.eq_ignore_ascii_case("DateTime") {
+            Some(OffsetMember::DateTime)
+        } else if name.eq_ignore_ascii_case("OffsetMinutes") {
+            Some(OffsetMember::OffsetMinutes)
+        } else {
+            None
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.date_time.is_none() && self.offset_minutes.is_none()
+    }
+
+    /// Starts reading `member`; false when it was already read.
+    fn open(&mut self, member: OffsetMember) -> bool {
+        let slot = match member {
+            OffsetMember::DateTime => &mut self.date_time,
+            OffsetMember::OffsetMinutes => &mut self.offset_minutes,
+        };
+        if slot.is_some() {
+            return false;
+        }
+        *slot = Some(String::new());
+        self.reading = Some(member);
+        true
+    }
+
+    fn append(&mut self, text: &str) {
+        let slot = match self.reading {
+            Some(OffsetMember::DateTime) => &mut self.date_time,
+            Some(OffsetMember::OffsetMinutes) => &mut self.offset_minutes,
+            None => return,
+        };
+        if let Some(value) = slot {
+            value.push_str(text);
+        }
+    }
+
+    /// The instant: `DateTime` is UTC, so the offset only has to be a valid one.
+    fn value(self) -> RawValue {
+        let offset_is_valid = self.offset_minutes.is_some_and(|minutes| {
+            minutes
+                .trim()
+                .parse::<i32>()
+                .is_ok_and(|minutes| minutes.abs() <= MAX_OFFSET_MINUTES)
+        });
+        match self.date_time {
+            Some(date_time) if offset_is_valid => RawValue::Text(date_time.trim().to_owned()),
+            _ => RawValue::Unsupported(
+                "a DateTimeOffset without a DateTime and whole OffsetMinutes from -840 to 840",
+            ),
+        }
+    }
 }
 
 impl FieldElement {
     fn value(self) -> RawValue {
-        if self.nested {
+        if self.nested || !self.offset.is_empty() && !self.text.trim().is_empty() {
             RawValue::Unsupported("nested XML elements")
+        } else if !self.offset.is_empty() {
+            self.offset.value()
         } else if self.nil {
             RawValue::Missing
         } else if self.field == Some(Field::MemberUniqueKey) {
@@ -127,6 +207,10 @@ fn read(body: &[u8], client_name: &str, shape: Shape) -> Result<Vec<BillingEvent
                     store(draft, empty);
                 }
             }
+            Event::Start(element) if depth == event_depth + 1 => {
+                open_member(&mut current, &element)?;
+                depth += 1;
+            }
             Event::Start(_) => {
                 mark_nested(&mut current);
                 depth += 1;
@@ -134,24 +218,29 @@ fn read(body: &[u8], client_name: &str, shape: Shape) -> Result<Vec<BillingEvent
             Event::Empty(_) => mark_nested(&mut current),
             Event::End(_) => {
                 depth = depth.saturating_sub(1);
+                if depth == event_depth + 1 {
+                    if let Some(element) = &mut current {
+                        element.offset.reading = None;
+                    }
+                }
                 if depth == event_depth {
                     if let (Some(element), Some(draft)) = (current.take(), drafts.last_mut()) {
                         store(draft, element);
                     }
                 }
             }
-            Event::Text(text) if depth == event_depth + 1 => {
+            Event::Text(text) if depth > event_depth => {
                 let text = text.decode().map_err(|error| malformed(&error))?;
-                append(&mut current, &text);
+                append(&mut current, depth - event_depth, &text);
             }
-            Event::CData(data) if depth == event_depth + 1 => {
+            Event::CData(data) if depth > event_depth => {
                 let text = std::str::from_utf8(&data).map_err(|error| malformed(&error))?;
-                append(&mut current, text);
+                append(&mut current, depth - event_depth, text);
             }
             Event::GeneralRef(reference) => {
                 let resolved = resolve(&reference)?;
-                if depth == event_depth + 1 {
-                    append(&mut current, &resolved);
+                if depth > event_depth {
+                    append(&mut current, depth - event_depth, &resolved);
                 }
             }
             Event::Eof => break,
@@ -176,7 +265,24 @@ fn field_element(element: &BytesStart<'_>) -> Result<FieldElement, ApiError> {
         text: String::new(),
         nil: nil_attribute(element)?,
         nested: false,
+        offset: DateTimeOffset::default(),
     })
+}
+
+/// A child of a field element: a member of a `DateTimeOffset` when the field is the
+/// event's time, else what makes the field's value nested elements.
+fn open_member(current: &mut Option<FieldElement>, child: &BytesStart<'_>) -> Result<(), ApiError> {
+    let Some(element) = current else {
+        return Ok(());
+    };
+    let name =
+        std::str::from_utf8(child.local_name().into_inner()).map_err(|error| malformed(&error))?;
+    let opened = element.field == Some(Field::EventDateTime)
+        && DateTimeOffset::member_named(name).is_some_and(|member| element.offset.open(member));
+    if !opened {
+        element.nested = true;
+    }
+    Ok(())
 }
 
 /// Whether the element's `nil` attribute (any prefix) is true. Its attributes were
@@ -198,9 +304,15 @@ fn store(draft: &mut BillingEventDraft, element: FieldElement) {
     }
 }
 
-fn append(current: &mut Option<FieldElement>, text: &str) {
+/// Text `level` elements below the fields' own: the field's value at level 1, a
+/// `DateTimeOffset` member's at level 2, deeper text is part of nested elements.
+fn append(current: &mut Option<FieldElement>, level: usize, text: &str) {
     if let Some(element) = current {
-        element.text.push_str(text);
+        match level {
+            1 => element.text.push_str(text),
+            2 => element.offset.append(text),
+            _ => {}
+        }
     }
 }
 
@@ -292,6 +404,48 @@ mod tests {
     fn nested_elements_in_a_field_are_an_error_of_that_field() {
         let draft = decode(b"<E><Price><Amount>1</Amount></Price></E>", "acme").unwrap();
         assert_eq!(draft.price, RawValue::Unsupported("nested XML elements"));
+    }
+
+    #[test]
+    fn a_dotnet_date_time_offset_is_the_instant_of_its_utc_date_time() {
+        let xml = r#"<E><EventDateTime xmlns:a="http://schemas.datacontract.org/2004/07/System">
+            <a:DateTime>2026-11-30T10:00:00Z</a:DateTime>
+            <a:OffsetMinutes>120</a:OffsetMinutes>
+        </EventDateTime></E>"#;
+        let draft = decode(xml.as_bytes(), "acme").unwrap();
+        assert_eq!(draft.event_date_time, text("2026-11-30T10:00:00Z"));
+        let swapped = "<E><eventdatetime><OFFSETMINUTES>-840</OFFSETMINUTES><datetime>2026-11-30T10:00:00Z</datetime></eventdatetime></E>";
+        let draft = decode(swapped.as_bytes(), "acme").unwrap();
+        assert_eq!(draft.event_date_time, text("2026-11-30T10:00:00Z"));
+    }
+
+    #[test]
+    fn a_date_time_offset_needs_both_members_a_valid_offset_and_nothing_else() {
+        let unsupported = |inner: &str| {
+            let xml = format!("<E><EventDateTime>{inner}</EventDateTime></E>");
+            matches!(
+                decode(xml.as_bytes(), "acme").unwrap().event_date_time,
+                RawValue::Unsupported(_)
+            )
+        };
+        for bad in [
+            "<DateTime>2026-11-30T10:00:00Z</DateTime>",
+            "<OffsetMinutes>0</OffsetMinutes>",
+            "<DateTime>2026-11-30T10:00:00Z</DateTime><OffsetMinutes>841</OffsetMinutes>",
+            "<DateTime>2026-11-30T10:00:00Z</DateTime><OffsetMinutes>1.5</OffsetMinutes>",
+            "<DateTime>x</DateTime><DateTime>y</DateTime><OffsetMinutes>0</OffsetMinutes>",
+            "text<DateTime>2026-11-30T10:00:00Z</DateTime><OffsetMinutes>0</OffsetMinutes>",
+            "<DateTime><b>2026</b></DateTime><OffsetMinutes>0</OffsetMinutes>",
+            "<Ticks>1</Ticks>",
+        ] {
+            assert!(unsupported(bad), "{bad}");
+        }
+        let price = "<E><Price><DateTime>1</DateTime><OffsetMinutes>0</OffsetMinutes></Price></E>";
+        assert_eq!(
+            decode(price.as_bytes(), "acme").unwrap().price,
+            RawValue::Unsupported("nested XML elements"),
+            "only the event's time takes a DateTimeOffset"
+        );
     }
 
     #[test]

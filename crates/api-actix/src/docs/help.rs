@@ -4,7 +4,7 @@
 
 use crate::docs::openapi;
 use crate::docs::refinements::DocumentLimits;
-use crate::encode::DATA_CONTRACT_NAMESPACE;
+use crate::encode::{TimeMembers, XmlContract};
 use quick_xml::escape::escape;
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -35,8 +35,8 @@ const DOTNET_CLASS: &str = "namespace BillingEvents
     }
 }";
 
-/// The whole page.
-pub fn page(limits: DocumentLimits) -> String {
+/// The whole page, for a service answering XML in `contract`.
+pub fn page(limits: DocumentLimits, contract: &XmlContract) -> String {
     let document = openapi::document(limits);
     let mut html = String::new();
     let _ = write!(
@@ -47,13 +47,28 @@ pub fn page(limits: DocumentLimits) -> String {
          Route literals and property names match in any letter case.</p>",
         escape(document["info"]["description"].as_str().unwrap_or_default())
     );
+    let time_members = match contract.time_members() {
+        TimeMembers::DateTime => "DateTime",
+        TimeMembers::DateTimeOffset => "DateTimeOffset",
+    };
     let _ = write!(
         html,
-        "<h2 id=\"dotnet\">For .NET clients</h2><p>XML answers use the data-contract namespace \
-         <code>{DATA_CONTRACT_NAMESPACE}</code> and write the members of each object in the \
+        "<h2 id=\"dotnet\">For .NET clients</h2>\
+         <p><strong>XML namespace: <code>{}</code></strong> (setting <code>xml.namespace</code>). \
+         <code>DataContractSerializer</code> throws on XML in any other namespace than its \
+         class's, so declare your classes in this one (<code>[DataContract(Namespace = \"…\")]</code>, \
+         or <code>[assembly: ContractNamespace]</code>). Time members are written as \
+         <code>{time_members}</code> (setting <code>xml.time_members</code>). Requests are read \
+         in any namespace, with times as either type.</p>\
+         <p>XML answers write the members of each object in the \
          ordinal order of their names: the order <code>DataContractSerializer</code> reads by \
-         default (it skips, without an error, an element out of that order). This class, \
-         in the C# namespace <code>BillingEvents</code>, reads them as it stands:</p><pre>{}</pre>",
+         default (it skips, without an error, an element out of that order). With the \
+         default settings, this class, in the C# namespace <code>BillingEvents</code>, reads \
+         them as it stands:</p><pre>{}</pre>\
+         <p>Errors are RFC 9457 problems that also carry Web API's <code>Message</code> and, \
+         for invalid fields, <code>ModelState</code>. Send <code>Accept: application/json</code> \
+         (or XML) and they come under that type, so <code>ReadAsAsync</code> reads them.</p>",
+        escape(contract.namespace()),
         escape(DOTNET_CLASS)
     );
     html.push_str("<ul>");
@@ -232,10 +247,14 @@ fn sample(
 mod tests {
     use super::page;
     use crate::docs::refinements::DocumentLimits;
+    use crate::encode::XmlContract;
 
     #[test]
     fn the_page_names_the_namespace_and_shows_the_dotnet_class() {
-        let page = page(DocumentLimits::with_batch_items(1000));
+        let page = page(
+            DocumentLimits::with_batch_items(1000),
+            &XmlContract::default(),
+        );
         assert!(page.contains("http://schemas.datacontract.org/2004/07/BillingEvents"));
         assert!(page.contains("public class InvoiceBillingEvent"));
         let api_md = include_str!("../../../../docs/api.md");
@@ -247,7 +266,10 @@ mod tests {
 
     #[test]
     fn the_page_shows_a_sample_for_every_format_and_loads_nothing_from_outside() {
-        let page = page(DocumentLimits::with_batch_items(1000));
+        let page = page(
+            DocumentLimits::with_batch_items(1000),
+            &XmlContract::default(),
+        );
         for content_type in [
             "application/json",
             "text/json",

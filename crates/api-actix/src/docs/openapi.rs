@@ -86,7 +86,7 @@ fn settlement_example() -> Value {
 
 /// The example of an event response in `content_type`.
 fn response_example(content_type: &str) -> Value {
-    let format = crate::encode::negotiation::negotiate(Some(content_type), None);
+    let format = crate::encode::negotiation::negotiate(Some(content_type), None).format;
     let text = samples::response(format);
     if format.is_xml() {
         Value::String(text)

@@ -71,6 +71,7 @@ pub fn refine(document: &mut Value, limits: DocumentLimits) {
                 if under_api {
                     shared_answers(responses, &id, has_body);
                 }
+                problems_as_requested(responses);
                 text_formats(responses);
                 headers(responses);
                 links(responses, &id);
@@ -212,6 +213,21 @@ fn shared_answers(responses: &mut Map<String, Value>, operation: &str, has_body:
         add("408", "The body did not arrive in time");
         add("413", "Body over the size limit");
         add("415", "Unsupported or missing Content-Type");
+    }
+}
+
+/// A client whose `Accept` names JSON or XML but no problem type gets its problems
+/// labelled with the type it named.
+fn problems_as_requested(responses: &mut Map<String, Value>) {
+    for response in responses.values_mut() {
+        let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        if let Some(media) = content.get("application/problem+json").cloned() {
+            for plain in ["application/json", "application/xml"] {
+                content.entry(plain).or_insert_with(|| media.clone());
+            }
+        }
     }
 }
 

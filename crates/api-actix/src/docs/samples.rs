@@ -85,7 +85,7 @@ pub fn response(format: MediaFormat) -> String {
     let representation =
         EventRepresentation::with_system_fields(&event, 9, "c0ecad8c-7d84-431d-9b7b-fa8dc34755ce");
     if format.is_xml() {
-        representation.to_xml()
+        representation.to_xml(&crate::encode::XmlContract::default())
     } else {
         serde_json::to_string_pretty(&representation).unwrap_or_default()
     }

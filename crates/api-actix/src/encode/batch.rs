@@ -1,6 +1,6 @@
 //! The answer to a batch: one result per item, in order, and counts.
 
-use super::open_root;
+use super::XmlContract;
 use crate::encode::xml_writer::XmlWriter;
 use crate::middleware::request_context::RequestContext;
 use crate::vocabulary::field_name;
@@ -93,9 +93,9 @@ impl BatchRepresentation {
 }
 
 impl super::Representation for BatchRepresentation {
-    fn to_xml(&self) -> String {
+    fn to_xml(&self, contract: &XmlContract) -> String {
         let mut xml = XmlWriter::new();
-        open_root(&mut xml, "BillingEventBatch");
+        contract.open_root(&mut xml, "BillingEventBatch");
         // Members in data-contract order (ordinal order of the names), as in event.rs.
         xml.element("Conflicted", &self.counts.conflicted.to_string())
             .element("Created", &self.counts.created.to_string())

@@ -1,6 +1,7 @@
 //! One stored event as clients get it: the original API's camelCase JSON, or the XML a
 //! .NET `DataContractSerializer` client expects.
 
+use crate::encode::xml_contract::XmlContract;
 use crate::encode::xml_writer::XmlWriter;
 use crate::middleware::request_context::RequestContext;
 use crate::vocabulary::{EventStatusSchema, EventTypeSchema};
@@ -9,12 +10,6 @@ use serde::Serialize;
 use serde_json::Number;
 use std::str::FromStr;
 use utoipa::ToSchema;
-
-/// The data-contract namespace of our XML. The original's is not published; this one
-/// names the service, and clients that match on it can be configured to (see
-/// `docs/api.md`). Requests may use any namespace.
-pub const DATA_CONTRACT_NAMESPACE: &str = "http://schemas.datacontract.org/2004/07/BillingEvents";
-pub const XML_SCHEMA_INSTANCE: &str = "http://www.w3.org/2001/XMLSchema-instance";
 
 /// An event as the response body carries it, with the system fields of this call.
 #[derive(Debug, Serialize, ToSchema)]
@@ -70,42 +65,39 @@ impl EventRepresentation {
 
     /// The `<InvoiceBillingEvent>` element; the namespaces are declared on it when it is
     /// the root, inherited when it is nested in a list.
-    pub fn write_xml(&self, xml: &mut XmlWriter, root: bool) {
-        let namespaces: &[(&str, &str)] = if root {
-            &[
-                ("xmlns:i", XML_SCHEMA_INSTANCE),
-                ("xmlns", DATA_CONTRACT_NAMESPACE),
-            ]
+    pub fn write_xml(&self, xml: &mut XmlWriter, contract: &XmlContract, root: bool) {
+        const NAME: &str = "InvoiceBillingEvent";
+        if root {
+            contract.open_root(xml, NAME);
         } else {
-            &[]
-        };
+            xml.open(NAME, &[]);
+        }
         // In ordinal order of the names: what DataContractSerializer reads by default (a
         // class without `Order` on its members). It skips an element that comes out of
         // that order, silently leaving the member at its default.
-        xml.open("InvoiceBillingEvent", namespaces)
-            .element("BillingEventGuid", &self.billing_event_guid)
-            .element("EventDateTime", &self.event_date_time)
-            .element("EventTypeId", self.event_type_id)
+        xml.element("BillingEventGuid", &self.billing_event_guid);
+        contract.time(xml, "EventDateTime", &self.event_date_time);
+        xml.element("EventTypeId", self.event_type_id)
             .element("ExecutionTime", &self.execution_time.to_string())
             .element(
                 "InvoiceBillingEventStatusId",
                 self.invoice_billing_event_status_id,
             )
-            .element("MemberUniqueKey", &self.member_unique_key)
-            .element("ModifiedDateTime", &self.modified_date_time)
-            .element("Price", &self.price.to_string())
+            .element("MemberUniqueKey", &self.member_unique_key);
+        contract.time(xml, "ModifiedDateTime", &self.modified_date_time);
+        xml.element("Price", &self.price.to_string())
             .element("Quantity", &self.quantity.to_string())
             .element("TxID", &self.tx_id)
-            .close("InvoiceBillingEvent");
+            .close(NAME);
     }
 }
 
 impl super::Representation for EventRepresentation {
     /// `<InvoiceBillingEvent>` with `PascalCase` elements in data-contract order
     /// (ordinal order of the names), as a whole document.
-    fn to_xml(&self) -> String {
+    fn to_xml(&self, contract: &XmlContract) -> String {
         let mut xml = XmlWriter::new();
-        self.write_xml(&mut xml, true);
+        self.write_xml(&mut xml, contract, true);
         xml.finish()
     }
 }

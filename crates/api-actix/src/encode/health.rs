@@ -18,7 +18,7 @@ impl HealthRepresentation {
 }
 
 impl super::Representation for HealthRepresentation {
-    fn to_xml(&self) -> String {
+    fn to_xml(&self, _: &super::XmlContract) -> String {
         XmlWriter::new()
             .open("Health", &[])
             .element("Status", self.status)

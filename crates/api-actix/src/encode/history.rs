@@ -1,6 +1,6 @@
 //! An event's audit history, oldest first.
 
-use super::open_root;
+use super::XmlContract;
 use crate::encode::xml_writer::XmlWriter;
 use crate::middleware::request_context::RequestContext;
 use crate::vocabulary::EventStatusSchema;
@@ -61,9 +61,9 @@ impl HistoryRepresentation {
 }
 
 impl super::Representation for HistoryRepresentation {
-    fn to_xml(&self) -> String {
+    fn to_xml(&self, contract: &XmlContract) -> String {
         let mut xml = XmlWriter::new();
-        open_root(&mut xml, "BillingEventHistory");
+        contract.open_root(&mut xml, "BillingEventHistory");
         // Members in data-contract order (ordinal order of the names), as in event.rs.
         xml.element("BillingEventGuid", &self.billing_event_guid)
             .element("ExecutionTime", &self.execution_time.to_string())

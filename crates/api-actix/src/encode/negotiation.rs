@@ -59,12 +59,13 @@ impl MediaFormat {
         }
     }
 
-    /// The `Content-Type` of a problem response (RFC 9457 has a JSON and an XML form).
-    pub const fn problem_content_type(self) -> &'static str {
-        if self.is_xml() {
-            "application/problem+xml; charset=utf-8"
-        } else {
-            "application/problem+json"
+    /// The `Content-Type` of a problem response: RFC 9457's own type (it has a JSON and
+    /// an XML form), or the plain one when the client asked for that.
+    pub const fn problem_content_type(self, label: ProblemLabel) -> &'static str {
+        match (label, self.is_xml()) {
+            (ProblemLabel::AsRequested, _) => self.content_type(),
+            (ProblemLabel::ProblemType, true) => "application/problem+xml; charset=utf-8",
+            (ProblemLabel::ProblemType, false) => "application/problem+json",
         }
     }
 
@@ -91,23 +92,65 @@ impl MediaFormat {
     }
 }
 
+/// Which media type labels a problem. A client whose `Accept` names JSON or XML but no
+/// problem type gets it under the type it named: ASP.NET Web API's client library has
+/// no formatter for the problem types, so `ReadAsAsync<HttpError>` would throw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemLabel {
+    ProblemType,
+    AsRequested,
+}
+
+/// How every answer to a request is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Negotiated {
+    pub format: MediaFormat,
+    pub problem_label: ProblemLabel,
+}
+
 /// The format for a request, as ASP.NET Web API's default negotiator picks it: the
 /// acceptable range in `Accept` with the highest q-value (the first one on a tie) that
 /// one of our formats satisfies, `*/*` aside; failing that, the format of the request
 /// body when it is one of ours (so a client that posts XML with no `Accept`, or with
 /// the `*/*` most clients send, is answered in XML); failing that, JSON.
-pub fn negotiate(accept: Option<&str>, content_type: Option<&str>) -> MediaFormat {
-    from_accept(accept.unwrap_or_default())
+/// Problems are labelled as the requested type when the format came from an `Accept`
+/// range that names it exactly and no acceptable range names a problem type.
+pub fn negotiate(accept: Option<&str>, content_type: Option<&str>) -> Negotiated {
+    let ranges = acceptable_ranges(accept.unwrap_or_default());
+    let from_accept = ranges.iter().find_map(|range| {
+        MediaFormat::ALL
+            .into_iter()
+            .find(|format| format.within(range))
+            .map(|format| (format, format.essence().eq_ignore_ascii_case(range)))
+    });
+    let asks_for_problems = ranges.iter().any(|range| {
+        range.split_once('/').is_some_and(|(_, subtype)| {
+            subtype
+                .get(..8)
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case("problem+"))
+        })
+    });
+    let problem_label = match from_accept {
+        Some((_, true)) if !asks_for_problems => ProblemLabel::AsRequested,
+        _ => ProblemLabel::ProblemType,
+    };
+    let format = from_accept
+        .map(|(format, _)| format)
         .or_else(|| {
             let essence = content_type?.split(';').next()?.trim();
             MediaFormat::ALL
                 .into_iter()
                 .find(|format| format.essence().eq_ignore_ascii_case(essence))
         })
-        .unwrap_or(MediaFormat::Json)
+        .unwrap_or(MediaFormat::Json);
+    Negotiated {
+        format,
+        problem_label,
+    }
 }
 
-fn from_accept(accept: &str) -> Option<MediaFormat> {
+/// The acceptable ranges of `accept`, highest q-value first, `*/*` left out.
+fn acceptable_ranges(accept: &str) -> Vec<&str> {
     let mut ranges: Vec<(f32, &str)> = accept
         .split(',')
         .filter_map(|item| {
@@ -123,11 +166,7 @@ fn from_accept(accept: &str) -> Option<MediaFormat> {
         .collect();
     // Stable: among equal q-values the client's order stands.
     ranges.sort_by(|a, b| b.0.total_cmp(&a.0));
-    ranges.iter().find_map(|(_, range)| {
-        MediaFormat::ALL
-            .into_iter()
-            .find(|format| format.within(range))
-    })
+    ranges.into_iter().map(|(_, range)| range).collect()
 }
 
 #[cfg(test)]
@@ -136,26 +175,56 @@ mod tests {
     use MediaFormat::{Json, TextJson, TextXml, Xml};
 
     fn accept(header: Option<&str>) -> MediaFormat {
-        negotiate(header, None)
+        negotiate(header, None).format
+    }
+
+    fn label(header: &str) -> ProblemLabel {
+        negotiate(Some(header), Some("application/xml")).problem_label
+    }
+
+    #[test]
+    fn problems_take_the_plain_type_only_when_it_was_named_and_no_problem_type_was() {
+        use ProblemLabel::{AsRequested, ProblemType};
+        assert_eq!(label("application/json"), AsRequested);
+        assert_eq!(label("text/html, Text/XML;q=0.5"), AsRequested);
+        assert_eq!(
+            label("application/json, application/problem+json"),
+            ProblemType
+        );
+        assert_eq!(
+            label("application/xml, application/PROBLEM+xml;q=0.1"),
+            ProblemType
+        );
+        assert_eq!(
+            label("application/json, application/problem+json;q=0"),
+            AsRequested
+        );
+        assert_eq!(label("application/*"), ProblemType);
+        assert_eq!(label("*/*"), ProblemType);
+        assert_eq!(label("application/problem+xml"), ProblemType);
+        assert_eq!(
+            negotiate(None, Some("application/json")).problem_label,
+            ProblemType
+        );
+        assert_eq!(
+            Xml.problem_content_type(AsRequested),
+            "application/xml; charset=utf-8"
+        );
+        assert_eq!(
+            TextJson.problem_content_type(ProblemType),
+            "application/problem+json"
+        );
     }
 
     #[test]
     fn without_a_usable_accept_the_request_body_format_answers() {
-        assert_eq!(negotiate(None, Some("text/xml; charset=utf-8")), TextXml);
-        assert_eq!(negotiate(Some("text/html"), Some("application/xml")), Xml);
-        assert_eq!(
-            negotiate(Some("application/json"), Some("application/xml")),
-            Json
-        );
-        assert_eq!(
-            negotiate(None, Some("application/x-www-form-urlencoded")),
-            Json
-        );
-        assert_eq!(negotiate(Some("*/*"), Some("text/xml")), TextXml);
-        assert_eq!(
-            negotiate(Some("text/*, */*"), Some("application/xml")),
-            TextJson
-        );
+        let format = |accept, content_type| negotiate(accept, Some(content_type)).format;
+        assert_eq!(format(None, "text/xml; charset=utf-8"), TextXml);
+        assert_eq!(format(Some("text/html"), "application/xml"), Xml);
+        assert_eq!(format(Some("application/json"), "application/xml"), Json);
+        assert_eq!(format(None, "application/x-www-form-urlencoded"), Json);
+        assert_eq!(format(Some("*/*"), "text/xml"), TextXml);
+        assert_eq!(format(Some("text/*, */*"), "application/xml"), TextJson);
     }
 
     #[test]

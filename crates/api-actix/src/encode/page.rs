@@ -1,6 +1,6 @@
 //! A page of a listing: `{"items": [...], "nextCursor": "…" | null}`.
 
-use super::{open_root, EventRepresentation};
+use super::{EventRepresentation, XmlContract};
 use crate::encode::xml_writer::XmlWriter;
 use crate::middleware::request_context::RequestContext;
 use app::Page;
@@ -33,12 +33,12 @@ impl PageRepresentation {
 
 impl super::Representation for PageRepresentation {
     /// `<BillingEventPage><Items><InvoiceBillingEvent>…</Items><NextCursor>…`.
-    fn to_xml(&self) -> String {
+    fn to_xml(&self, contract: &XmlContract) -> String {
         let mut xml = XmlWriter::new();
-        open_root(&mut xml, "BillingEventPage");
+        contract.open_root(&mut xml, "BillingEventPage");
         xml.open("Items", &[]);
         for item in &self.items {
-            item.write_xml(&mut xml, false);
+            item.write_xml(&mut xml, contract, false);
         }
         xml.close("Items")
             .optional("NextCursor", self.next_cursor.as_deref())

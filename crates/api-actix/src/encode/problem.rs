@@ -1,8 +1,11 @@
 //! RFC 9457 problem details: the one shape every error response has, as JSON or, when
 //! the client asked for XML, as the RFC's XML form (namespace `urn:ietf:rfc:7807`).
+//! Web API 2's `HttpError` members `Message` and `ModelState` ride along as extension
+//! members, so the original's .NET clients can read every error.
 
-use crate::encode::negotiation::MediaFormat;
+use crate::encode::negotiation::{MediaFormat, ProblemLabel};
 use crate::encode::xml_writer::XmlWriter;
+use crate::middleware::request_context::RequestContext;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -13,34 +16,50 @@ use utoipa::ToSchema;
 /// The namespace RFC 9457 (like RFC 7807 before it) gives problem details in XML.
 const PROBLEM_NAMESPACE: &str = "urn:ietf:rfc:7807";
 
-/// A problem response, ready to send. Built only by `ApiError::to_problem`.
+/// A problem response, ready to send. Built only by `ApiError::to_problem`, through
+/// [`Problem::new`].
 ///
-/// RFC 9457 problem details (as JSON; the XML form has the same members).
+/// RFC 9457 problem details (as JSON; the XML form has the same members), with Web API
+/// 2's `HttpError` members `Message` and `ModelState` beside them.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = ProblemDetails)]
 pub struct Problem {
     #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub title: &'static str,
+    kind: &'static str,
+    title: &'static str,
     #[serde(serialize_with = "status_code")]
     #[schema(value_type = u16)]
-    pub status: StatusCode,
-    pub detail: String,
+    status: StatusCode,
+    detail: String,
     #[serde(rename = "txID")]
-    pub tx_id: String,
+    tx_id: String,
     /// For validation problems: each bad field (camelCase) with every reason, in order.
     #[serde(
         skip_serializing_if = "Option::is_none",
         serialize_with = "ordered_map"
     )]
     #[schema(value_type = Option<std::collections::BTreeMap<String, Vec<String>>>)]
-    pub errors: Option<Vec<(String, Vec<String>)>>,
+    errors: Option<Vec<(String, Vec<String>)>>,
+    /// Web API 2's `HttpError.Message`: the same text as `detail`.
+    #[serde(rename = "Message")]
+    message: String,
+    /// Web API 2's `HttpError.ModelState`: the same fields and reasons as `errors`.
+    #[serde(
+        rename = "ModelState",
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ordered_map"
+    )]
+    #[schema(value_type = Option<std::collections::BTreeMap<String, Vec<String>>>)]
+    model_state: Option<Vec<(String, Vec<String>)>>,
     /// A header the status calls for: `Allow` on a 405, `Retry-After` on a 503.
     #[serde(skip)]
-    pub header: Option<(header::HeaderName, String)>,
+    header: Option<(header::HeaderName, String)>,
     /// The negotiated format the problem is written in.
     #[serde(skip)]
-    pub format: MediaFormat,
+    format: MediaFormat,
+    /// The media type it is labelled with.
+    #[serde(skip)]
+    label: ProblemLabel,
 }
 
 impl Problem {
@@ -48,8 +67,51 @@ impl Problem {
     /// message, a client name) never makes the answer as large as the request.
     pub const MAX_DETAIL_CHARS: usize = 1_000;
 
+    /// A problem with `detail` cut to [`Problem::MAX_DETAIL_CHARS`] characters.
+    pub fn new(
+        status: StatusCode,
+        kind: &'static str,
+        title: &'static str,
+        detail: String,
+        context: &RequestContext,
+    ) -> Self {
+        let detail = Self::bounded(detail);
+        Self {
+            kind,
+            title,
+            status,
+            message: detail.clone(),
+            detail,
+            tx_id: context.tx_id.clone(),
+            errors: None,
+            model_state: None,
+            header: None,
+            format: context.format,
+            label: context.problem_label,
+        }
+    }
+
+    /// The problem naming each bad field with every reason, in order.
+    #[must_use]
+    pub fn with_errors(self, errors: Vec<(String, Vec<String>)>) -> Self {
+        Self {
+            model_state: Some(errors.clone()),
+            errors: Some(errors),
+            ..self
+        }
+    }
+
+    /// The problem with a header its status calls for.
+    #[must_use]
+    pub fn with_header(self, header: (header::HeaderName, String)) -> Self {
+        Self {
+            header: Some(header),
+            ..self
+        }
+    }
+
     /// `detail`, cut to [`Problem::MAX_DETAIL_CHARS`] with an ellipsis when longer.
-    pub fn bounded(detail: String) -> String {
+    fn bounded(detail: String) -> String {
         match detail.char_indices().nth(Self::MAX_DETAIL_CHARS) {
             None => detail,
             Some((end, _)) => format!("{}…", &detail[..end]),
@@ -57,36 +119,47 @@ impl Problem {
     }
 
     /// `<problem xmlns="urn:ietf:rfc:7807">`; extension members are elements in the same
-    /// namespace, arrays hold one `<i>` per item, as the RFC's appendix shows.
+    /// namespace, arrays hold one `<i>` per item, as the RFC's appendix shows. Members
+    /// come in data-contract (ordinal) order, which a .NET `DataContractSerializer`
+    /// needs to read them all.
     fn to_xml(&self) -> String {
         let mut xml = XmlWriter::new();
         xml.open("problem", &[("xmlns", PROBLEM_NAMESPACE)])
-            .element("type", self.kind)
-            .element("title", self.title)
-            .element("status", &self.status.as_u16().to_string())
-            .element("detail", &self.detail)
-            .element("txID", &self.tx_id);
-        if let Some(errors) = &self.errors {
-            xml.open("errors", &[]);
-            for (field, messages) in errors {
-                // `billingEventGuids[3]` is no XML name: the index becomes an attribute.
-                let (name, index) = match field.split_once('[') {
-                    Some((name, rest)) => (name, rest.strip_suffix(']')),
-                    None => (field.as_str(), None),
-                };
-                match index {
-                    Some(index) => xml.open(name, &[("index", index)]),
-                    None => xml.open(name, &[]),
-                };
-                for message in messages {
-                    xml.element("i", message);
-                }
-                xml.close(name);
-            }
-            xml.close("errors");
+            .element("Message", &self.message);
+        if let Some(model_state) = &self.model_state {
+            fields_xml(&mut xml, "ModelState", model_state);
         }
+        xml.element("detail", &self.detail);
+        if let Some(errors) = &self.errors {
+            fields_xml(&mut xml, "errors", errors);
+        }
+        xml.element("status", &self.status.as_u16().to_string())
+            .element("title", self.title)
+            .element("txID", &self.tx_id)
+            .element("type", self.kind);
         xml.close("problem").finish()
     }
+}
+
+/// `<errors>` (or `<ModelState>`): one element per field, one `<i>` per reason.
+fn fields_xml(xml: &mut XmlWriter, member: &str, fields: &[(String, Vec<String>)]) {
+    xml.open(member, &[]);
+    for (field, messages) in fields {
+        // `billingEventGuids[3]` is no XML name: the index becomes an attribute.
+        let (name, index) = match field.split_once('[') {
+            Some((name, rest)) => (name, rest.strip_suffix(']')),
+            None => (field.as_str(), None),
+        };
+        match index {
+            Some(index) => xml.open(name, &[("index", index)]),
+            None => xml.open(name, &[]),
+        };
+        for message in messages {
+            xml.element("i", message);
+        }
+        xml.close(name);
+    }
+    xml.close(member);
 }
 
 /// A list of pairs as a JSON object, keeping their order.
@@ -133,7 +206,7 @@ impl ResponseError for Problem {
         let mut response = HttpResponse::build(self.status);
         response.insert_header((
             header::CONTENT_TYPE,
-            HeaderValue::from_static(self.format.problem_content_type()),
+            HeaderValue::from_static(self.format.problem_content_type(self.label)),
         ));
         if let Some((name, value)) = &self.header {
             response.insert_header((name.clone(), value.as_str()));

@@ -1,6 +1,6 @@
 //! The answer to a bulk settlement: one result per guid, in order, and counts.
 
-use super::open_root;
+use super::XmlContract;
 use crate::encode::xml_writer::XmlWriter;
 use crate::middleware::request_context::RequestContext;
 use crate::vocabulary::EventStatusSchema;
@@ -104,9 +104,9 @@ impl SettlementRepresentation {
 }
 
 impl super::Representation for SettlementRepresentation {
-    fn to_xml(&self) -> String {
+    fn to_xml(&self, contract: &XmlContract) -> String {
         let mut xml = XmlWriter::new();
-        open_root(&mut xml, "BillingEventSettlement");
+        contract.open_root(&mut xml, "BillingEventSettlement");
         // Members in data-contract order (ordinal order of the names), as in event.rs.
         xml.element("Changed", &self.counts.changed.to_string())
             .element("ExecutionTime", &self.execution_time.to_string())

@@ -1,6 +1,6 @@
 //! A summary: per group, its keys, the count and the exact totals.
 
-use super::{exact_number, open_root};
+use super::{exact_number, XmlContract};
 use crate::encode::xml_writer::XmlWriter;
 use crate::middleware::request_context::RequestContext;
 use crate::vocabulary::{EventStatusSchema, EventTypeSchema};
@@ -65,9 +65,9 @@ impl SummaryRepresentation {
 }
 
 impl super::Representation for SummaryRepresentation {
-    fn to_xml(&self) -> String {
+    fn to_xml(&self, contract: &XmlContract) -> String {
         let mut xml = XmlWriter::new();
-        open_root(&mut xml, "BillingEventSummary");
+        contract.open_root(&mut xml, "BillingEventSummary");
         // Members in data-contract order (ordinal order of the names), as in event.rs.
         xml.element("ExecutionTime", &self.execution_time.to_string())
             .open("Groups", &[]);

@@ -5,14 +5,17 @@
 //! log line of the request, stamps `X-Transaction-Id` on every response (errors, 404s
 //! and 405s too) and logs one line when the request is done.
 
-use crate::encode::negotiation::{negotiate, MediaFormat};
+use crate::encode::negotiation::{negotiate, MediaFormat, ProblemLabel};
+use crate::encode::XmlContract;
+use crate::routes::AppState;
 use crate::telemetry::prometheus;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use std::future::{ready, Ready};
+use std::sync::Arc;
 use std::time::Instant;
 use tracing::Instrument;
 
@@ -25,20 +28,32 @@ pub struct RequestContext {
     pub started: Instant,
     /// What every answer to this request, errors included, is written in.
     pub format: MediaFormat,
+    /// The media type a problem in `format` is labelled with.
+    pub problem_label: ProblemLabel,
+    /// The data contract of XML answers.
+    pub xml: Arc<XmlContract>,
 }
 
 impl RequestContext {
-    fn new(headers: &HeaderMap) -> Self {
+    fn new(headers: &HeaderMap, xml: Arc<XmlContract>) -> Self {
         let header = |name| {
             headers
                 .get(name)
                 .and_then(|value: &HeaderValue| value.to_str().ok())
         };
+        let negotiated = negotiate(header(header::ACCEPT), header(header::CONTENT_TYPE));
         Self {
             tx_id: uuid::Uuid::new_v4().to_string(),
             started: Instant::now(),
-            format: negotiate(header(header::ACCEPT), header(header::CONTENT_TYPE)),
+            format: negotiated.format,
+            problem_label: negotiated.problem_label,
+            xml,
         }
+    }
+
+    /// The context of a request known only by its head, before the app sees it.
+    pub fn for_head(headers: &HeaderMap) -> Self {
+        Self::new(headers, Arc::default())
     }
 
     /// Whole milliseconds since the request arrived.
@@ -58,15 +73,22 @@ impl RequestContext {
     /// middleware lacks one, and gets a fresh one.
     pub fn of(req: &HttpRequest) -> Self {
         let context = req.extensions().get::<RequestContext>().cloned();
-        context.unwrap_or_else(|| RequestContext::new(req.headers()))
+        context.unwrap_or_else(|| RequestContext::new(req.headers(), contract_of(req)))
     }
 
     /// The context of the request being served (outside one, a fresh one in JSON).
     pub fn current() -> Self {
         CURRENT
             .try_with(Clone::clone)
-            .unwrap_or_else(|_| RequestContext::new(&HeaderMap::new()))
+            .unwrap_or_else(|_| RequestContext::new(&HeaderMap::new(), Arc::default()))
     }
+}
+
+/// The contract the app serves XML in (the default when it has no state).
+fn contract_of(req: &HttpRequest) -> Arc<XmlContract> {
+    req.app_data::<web::Data<AppState>>()
+        .map(|state| state.xml.clone())
+        .unwrap_or_default()
 }
 
 impl FromRequest for RequestContext {
@@ -83,7 +105,7 @@ pub async fn track(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let context = RequestContext::new(req.headers());
+    let context = RequestContext::new(req.headers(), contract_of(req.request()));
     req.extensions_mut().insert(context.clone());
     let span = tracing::info_span!(
         "request",

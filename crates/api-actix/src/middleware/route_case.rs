@@ -1,5 +1,5 @@
-//! Route literals match in any letter case, as in ASP.NET: `/API/v1/billingevents/acme`
-//! is `/api/v1/BillingEvents/acme`.
+//! Route literals match in any letter case, and with one trailing slash, as in ASP.NET:
+//! `/API/v1/billingevents/acme/` is `/api/v1/BillingEvents/acme`.
 //!
 //! actix-web routes are case-sensitive, so this middleware rewrites the literal segments
 //! of a matching path to their canonical spelling before routing. Parameter segments
@@ -19,9 +19,10 @@ fn is_parameter(segment: &str) -> bool {
 }
 
 /// The canonical spelling of the raw `path`, if it matches a template in another
-/// letter case or spelling.
-fn canonical_path(path: &str) -> Option<String> {
-    let segments: Vec<&str> = path.split('/').collect();
+/// letter case or spelling, or with a trailing slash.
+pub fn canonical_path(path: &str) -> Option<String> {
+    let trimmed = path.strip_suffix('/').filter(|rest| !rest.is_empty());
+    let segments: Vec<&str> = trimmed.unwrap_or(path).split('/').collect();
     ROUTES.iter().find_map(|route| {
         let literals: Vec<&str> = route.pattern.split('/').collect();
         let matches = literals.len() == segments.len()
@@ -30,10 +31,11 @@ fn canonical_path(path: &str) -> Option<String> {
                     || literal
                         .eq_ignore_ascii_case(&percent_decode_str(segment).decode_utf8_lossy())
             });
-        let differs = literals
-            .iter()
-            .zip(&segments)
-            .any(|(literal, segment)| !is_parameter(literal) && literal != segment);
+        let differs = trimmed.is_some()
+            || literals
+                .iter()
+                .zip(&segments)
+                .any(|(literal, segment)| !is_parameter(literal) && literal != segment);
         (matches && differs).then(|| {
             literals
                 .iter()
@@ -97,6 +99,11 @@ mod tests {
             Some("/api/v1/BillingEvents/Ab12/history")
         );
         assert_eq!(canonical_path("/Ready").as_deref(), Some("/ready"));
+        assert_eq!(canonical_path("/ready/").as_deref(), Some("/ready"));
+        assert_eq!(
+            canonical_path("/api/v1/BillingEvents/acme/").as_deref(),
+            Some("/api/v1/BillingEvents/acme")
+        );
         assert_eq!(
             canonical_path("/%61pi/v1/BillingEvents/a%62c").as_deref(),
             Some("/api/v1/BillingEvents/a%62c"),
@@ -111,5 +118,11 @@ mod tests {
         assert_eq!(canonical_path("/api/v1"), None);
         assert_eq!(canonical_path("/api/v1/billingevents/a/b"), None);
         assert_eq!(canonical_path("/"), None);
+        assert_eq!(
+            canonical_path("/ready//"),
+            None,
+            "one trailing slash, no more"
+        );
+        assert_eq!(canonical_path("/nowhere/"), None);
     }
 }

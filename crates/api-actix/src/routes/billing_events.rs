@@ -81,7 +81,7 @@ pub async fn get(
 /// The event in the negotiated format, with its `ETag`.
 pub fn answer(status: StatusCode, event: &BillingEvent, context: &RequestContext) -> HttpResponse {
     let representation = EventRepresentation::of(event, context);
-    let mut response = representation.respond(status, context.format);
+    let mut response = representation.respond(status, context);
     if let Ok(tag) = HeaderValue::from_str(&etag(event.revision)) {
         response.headers_mut().insert(header::ETAG, tag);
     }

@@ -1,29 +1,41 @@
 //! `/help` (HTML for people) and `/openapi.json` (for tools). Both are the same for the
-//! life of the process, so each is rendered once, on first request.
+//! life of the app, so each is rendered once, on first request.
 
 use super::AppState;
 use crate::docs::refinements::DocumentLimits;
 use crate::docs::{help, openapi};
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::web::{self, Bytes};
+use actix_web::HttpResponse;
 use std::sync::OnceLock;
 
+/// The documents of one app, once rendered.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    help: OnceLock<Bytes>,
+    openapi: OnceLock<Bytes>,
+}
+
 pub async fn help_page(state: web::Data<AppState>) -> HttpResponse {
-    static PAGE: OnceLock<String> = OnceLock::new();
+    let page = state
+        .docs
+        .help
+        .get_or_init(|| help::page(limits(&state), &state.xml).into())
+        .clone();
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-        .body(PAGE.get_or_init(|| help::page(limits(&state))).as_str())
+        .body(page)
 }
 
 pub async fn openapi_document(state: web::Data<AppState>) -> HttpResponse {
-    static DOCUMENT: OnceLock<String> = OnceLock::new();
+    let document = state
+        .docs
+        .openapi
+        .get_or_init(|| openapi::document(limits(&state)).to_string().into())
+        .clone();
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/json"))
-        .body(
-            DOCUMENT
-                .get_or_init(|| openapi::document(limits(&state)).to_string())
-                .as_str(),
-        )
+        .body(document)
 }
 
 fn limits(state: &AppState) -> DocumentLimits {

@@ -22,5 +22,5 @@ pub async fn ready(
 }
 
 fn status(word: &'static str, context: &RequestContext) -> HttpResponse {
-    HealthRepresentation::of(word).respond(StatusCode::OK, context.format)
+    HealthRepresentation::of(word).respond(StatusCode::OK, context)
 }

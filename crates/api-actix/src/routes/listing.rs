@@ -19,7 +19,7 @@ pub async fn list(
     let request = Query::parse(req.query_string()).list_request();
     let page = state.list.execute(&request, &caller).await?;
     let body = PageRepresentation::of(&page, &context);
-    Ok(body.respond(StatusCode::OK, context.format))
+    Ok(body.respond(StatusCode::OK, &context))
 }
 
 pub async fn summary(
@@ -31,5 +31,5 @@ pub async fn summary(
     let request = Query::parse(req.query_string()).summary_request();
     let rows = state.summarize.execute(&request, &caller).await?;
     let body = SummaryRepresentation::of(&rows, &context);
-    Ok(body.respond(StatusCode::OK, context.format))
+    Ok(body.respond(StatusCode::OK, &context))
 }

@@ -9,7 +9,9 @@ mod listing;
 mod settlement;
 
 use crate::decode::body::{BodyBudget, BodyRules};
-use actix_web::web;
+use crate::encode::XmlContract;
+use actix_web::http::Method;
+use actix_web::{guard, web};
 use app::{
     BillingEventRepository, ChangeBillingEventStatus, Clock, GetBillingEvent,
     GetBillingEventHistory, ListBillingEvents, RecordBillingEvent, RecordBillingEvents,
@@ -35,6 +37,10 @@ pub struct AppState {
     pub settlement_body: BodyRules,
     pub batch_body: BodyRules,
     pub max_batch_items: usize,
+    /// The data contract of XML answers.
+    pub xml: Arc<XmlContract>,
+    /// `/help` and `/openapi.json`, rendered on first request.
+    pub(crate) docs: Arc<docs::Rendered>,
 }
 
 /// The most a request may carry.
@@ -54,6 +60,7 @@ impl AppState {
         repository: Arc<dyn BillingEventRepository>,
         clock: Arc<dyn Clock>,
         limits: Limits,
+        xml: XmlContract,
     ) -> Self {
         let budget = BodyBudget::new(limits.buffered_body_bytes);
         let rules = |limit| BodyRules {
@@ -79,15 +86,27 @@ impl AppState {
             settlement_body: rules(limits.bulk_body_bytes),
             batch_body: rules(limits.batch_body_bytes),
             max_batch_items: limits.batch_items,
+            xml: Arc::new(xml),
+            docs: Arc::default(),
         }
     }
 }
 
-/// One route: its pattern and the methods it answers (the `Allow` of its 405).
+/// One route: its pattern and the methods it declares (each GET answers HEAD too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Route {
     pub pattern: &'static str,
     pub allow: &'static str,
+}
+
+/// The route for `method`. A GET route answers HEAD as it answers GET, headers and all:
+/// actix-http leaves the body out of any answer to a HEAD request.
+fn answering(method: &Method) -> actix_web::Route {
+    if method == Method::GET {
+        web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+    } else {
+        web::method(method.clone())
+    }
 }
 
 /// Every path under this one needs a key (the key check reads it too).
@@ -104,15 +123,15 @@ macro_rules! route_table {
             $(Route { pattern: $pattern, allow: route_table!(@allow $($method),+) }),+
         ];
 
-        /// Registers every route, each with a 405 naming its methods, and a 404 for
-        /// every other path.
+        /// Registers every route, each with a 405 naming the methods it answers, and
+        /// a 404 for every other path.
         pub fn configure(config: &mut web::ServiceConfig) {
             $(
                 config.service(
                     web::resource($pattern)
-                        $(.route(web::method(actix_web::http::Method::$method).to($handler)))+
+                        $(.route(answering(&Method::$method).to($handler)))+
                         .default_service(web::to(fallback::method_not_allowed(
-                            route_table!(@allow $($method),+),
+                            route_table!(@answers $($method),+),
                         ))),
                 );
             )+
@@ -122,6 +141,11 @@ macro_rules! route_table {
     (@allow $first:ident $(, $rest:ident)*) => {
         concat!(stringify!($first) $(, ", ", stringify!($rest))*)
     };
+    (@answers $first:ident $(, $rest:ident)*) => {
+        concat!(route_table!(@one $first) $(, ", ", route_table!(@one $rest))*)
+    };
+    (@one GET) => { "GET, HEAD" };
+    (@one $method:ident) => { stringify!($method) };
 }
 
 route_table! {

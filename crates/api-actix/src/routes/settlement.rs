@@ -106,7 +106,7 @@ pub async fn settle_many(
         .and_then(|text| EventStatus::parse(text).ok())
         .unwrap_or_default();
     let body = SettlementRepresentation::of(status, &outcomes, &context);
-    Ok(body.respond(StatusCode::OK, context.format))
+    Ok(body.respond(StatusCode::OK, &context))
 }
 
 /// The creation and every status change, oldest first.
@@ -121,7 +121,7 @@ pub async fn history(
         .execute(req.match_info().query("id"), &caller)
         .await?;
     let body = HistoryRepresentation::of(guid, &entries, &context);
-    Ok(body.respond(StatusCode::OK, context.format))
+    Ok(body.respond(StatusCode::OK, &context))
 }
 
 #[cfg(test)]
