@@ -241,7 +241,9 @@ impl ApiError {
                     StatusCode::SERVICE_UNAVAILABLE,
                     PLAIN,
                     "Service Unavailable",
-                    "The service holds as many request bodies as it may right now; nothing was stored. Retry shortly.".into(),
+                    "The service holds as many request bodies as it may right now; \
+                     nothing was stored. Retry shortly."
+                        .into(),
                 )
 .with_header((header::RETRY_AFTER, "1".to_owned())),
             ApiError::BodyTimeout { timeout } => problem(

@@ -142,9 +142,12 @@ impl Application {
                     .expect(fn_service(move |req| {
                         std::future::ready(expect_continue::check(&body_limits, req))
                     }))
+                    // HttpServer gives the app its listening address as the host; that
+                    // constructor is private to actix-web, and the host only matters to
+                    // `url_for` and requests without a Host header, neither used here.
                     .finish(map_config(
                         app().into_factory().map_err(|error| error.error_response()),
-                        move |()| AppConfig::default(),
+                        |()| AppConfig::default(),
                     ))
                     .tcp()
             })

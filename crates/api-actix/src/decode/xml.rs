@@ -417,6 +417,11 @@ mod tests {
         let swapped = "<E><eventdatetime><OFFSETMINUTES>-840</OFFSETMINUTES><datetime>2026-11-30T10:00:00Z</datetime></eventdatetime></E>";
         let draft = decode(swapped.as_bytes(), "acme").unwrap();
         assert_eq!(draft.event_date_time, text("2026-11-30T10:00:00Z"));
+        let batch = "<A><E><EventDateTime><DateTime>2026-11-30T10:00:00Z</DateTime><OffsetMinutes>0</OffsetMinutes></EventDateTime><Price>1</Price></E><E><EventDateTime><DateTime>2026-12-01T00:00:00Z</DateTime><OffsetMinutes>60</OffsetMinutes></EventDateTime></E></A>";
+        let drafts = decode_many(batch.as_bytes(), "acme", 2).unwrap();
+        assert_eq!(drafts[0].event_date_time, text("2026-11-30T10:00:00Z"));
+        assert_eq!(drafts[0].price, text("1"));
+        assert_eq!(drafts[1].event_date_time, text("2026-12-01T00:00:00Z"));
     }
 
     #[test]

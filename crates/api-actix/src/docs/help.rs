@@ -67,7 +67,8 @@ pub fn page(limits: DocumentLimits, contract: &XmlContract) -> String {
          them as it stands:</p><pre>{}</pre>\
          <p>Errors are RFC 9457 problems that also carry Web API's <code>Message</code> and, \
          for invalid fields, <code>ModelState</code>. Send <code>Accept: application/json</code> \
-         (or XML) and they come under that type, so <code>ReadAsAsync</code> reads them.</p>",
+         and they come under that type, so <code>ReadAsAsync&lt;HttpError&gt;</code> reads them \
+         (in XML, read the <code>problem</code> element with a data-contract class).</p>",
         escape(contract.namespace()),
         escape(DOTNET_CLASS)
     );

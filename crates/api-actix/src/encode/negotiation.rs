@@ -200,6 +200,11 @@ mod tests {
             AsRequested
         );
         assert_eq!(label("application/*"), ProblemType);
+        assert_eq!(
+            label("application/*, application/json"),
+            ProblemType,
+            "the range that chose the format is the wildcard"
+        );
         assert_eq!(label("*/*"), ProblemType);
         assert_eq!(label("application/problem+xml"), ProblemType);
         assert_eq!(

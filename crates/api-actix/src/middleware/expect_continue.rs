@@ -3,7 +3,9 @@
 //!
 //! actix-http writes `100 Continue` as soon as its expect service lets a request
 //! through, before any route runs, so this check is that service (`startup` installs
-//! it) and reads only the request head.
+//! it) and reads only the request head. It comes before the key check and the routing:
+//! a body too large for its route is refused whoever sends it. The middleware never
+//! sees such a request, so its log line and count are made here.
 
 use crate::api_error::ApiError;
 use crate::middleware::request_context::{RequestContext, TRANSACTION_ID_HEADER};
@@ -23,18 +25,19 @@ pub struct BodyLimits {
 }
 
 impl BodyLimits {
-    /// The limit of the route `path` names: `…/{id}/batch` and `…/{id}/status` have their
-    /// own, every other path the event's (the smallest).
-    fn for_path(&self, path: &str) -> usize {
+    /// The route `path` names, as its metrics label, and its limit: `…/{id}/batch` and
+    /// `…/{id}/status` have their own, every other path the event's (the smallest).
+    fn for_path(&self, path: &str) -> (&'static str, usize) {
         let canonical = canonical_path(path);
         let path = canonical.as_deref().unwrap_or(path);
         let below_events = path
             .strip_prefix(API_PREFIX)
             .and_then(|rest| rest.strip_prefix("/v1/BillingEvents/"));
-        match below_events.and_then(|rest| rest.split_once('/')) {
-            Some((_, "batch")) => self.batch,
-            Some((_, "status")) => self.settlement,
-            _ => self.event,
+        match below_events.map(|rest| rest.split_once('/')) {
+            Some(Some((_, "batch"))) => ("/api/v1/BillingEvents/{id}/batch", self.batch),
+            Some(Some((_, "status"))) => ("/api/v1/BillingEvents/{id}/status", self.settlement),
+            Some(None) => ("/api/v1/BillingEvents/{id}", self.event),
+            _ => ("unmatched", self.event),
         }
     }
 }
@@ -51,14 +54,21 @@ pub fn check(limits: &BodyLimits, req: Request) -> Result<Request, HttpResponse>
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.trim().parse::<u64>().ok());
-    let limit = limits.for_path(req.path());
+    let (route, limit) = limits.for_path(req.path());
     match declared {
         Some(length) if length > u64::try_from(limit).unwrap_or(u64::MAX) => {
-            prometheus::unreadable_request("over_limit_expected");
             let context = RequestContext::for_head(req.headers());
             let mut response = ApiError::PayloadTooLarge { limit }
                 .to_problem(&context)
                 .error_response();
+            let status = response.status();
+            prometheus::request_done(route, req.method(), status, 0.0);
+            tracing::info!(
+                tx_id = %context.tx_id,
+                status = status.as_u16(),
+                route,
+                "request refused before its body was sent"
+            );
             if let Ok(tx_id) = HeaderValue::from_str(&context.tx_id) {
                 response.headers_mut().insert(TRANSACTION_ID_HEADER, tx_id);
             }
@@ -79,16 +89,22 @@ mod tests {
             settlement: 2,
             batch: 3,
         };
-        assert_eq!(limits.for_path("/api/v1/BillingEvents/acme"), 1);
-        assert_eq!(limits.for_path("/api/v1/BillingEvents/acme/status"), 2);
-        assert_eq!(limits.for_path("/api/v1/BillingEvents/acme/batch"), 3);
-        assert_eq!(limits.for_path("/API/v1/billingevents/acme/BATCH/"), 3);
-        assert_eq!(limits.for_path("/api/v1/BillingEvents/acme/b%61tch"), 3);
+        let limit = |path| limits.for_path(path).1;
+        assert_eq!(limit("/api/v1/BillingEvents/acme"), 1);
+        assert_eq!(limit("/api/v1/BillingEvents/acme/status"), 2);
+        assert_eq!(limit("/api/v1/BillingEvents/acme/batch"), 3);
+        assert_eq!(limit("/API/v1/billingevents/acme/BATCH/"), 3);
+        assert_eq!(limit("/api/v1/BillingEvents/acme/b%61tch"), 3);
         assert_eq!(
-            limits.for_path("/api/v1/BillingEvents/batch"),
+            limit("/api/v1/BillingEvents/batch"),
             1,
             "a client named batch"
         );
-        assert_eq!(limits.for_path("/health"), 1);
+        assert_eq!(limit("/health"), 1);
+        assert_eq!(
+            limits.for_path("/api/v1/billingevents/acme").0,
+            "/api/v1/BillingEvents/{id}"
+        );
+        assert_eq!(limits.for_path("/nowhere").0, "unmatched");
     }
 }
