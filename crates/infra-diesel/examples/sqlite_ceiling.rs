@@ -1,8 +1,10 @@
 //! SQLite's own ceiling for `make bench`: how many rows per second the database itself
 //! commits into the `billing_events` table, with the service's settings (WAL,
-//! `synchronous = FULL`), without any service in front. Rows go in through one prepared
-//! statement, the fastest way diesel has; they look like the load `make bench` sends
-//! the service: times moving forward, members, types and statuses varying.
+//! `synchronous = FULL`), without any service in front. Rows have the shape the service
+//! writes: each event by itself (`ON CONFLICT DO NOTHING RETURNING id`), then its
+//! creation line in `billing_event_history`, a thousand lines a statement. They look
+//! like the load `make bench` sends the service: times moving forward, members, types
+//! and statuses varying.
 //!
 //! `sqlite_ceiling <file> <rows per transaction> <threads> <seconds>` prints rows/s.
 
@@ -12,7 +14,8 @@ use infra_diesel::{DatabaseOptions, DatabaseUrl};
 use std::time::{Duration, Instant};
 
 diesel::table! {
-    billing_events (billing_event_guid) {
+    billing_events (id) {
+        id -> BigInt,
         billing_event_guid -> Text,
         client_name -> Text,
         member_unique_key -> Text,
@@ -26,25 +29,63 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    billing_event_history (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        from_status_id -> Nullable<SmallInt>,
+        to_status_id -> SmallInt,
+        changed_at -> BigInt,
+        tx_id -> Text,
+    }
+}
+
 fn insert_rows(conn: &mut SqliteConnection, first: usize, rows: usize) -> QueryResult<()> {
+    use billing_event_history::dsl as h;
     use billing_events::dsl as e;
     let start = 1_735_689_600_000_000_i64;
     conn.immediate_transaction(|conn| {
+        let mut created = Vec::with_capacity(rows);
         for n in first..first + rows {
             let at = start + i64::try_from(n).unwrap_or(i64::MAX) * 1_000;
-            diesel::insert_into(e::billing_events)
+            let status = i16::try_from(n % 5).unwrap_or(0);
+            let row_id: Option<i64> = diesel::insert_into(e::billing_events)
                 .values((
                     e::billing_event_guid.eq(uuid::Uuid::new_v4().to_string()),
                     e::client_name.eq("bench"),
                     e::member_unique_key.eq(format!("member {}", n % 1000)),
                     e::event_date_time.eq(at),
                     e::event_type_id.eq(i16::try_from(n % 6).unwrap_or(0)),
-                    e::status_id.eq(i16::try_from(n % 5).unwrap_or(0)),
+                    e::status_id.eq(status),
                     e::quantity.eq("1.5"),
                     e::price.eq("2.50"),
                     e::modified_date_time.eq(at),
                     e::revision.eq(1),
                 ))
+                .on_conflict(e::billing_event_guid)
+                .do_nothing()
+                .returning(e::id)
+                .get_result(conn)
+                .optional()?;
+            if let Some(row_id) = row_id {
+                created.push((row_id, status, at));
+            }
+        }
+        for chunk in created.chunks(1_000) {
+            let lines: Vec<_> = chunk
+                .iter()
+                .map(|&(row_id, status, at)| {
+                    (
+                        h::event_id.eq(row_id),
+                        h::from_status_id.eq(None::<i16>),
+                        h::to_status_id.eq(status),
+                        h::changed_at.eq(at),
+                        h::tx_id.eq("c0ecad8c-7d84-431d-9b7b-fa8dc34755ce"),
+                    )
+                })
+                .collect();
+            diesel::insert_into(h::billing_event_history)
+                .values(lines)
                 .execute(conn)?;
         }
         Ok(())
