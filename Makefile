@@ -8,6 +8,8 @@
 #               cargo deny (licenses, bans, sources; advisories need the internet)
 #   make bench  the service against each database's own ceiling (a few minutes)
 #   make bench-hostile  what one hostile request costs the service (about a minute)
+#   make bench-growth  the cost of posts, pages and summaries as each backend fills to
+#               ten million events (GROWTH_STEPS sets the sizes; not in CI)
 #   make contract  schemathesis against the release binary's own OpenAPI document, on
 #               SQLite and PostgreSQL, keys on (installs schemathesis into target/)
 #   make cluster  three etcd, three PostgreSQL under Patroni, HAProxy and three service
@@ -22,7 +24,7 @@
 CARGO ?= cargo
 PG_FEATURES := --features infra-diesel/postgres-tests,black-box-tests/postgres-tests,api-actix/postgres-tests,billing-events-client/postgres-tests,black-box-tests/root-tests
 
-.PHONY: run test lint fmt layering bench bench-hostile fuzz contract cluster cluster-down drills interop
+.PHONY: run test lint fmt layering bench bench-growth bench-hostile fuzz contract cluster cluster-down drills interop
 
 run:
 	BILLING_ENV=development $(CARGO) run --release -p api-actix --bin billing-events
@@ -38,6 +40,9 @@ lint: layering
 
 bench:
 	./bench/run
+
+bench-growth:
+	./bench/growth
 
 bench-hostile:
 	./bench/hostile
