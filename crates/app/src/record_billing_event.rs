@@ -74,7 +74,7 @@ impl RecordBillingEvent {
     ) -> Result<Recorded, RecordBillingEventError> {
         self.authorize(access, &draft.client_name)?;
         let submission = draft
-            .validate(BillingEventGuid::new_random)
+            .validate(BillingEventGuid::new_time_ordered)
             .map_err(RecordBillingEventError::Invalid)?;
         let request = InsertRequest {
             event: submission.clone().stored_at(self.clock.now()),

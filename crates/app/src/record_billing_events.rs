@@ -110,7 +110,7 @@ impl RecordBillingEvents {
         let mut outcomes: Vec<Option<ItemOutcome>> = Vec::with_capacity(drafts.len());
         let mut valid = Vec::new();
         for (index, draft) in drafts.into_iter().enumerate() {
-            match draft.validate(BillingEventGuid::new_random) {
+            match draft.validate(BillingEventGuid::new_time_ordered) {
                 Ok(submission) => {
                     outcomes.push(None);
                     valid.push((index, submission));

@@ -105,7 +105,7 @@ impl BillingEventDraft {
 
     /// Checks every field and returns the event, or every error at once so a client can
     /// fix its request in one round trip. A missing or empty guid gets the one
-    /// `fresh_guid` makes (a random one, in the service): the rules themselves draw
+    /// `fresh_guid` makes (a time-ordered one, in the service): the rules themselves draw
     /// nothing at random.
     pub fn validate(
         self,

@@ -51,7 +51,7 @@ fn insert_rows(conn: &mut SqliteConnection, first: usize, rows: usize) -> QueryR
             let status = i16::try_from(n % 5).unwrap_or(0);
             let row_id: Option<i64> = diesel::insert_into(e::billing_events)
                 .values((
-                    e::billing_event_guid.eq(uuid::Uuid::new_v4().to_string()),
+                    e::billing_event_guid.eq(uuid::Uuid::now_v7().to_string()),
                     e::client_name.eq("bench"),
                     e::member_unique_key.eq(format!("member {}", n % 1000)),
                     e::event_date_time.eq(at),
