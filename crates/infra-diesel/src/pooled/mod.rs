@@ -2,7 +2,8 @@
 //!
 //! diesel is synchronous; an actix worker is a single-threaded runtime that must never
 //! block. So the pool checkout *and* the queries run together on tokio's blocking
-//! threads, inside the caller's tracing span so their log lines keep the request's txID.
+//! threads (long reads on a thread of their own that yields the cores, `yielding`),
+//! inside the caller's tracing span so their log lines keep the request's txID.
 //! What runs in which transaction is written once (`steps`); each backend supplies only
 //! its queries (`backend`); work takes its turn first where it must (`turns`).
 
@@ -10,6 +11,7 @@ mod backend;
 mod handover;
 mod steps;
 mod turns;
+mod yielding;
 
 pub(crate) use backend::Queries;
 
@@ -25,6 +27,7 @@ use domain::{
 };
 use handover::{GaveUp, Handover};
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use turns::{LongReads, WriterQueue};
@@ -42,6 +45,8 @@ pub(crate) struct CallTimeouts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Read,
+    /// A read whose cost grows with the data: it yields the cores to everything else.
+    LongRead,
     Write,
 }
 
@@ -98,7 +103,7 @@ impl<Q: Queries> PooledRepository<Q> {
     {
         let _turn = self.long_reads.turn().await?;
         let deadline = self.deadline(true);
-        self.observed(self.call(Kind::Read, deadline, false, work).await)
+        self.observed(self.call(Kind::LongRead, deadline, false, work).await)
     }
 
     /// As `run`, for work that writes: in turn with the other writers where the backend
@@ -156,7 +161,7 @@ impl<Q: Queries> PooledRepository<Q> {
         let span = tracing::Span::current();
         let handover = Arc::new(Handover::default());
         let thread_handover = handover.clone();
-        let task = tokio::task::spawn_blocking(move || {
+        let job = move || {
             let _entered = span.enter();
             let mut session = checkout::<Q>(&pool, deadline, verified)?;
             let state = pool.state();
@@ -175,7 +180,13 @@ impl<Q: Queries> PooledRepository<Q> {
                 session.discard();
             }
             result
-        });
+        };
+        let task: std::pin::Pin<Box<dyn Future<Output = _> + Send>> = if kind == Kind::LongRead {
+            Box::pin(yielding::run_yielding(job))
+        } else {
+            let handle = tokio::task::spawn_blocking(job);
+            Box::pin(async move { handle.await.map_err(RepositoryError::unexpected) })
+        };
         let joined = match deadline {
             None => task.await,
             Some(deadline) => {
@@ -190,7 +201,7 @@ impl<Q: Queries> PooledRepository<Q> {
                 }
             }
         };
-        match joined.map_err(RepositoryError::unexpected)? {
+        match joined? {
             Err(error) if kind == Kind::Write && is_connection_lost(&error) => {
                 Err(RepositoryError::OutcomeUnknown(match error {
                     RepositoryError::Unavailable(cause)
