@@ -4,6 +4,9 @@ local counter = 0
 local api_key = os.getenv("BENCH_API_KEY")
 
 function init(args)
+  -- Each wrk thread and each run its own sequence, so that producers' random guids
+  -- (BENCH_CLIENT_GUIDS) never repeat an earlier run's.
+  math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 1000003)
   counter = math.random(0, 1000000000)
 end
 
