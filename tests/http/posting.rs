@@ -202,9 +202,11 @@ pub async fn a_missing_or_empty_guid_gets_a_new_one(app: TestApp) {
                 .status,
             200
         );
+        // Time-ordered (UUID version 7), so that the guid index grows at its end.
+        assert_eq!(made.as_bytes()[14], b'7', "{made}");
         seen.push(made);
     }
-    assert_ne!(seen[0], seen[1]);
+    assert!(seen[0] < seen[1], "{seen:?}");
 }
 
 pub async fn every_dotnet_guid_format_names_the_same_event(app: TestApp) {
