@@ -56,6 +56,8 @@ proptest! {
     fn client_names_print_back_in_canonical_case(
         name in "[A-Za-z0-9._-][A-Za-z0-9 ._-]{0,98}[A-Za-z0-9._-]",
     ) {
+        // `..` is the one name the pattern makes that is refused (a dot segment).
+        prop_assume!(name != "..");
         let client = ClientName::parse(&name).unwrap();
         prop_assert_eq!(ClientName::parse(client.as_str()), Ok(client.clone()));
         prop_assert_eq!(client.as_str(), name.to_ascii_lowercase());
