@@ -369,3 +369,10 @@ pub fn count_rows(url: &str, table: &str) -> i64 {
         .expect("count the rows")
         .rows
 }
+
+/// Folds every change of the monthly totals on the PostgreSQL database at `url` now, as
+/// the service does every second.
+pub fn fold_monthly_totals(url: &str) {
+    let mut conn = PgConnection::establish(url).expect("connect to fold the totals");
+    crate::postgres::fold::fold_all(&mut conn).expect("fold the monthly totals");
+}

@@ -1,6 +1,8 @@
 //! The PostgreSQL backend: native uuid, numeric and timestamptz columns.
 
+pub(crate) mod fold;
 mod insert_group;
+mod months;
 mod queries;
 mod schema;
 mod summary;
@@ -83,7 +85,7 @@ fn open(
     migrate(&mut session.connection).map_err(ConnectError::Migrations)?;
     drop(session);
     let repository = Arc::new(PooledRepository::<queries::PgQueries>::new(
-        pool,
+        pool.clone(),
         "postgres",
         None,
         Some(CallTimeouts {
@@ -91,6 +93,7 @@ fn open(
             long_read: options.long_read_timeout,
         }),
     ));
+    fold::fold_in_background(pool, Arc::downgrade(&repository));
     Ok(Repositories {
         events: repository.clone(),
         keys: repository,

@@ -1,8 +1,9 @@
 //! Billing-event queries on PostgreSQL.
 
 use super::insert_group::InsertGroup;
+use super::months::SummaryParts;
 use super::schema::{billing_event_history, billing_events};
-use super::summary::SummaryOver;
+use super::summary::{SummaryOver, TotalsOf};
 use crate::error::{corrupt_row, DbError};
 use crate::filter::filtered_events;
 use crate::pooled::Queries;
@@ -232,29 +233,38 @@ impl Queries for PgQueries {
         |g: BillingEventGuid| g.as_uuid()
     );
 
-    /// Counted and summed by PostgreSQL in `numeric`, which is exact at any size, over
-    /// exactly the rows the listing filter selects.
+    /// Counted and summed by PostgreSQL in `numeric`, which is exact at any size: whole
+    /// months from the monthly totals where the filter allows, and every other event
+    /// exactly as the listing filter selects it.
     fn summarize(
         conn: &mut PgConnection,
         filter: &EventFilter,
         group_by: &[GroupBy],
     ) -> Result<Vec<SummaryRow>, DbError> {
         use super::schema::billing_events::dsl as e;
-        let events = filtered_events!(
-            Pg,
-            filter,
-            None,
-            |t: Timestamp| t.as_datetime(),
-            |g: BillingEventGuid| g.as_uuid()
-        )
-        .select((
-            e::member_unique_key,
-            e::event_type_id,
-            e::status_id,
-            e::quantity,
-            e::price,
-        ));
-        let records: Vec<SummaryRecord> = SummaryOver::new(events, group_by).load(conn)?;
+        let parts = SummaryParts::of(filter, group_by);
+        let events = parts
+            .events
+            .iter()
+            .map(|part| {
+                filtered_events!(
+                    Pg,
+                    part,
+                    None,
+                    |t: Timestamp| t.as_datetime(),
+                    |g: BillingEventGuid| g.as_uuid()
+                )
+                .select((
+                    e::member_unique_key,
+                    e::event_type_id,
+                    e::status_id,
+                    e::quantity,
+                    e::price,
+                ))
+            })
+            .collect();
+        let totals = parts.months.map(|months| TotalsOf::new(filter, months));
+        let records: Vec<SummaryRecord> = SummaryOver::new(events, totals, group_by).load(conn)?;
         Ok(records
             .into_iter()
             .map(SummaryRecord::into_row)
