@@ -21,7 +21,7 @@ pub(super) struct SummaryParts {
 
 impl SummaryParts {
     /// The totals know no member and no modification time, so a filter or a grouping by
-    /// either reads every event it selects, as does a range within one month.
+    /// either reads every event it selects, as does a range that holds no whole month.
     pub fn of(filter: &EventFilter, group_by: &[GroupBy]) -> Self {
         Self::split(filter, group_by).unwrap_or_else(|| Self {
             events: vec![filter.clone()],
