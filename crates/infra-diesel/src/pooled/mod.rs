@@ -95,13 +95,19 @@ impl<Q: Queries> PooledRepository<Q> {
     }
 
     /// As `run`, for a read whose cost grows with the data: it waits for one of the
-    /// few turns such reads share, at most as long as for a connection.
+    /// few turns such reads share, at most as long as for a connection. The turn goes
+    /// with the work to its thread and is given back when the work ends (or when the
+    /// thread drops it unstarted), however early the caller stops waiting.
     pub(crate) async fn run_long_read<T, F>(&self, work: F) -> Result<T, RepositoryError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
     {
-        let _turn = self.long_reads.turn().await?;
+        let turn = self.long_reads.turn().await?;
+        let work = move |conn: &mut Q::Connection| {
+            let _turn = turn;
+            work(conn)
+        };
         let deadline = self.deadline(true);
         self.observed(self.call(Kind::LongRead, deadline, false, work).await)
     }

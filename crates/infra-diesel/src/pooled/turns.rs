@@ -3,8 +3,9 @@
 //! data share, so that they cannot take the whole pool.
 
 use app::RepositoryError;
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 
 /// SQLite takes one writer at a time, and its busy handler makes the others poll for
 /// the lock with growing sleeps (up to 100 ms), in no order: under a few concurrent
@@ -32,9 +33,11 @@ impl WriterQueue {
 
 /// Turns for reads whose cost grows with the data (summaries): at most a quarter of the
 /// pool (at least one) at once, so that however many a caller starts, the rest of the
-/// pool is left for short requests.
+/// pool is left for short requests. A turn is owned, so that it can go with the read to
+/// its thread and last as long as the read runs there, not as long as a caller waits:
+/// one who hangs up, or whose deadline passes, leaves a read running that still counts.
 pub(super) struct LongReads {
-    turns: Semaphore,
+    turns: Arc<Semaphore>,
     patience: Duration,
 }
 
@@ -42,14 +45,18 @@ impl LongReads {
     /// For a pool of `pool_size`, each read waiting at most `patience`.
     pub fn new(pool_size: u32, patience: Duration) -> Self {
         Self {
-            turns: Semaphore::new((pool_size / 4).max(1) as usize),
+            turns: Arc::new(Semaphore::new((pool_size / 4).max(1) as usize)),
             patience,
         }
     }
 
     /// A long read's turn, or `Unavailable` when none comes within the patience.
-    pub async fn turn(&self) -> Result<SemaphorePermit<'_>, RepositoryError> {
-        wait_for(&self.turns, self.patience, "for a long read").await
+    pub async fn turn(&self) -> Result<OwnedSemaphorePermit, RepositoryError> {
+        let patience = self.patience;
+        tokio::time::timeout(patience, self.turns.clone().acquire_owned())
+            .await
+            .map_err(|_| no_turn("for a long read", patience))?
+            .map_err(RepositoryError::unexpected)
     }
 
     pub fn available(&self) -> usize {
@@ -64,8 +71,12 @@ async fn wait_for<'a>(
 ) -> Result<SemaphorePermit<'a>, RepositoryError> {
     tokio::time::timeout(patience, turns.acquire())
         .await
-        .map_err(|_| RepositoryError::unavailable(format!("no turn {what} within {patience:?}")))?
+        .map_err(|_| no_turn(what, patience))?
         .map_err(RepositoryError::unexpected)
+}
+
+fn no_turn(what: &str, patience: Duration) -> RepositoryError {
+    RepositoryError::unavailable(format!("no turn {what} within {patience:?}"))
 }
 
 #[cfg(test)]

@@ -77,6 +77,18 @@ fn use_wal(conn: &mut SqliteConnection, patience: Duration) -> QueryResult<()> {
 }
 
 pub(crate) fn connect(path: &str, options: &DatabaseOptions) -> Result<Repositories, ConnectError> {
+    let repository = open(path, options)?;
+    Ok(Repositories {
+        events: repository.clone(),
+        keys: repository,
+    })
+}
+
+/// The file at `path`, created and migrated as needed, behind a pool.
+fn open(
+    path: &str,
+    options: &DatabaseOptions,
+) -> Result<Arc<PooledRepository<queries::SqliteQueries>>, ConnectError> {
     if let Some(folder) = Path::new(path)
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -131,21 +143,63 @@ pub(crate) fn connect(path: &str, options: &DatabaseOptions) -> Result<Repositor
             Ok(())
         })
         .map_err(ConnectError::Migrations)?;
-    let repository = Arc::new(PooledRepository::<queries::SqliteQueries>::new(
+    Ok(Arc::new(PooledRepository::new(
         pool,
         "sqlite",
         Some(options.sqlite_busy_timeout),
         None,
-    ));
-    Ok(Repositories {
-        events: repository.clone(),
-        keys: repository,
-    })
+    )))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::DbError;
+    use crate::test_support::{options_for, TempSqlite, TestDatabase};
+    use app::RepositoryError;
+
+    /// A pool of 4 leaves one long read at a time. A caller who stops waiting (here: its
+    /// task aborted, as a PostgreSQL caller stops at its deadline) must not free that
+    /// turn while its read still holds a connection, or summaries that outlast their
+    /// deadline, started again and again, take the whole pool.
+    #[tokio::test]
+    async fn a_long_read_keeps_its_turn_until_it_ends_not_until_its_caller_leaves() {
+        let database = TempSqlite::new();
+        let mut options = options_for(&database.url());
+        options.connect_timeout = Duration::from_millis(300);
+        let path = database.url()["sqlite://".len()..].to_owned();
+        let repository = open(&path, &options).unwrap();
+
+        let (started, has_started) = std::sync::mpsc::channel::<()>();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let abandoned = tokio::spawn({
+            let repository = repository.clone();
+            async move {
+                repository
+                    .run_long_read(move |_conn| {
+                        started.send(()).unwrap();
+                        released
+                            .recv()
+                            .map_err(|e| DbError(RepositoryError::unexpected(e)))
+                    })
+                    .await
+            }
+        });
+        tokio::task::spawn_blocking(move || has_started.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        abandoned.abort();
+        assert!(abandoned.await.unwrap_err().is_cancelled());
+
+        let while_it_runs = repository.run_long_read(|_conn| Ok(())).await;
+        assert!(
+            matches!(while_it_runs, Err(RepositoryError::Unavailable(_))),
+            "{while_it_runs:?}"
+        );
+        release.send(()).unwrap();
+        assert_eq!(repository.run_long_read(|_conn| Ok(7)).await.unwrap(), 7);
+    }
 
     #[derive(QueryableByName)]
     struct CompileOption {
