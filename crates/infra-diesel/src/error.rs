@@ -95,9 +95,21 @@ pub(crate) fn from_diesel(error: Error) -> RepositoryError {
         {
             RepositoryError::unavailable(error)
         }
+        // PostgreSQL stopped the statement: at the `statement_timeout` it was given (long
+        // reads get their deadline and a second more), for an operator
+        // (`pg_cancel_backend`), or on a standby replaying a conflicting change. None is
+        // the request's fault, and it may succeed when tried again.
+        Error::DatabaseError(DatabaseErrorKind::Unknown, info)
+            if info.message().starts_with(STATEMENT_CANCELED) =>
+        {
+            RepositoryError::unavailable(error)
+        }
         _ => RepositoryError::unexpected(error),
     }
 }
+
+/// How PostgreSQL's messages begin when it stops a statement it was running.
+const STATEMENT_CANCELED: &str = "canceling statement due to";
 
 /// No connection could be had from the pool within its timeout.
 pub(crate) fn from_pool(error: diesel::r2d2::PoolError) -> RepositoryError {
@@ -141,7 +153,7 @@ mod tests {
         }
     }
 
-    fn sqlite_error(message: &'static str) -> RepositoryError {
+    fn database_error(message: &'static str) -> RepositoryError {
         from_diesel(Error::DatabaseError(
             DatabaseErrorKind::Unknown,
             Box::new(Message(message)),
@@ -158,13 +170,27 @@ mod tests {
             "database is locked",
         ] {
             assert!(
-                matches!(sqlite_error(message), RepositoryError::Unavailable(_)),
+                matches!(database_error(message), RepositoryError::Unavailable(_)),
                 "{message}"
             );
         }
         assert!(matches!(
-            sqlite_error("no such table: billing_events"),
+            database_error("no such table: billing_events"),
             RepositoryError::Unexpected(_)
         ));
+    }
+
+    #[test]
+    fn a_statement_postgresql_stopped_is_unavailable() {
+        for message in [
+            "canceling statement due to statement timeout",
+            "canceling statement due to user request",
+            "canceling statement due to conflict with recovery",
+        ] {
+            assert!(
+                matches!(database_error(message), RepositoryError::Unavailable(_)),
+                "{message}"
+            );
+        }
     }
 }

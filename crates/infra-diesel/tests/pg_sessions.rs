@@ -5,7 +5,9 @@
 #![cfg(feature = "postgres-tests")]
 
 use app::RepositoryError;
-use domain::BillingEventGuid;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use domain::{BillingEventGuid, ClientName, EventFilter};
 use infra_diesel::test_support::{
     execute_sql, insert_request, options_for, postgres_admin_url, sample_event, TempPostgres,
     TestDatabase,
@@ -97,4 +99,69 @@ async fn a_database_that_does_not_exist_stops_start_up_with_the_servers_reason()
 
     assert!(error.is_permanent(), "{error}");
     assert!(error.to_string().contains("does not exist"), "{error}");
+}
+
+#[derive(diesel::QueryableByName)]
+struct Waiting {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    sessions: i64,
+}
+
+/// How many sessions of the database at `url` wait for a lock now.
+fn waiting_for_a_lock(url: &str) -> i64 {
+    let mut conn = PgConnection::establish(url).unwrap();
+    diesel::sql_query(
+        "SELECT count(*) AS sessions FROM pg_stat_activity \
+         WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    )
+    .get_result::<Waiting>(&mut conn)
+    .unwrap()
+    .sessions
+}
+
+/// A summary that outlasts `long_read_timeout` is answered 503 at it, and the server
+/// stops the statement a second later instead of running it on: here it waits on a
+/// lock another session keeps for the whole test.
+#[tokio::test]
+async fn a_summary_given_up_on_is_stopped_by_the_server_too() {
+    let database = TempPostgres::new();
+    let stores = infra_diesel::open(&DatabaseOptions {
+        long_read_timeout: Duration::from_millis(500),
+        ..options_for(&database.url())
+    })
+    .unwrap();
+    let mut locker = PgConnection::establish(&database.url()).unwrap();
+    locker
+        .batch_execute("BEGIN; LOCK TABLE billing_events IN ACCESS EXCLUSIVE MODE;")
+        .unwrap();
+
+    // From mid-month: a ragged end, summed from the events themselves.
+    let acme_since = EventFilter {
+        from: Some(domain::Timestamp::parse("2025-03-10T00:00:00Z").unwrap()),
+        ..EventFilter::of_client(ClientName::parse("acme").unwrap())
+    };
+    let answer = stores.events.summarize(&acme_since, &[]).await;
+    let waiting_when_answered = waiting_for_a_lock(&database.url());
+    let mut waiting = waiting_when_answered;
+    for _ in 0..50 {
+        if waiting == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waiting = waiting_for_a_lock(&database.url());
+    }
+
+    assert!(
+        matches!(answer, Err(RepositoryError::Unavailable(_))),
+        "{answer:?}"
+    );
+    assert_eq!(
+        waiting_when_answered, 1,
+        "the summary still waits in the server"
+    );
+    assert_eq!(
+        waiting, 0,
+        "the server stopped it while the lock is still held"
+    );
+    locker.batch_execute("ROLLBACK").unwrap();
 }
