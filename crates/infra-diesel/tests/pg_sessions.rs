@@ -120,13 +120,15 @@ fn waiting_for_a_lock(url: &str) -> i64 {
 }
 
 /// A summary that outlasts `long_read_timeout` is answered 503 at it, and the server
-/// stops the statement a second later instead of running it on: here it waits on a
+/// stops the statement about a second later instead of running it on: here it waits on a
 /// lock another session keeps for the whole test.
 #[tokio::test]
 async fn a_summary_given_up_on_is_stopped_by_the_server_too() {
     let database = TempPostgres::new();
     let stores = infra_diesel::open(&DatabaseOptions {
-        long_read_timeout: Duration::from_millis(500),
+        // Time enough for the summary's thread, at the lowest priority on a busy
+        // machine, to reach the lock before its caller gives up.
+        long_read_timeout: Duration::from_secs(2),
         ..options_for(&database.url())
     })
     .unwrap();

@@ -22,18 +22,6 @@ pub(crate) trait Queries: Send + Sync + 'static {
         work: impl FnOnce(&mut Self::Connection) -> Result<T, DbError>,
     ) -> Result<T, DbError>;
 
-    /// Runs `work` with the database told to stop it, on its own, once `limit` has
-    /// passed, where the database can be told (PostgreSQL). By default it runs as is:
-    /// SQLite's calls are never cut short.
-    fn stopped_after<T>(
-        conn: &mut Self::Connection,
-        limit: std::time::Duration,
-        work: impl FnOnce(&mut Self::Connection) -> Result<T, DbError>,
-    ) -> Result<T, DbError> {
-        let _ = limit;
-        work(conn)
-    }
-
     /// Runs the steps of a group insert (`insert_new`, then the read of the guids it
     /// found taken): by default in `write`'s transaction. A backend whose `insert_new`
     /// is one statement, atomic by itself, may run them without one.

@@ -97,29 +97,18 @@ impl<Q: Queries> PooledRepository<Q> {
     /// As `run`, for a read whose cost grows with the data: it waits for one of the
     /// few turns such reads share, at most as long as for a connection. The turn goes
     /// with the work to its thread and is given back when the work ends (or when the
-    /// thread drops it unstarted), however early the caller stops waiting. Where calls
-    /// have a deadline, the database is told to stop the work itself
-    /// `SERVER_STOPS_AFTER` past it: the caller answers first, and the read it gave up on
-    /// does not run on in the server, holding its turn and its connection.
+    /// thread drops it unstarted), however early the caller stops waiting.
     pub(crate) async fn run_long_read<T, F>(&self, work: F) -> Result<T, RepositoryError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
     {
-        const SERVER_STOPS_AFTER: Duration = Duration::from_secs(1);
         let turn = self.long_reads.turn().await?;
-        let deadline = self.deadline(true);
         let work = move |conn: &mut Q::Connection| {
             let _turn = turn;
-            match deadline {
-                Some(deadline) => Q::stopped_after(
-                    conn,
-                    deadline.saturating_duration_since(Instant::now()) + SERVER_STOPS_AFTER,
-                    work,
-                ),
-                None => work(conn),
-            }
+            work(conn)
         };
+        let deadline = self.deadline(true);
         self.observed(self.call(Kind::LongRead, deadline, false, work).await)
     }
 

@@ -35,7 +35,7 @@ impl WriterQueue {
 /// pool (at least one) at once, so that however many a caller starts, the rest of the
 /// pool is left for short requests. A turn is owned, so that it can go with the read to
 /// its thread and last as long as the read runs there, not as long as a caller waits:
-/// one who hangs up, or whose deadline passes, leaves a read running that still counts.
+/// a caller whose deadline passes leaves a read running that still counts.
 pub(super) struct LongReads {
     turns: Arc<Semaphore>,
     patience: Duration,

@@ -8,10 +8,10 @@ mod schema;
 mod summary;
 
 use crate::pooled::{CallTimeouts, PooledRepository};
-use crate::sessions::{ConnectAttempts, SessionManager};
+use crate::sessions::{ConnectAttempts, Session, SessionManager};
 use crate::{ConnectError, DatabaseOptions, Repositories};
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{NopErrorHandler, Pool};
+use diesel::r2d2::{CustomizeConnection, NopErrorHandler, Pool};
 use diesel::{sql_query, PgConnection, QueryableByName, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::sync::Arc;
@@ -27,6 +27,29 @@ const MIGRATION_LOCK: i64 = 0x0062_696c_6c69_6e67; // "billing" in ASCII
 /// the failure: long enough to span a failover, so the pool reconnects within
 /// `SessionManager::RETRY_EVERY` of the new primary answering.
 const KEEP_TRYING: Duration = Duration::from_secs(30);
+
+/// A server-side bound on every statement of a pooled connection: the longest a caller
+/// waits (`long_read_timeout`, summaries) and a second more. A caller answers 503 at its
+/// deadline and leaves its statement running; with this, a statement no caller waits
+/// for any more is stopped by the server within about a second, instead of running on
+/// with its connection (and, for a summary, its long-read turn). Migrations lift it.
+#[derive(Debug)]
+struct StatementLimit(Duration);
+
+impl StatementLimit {
+    fn sql(&self) -> String {
+        format!("SET statement_timeout = {}", self.0.as_millis())
+    }
+}
+
+impl CustomizeConnection<Session<PgConnection>, diesel::r2d2::Error> for StatementLimit {
+    fn on_acquire(&self, session: &mut Session<PgConnection>) -> Result<(), diesel::r2d2::Error> {
+        session
+            .connection
+            .batch_execute(&self.sql())
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
 
 #[derive(QueryableByName)]
 struct Recovery {
@@ -59,6 +82,9 @@ fn open(
         .connection_timeout(options.connect_timeout)
         // Failed attempts are the outage's, logged once by the repository.
         .error_handler(Box::new(NopErrorHandler))
+        .connection_customizer(Box::new(StatementLimit(
+            options.long_read_timeout + Duration::from_secs(1),
+        )))
         .build(SessionManager::<PgConnection>::new(
             url,
             KEEP_TRYING,
@@ -77,12 +103,16 @@ fn open(
         });
     }
     let migrate = |conn: &mut PgConnection| {
+        // A migration may rewrite every event: it is not bounded like a request.
+        conn.batch_execute("SET statement_timeout = 0")?;
         conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
         let result = conn.run_pending_migrations(MIGRATIONS).map(|_| ());
         conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
         result
     };
     migrate(&mut session.connection).map_err(ConnectError::Migrations)?;
+    // Unbounded now, so not handed to a request.
+    session.discard();
     drop(session);
     let repository = Arc::new(PooledRepository::<queries::PgQueries>::new(
         pool.clone(),

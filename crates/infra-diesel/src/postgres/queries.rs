@@ -11,7 +11,6 @@ use crate::stored::{events, history_entry, StoredColumns, StoredRow};
 use app::RepositoryError;
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
-use diesel::connection::SimpleConnection;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, SmallInt, Text, Timestamptz, Uuid};
@@ -121,22 +120,6 @@ impl Queries for PgQueries {
         work: impl FnOnce(&mut PgConnection) -> Result<T, DbError>,
     ) -> Result<T, DbError> {
         conn.transaction(work)
-    }
-
-    /// In a transaction whose `statement_timeout` is `limit`, so that the server
-    /// cancels the statement itself, and leaves the rest of the session as it was.
-    fn stopped_after<T>(
-        conn: &mut PgConnection,
-        limit: std::time::Duration,
-        work: impl FnOnce(&mut PgConnection) -> Result<T, DbError>,
-    ) -> Result<T, DbError> {
-        conn.transaction(|conn| {
-            conn.batch_execute(&format!(
-                "SET LOCAL statement_timeout = {}",
-                limit.as_millis().max(1)
-            ))?;
-            work(conn)
-        })
     }
 
     /// No transaction around it: `insert_new` is one statement, atomic and committed by
