@@ -32,7 +32,8 @@ const KEEP_TRYING: Duration = Duration::from_secs(30);
 /// waits (`long_read_timeout`, summaries) and a second more. A caller answers 503 at its
 /// deadline and leaves its statement running; with this, a statement no caller waits
 /// for any more is stopped by the server within about a second, instead of running on
-/// with its connection (and, for a summary, its long-read turn). Migrations lift it.
+/// with its connection (and, for a summary, its long-read turn). Migrations lift it
+/// while they run.
 #[derive(Debug)]
 struct StatementLimit(Duration);
 
@@ -77,14 +78,14 @@ fn open(
         last_error: attempts.last_error(),
         source,
     };
+    let limit = StatementLimit(options.long_read_timeout + Duration::from_secs(1));
+    let bound_again = limit.sql();
     let pool = Pool::builder()
         .max_size(options.pool_size)
         .connection_timeout(options.connect_timeout)
         // Failed attempts are the outage's, logged once by the repository.
         .error_handler(Box::new(NopErrorHandler))
-        .connection_customizer(Box::new(StatementLimit(
-            options.long_read_timeout + Duration::from_secs(1),
-        )))
+        .connection_customizer(Box::new(limit))
         .build(SessionManager::<PgConnection>::new(
             url,
             KEEP_TRYING,
@@ -108,11 +109,11 @@ fn open(
         conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
         let result = conn.run_pending_migrations(MIGRATIONS).map(|_| ());
         conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+        // Bounded again before the pool hands the connection to a request.
+        conn.batch_execute(&bound_again)?;
         result
     };
     migrate(&mut session.connection).map_err(ConnectError::Migrations)?;
-    // Unbounded now, so not handed to a request.
-    session.discard();
     drop(session);
     let repository = Arc::new(PooledRepository::<queries::PgQueries>::new(
         pool.clone(),
