@@ -30,7 +30,10 @@ fn open_file(database: &TempSqlite) -> SqliteConnection {
         panic!("a SQLite URL")
     };
     let mut conn = SqliteConnection::establish(path).unwrap();
-    conn.batch_execute("PRAGMA foreign_keys = ON;").unwrap();
+    // As the service's connections do: wait for a lock another connection holds for a
+    // moment (the last of a pool to close checkpoints the WAL) instead of failing.
+    conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+        .unwrap();
     conn
 }
 
