@@ -15,7 +15,7 @@ pub(crate) trait Queries: Send + Sync + 'static {
 
     /// Runs `work` in a write transaction. On SQLite it starts with the write lock
     /// (`BEGIN IMMEDIATE`), so a writer never fails upgrading a read lock; this
-    /// process's writers take turns before that (`WriterQueue`), and `busy_timeout`
+    /// process's writers take turns before that (`Turns::one_writer`), and `busy_timeout`
     /// covers writers of other processes.
     fn write<T>(
         conn: &mut Self::Connection,

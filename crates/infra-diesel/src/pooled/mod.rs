@@ -30,7 +30,7 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use turns::{LongReads, WriterQueue};
+use turns::Turns;
 
 /// How long one call on the database may take, checkout included, before the caller
 /// answers without it and its connection is discarded.
@@ -53,8 +53,8 @@ enum Kind {
 pub(crate) struct PooledRepository<Q: Queries> {
     pool: Pool<SessionManager<Q::Connection>>,
     backend: &'static str,
-    writers: Option<WriterQueue>,
-    long_reads: LongReads,
+    writers: Option<Turns>,
+    long_reads: Turns,
     /// `None`: calls are not cut short (SQLite: a local file bounds its own waits with
     /// `busy_timeout`, and cannot hang the way a server across a network can).
     timeouts: Option<CallTimeouts>,
@@ -72,11 +72,11 @@ impl<Q: Queries> PooledRepository<Q> {
         one_writer_within: Option<Duration>,
         timeouts: Option<CallTimeouts>,
     ) -> Self {
-        let long_reads = LongReads::new(pool.max_size(), pool.connection_timeout());
+        let long_reads = Turns::long_reads(pool.max_size(), pool.connection_timeout());
         Self {
             pool,
             backend,
-            writers: one_writer_within.map(WriterQueue::new),
+            writers: one_writer_within.map(Turns::one_writer),
             long_reads,
             timeouts,
             outage: Outage::default(),
@@ -137,7 +137,7 @@ impl<Q: Queries> PooledRepository<Q> {
     /// This writer's turn where the backend takes one writer at a time (SQLite).
     async fn writer_turn(
         &self,
-    ) -> Result<Option<tokio::sync::SemaphorePermit<'_>>, RepositoryError> {
+    ) -> Result<Option<tokio::sync::OwnedSemaphorePermit>, RepositoryError> {
         match &self.writers {
             Some(writers) => writers.turn().await.map(Some),
             None => Ok(None),
