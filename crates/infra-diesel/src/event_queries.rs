@@ -61,13 +61,9 @@ macro_rules! event_queries {
             after: Option<domain::Position>,
             limit: u32,
         ) -> Result<Vec<domain::BillingEvent>, crate::error::DbError> {
-            use super::schema::billing_events::dsl as e;
             use diesel::prelude::*;
             let rows: Vec<$row> =
-                crate::filter::filtered_events!($backend, filter, after, $instant, $guid)
-                    .order((e::event_date_time.asc(), e::billing_event_guid.asc()))
-                    .limit(i64::from(limit))
-                    .select(<$row>::as_select())
+                crate::filter::listing_page!($backend, $row, filter, after, limit, $instant, $guid)
                     .load(conn)?;
             Ok(crate::stored::events(rows)?)
         }

@@ -61,3 +61,17 @@ macro_rules! filtered_events {
 }
 
 pub(crate) use filtered_events;
+
+/// A listing's page: `filtered_events!` in listing order, at most `$limit` rows of `$row`.
+macro_rules! listing_page {
+    ($backend:ty, $row:ty, $filter:expr, $after:expr, $limit:expr, $instant:expr, $guid:expr) => {{
+        use super::schema::billing_events::dsl as e;
+        use diesel::prelude::*;
+        crate::filter::filtered_events!($backend, $filter, $after, $instant, $guid)
+            .order((e::event_date_time.asc(), e::billing_event_guid.asc()))
+            .limit(i64::from($limit))
+            .select(<$row>::as_select())
+    }};
+}
+
+pub(crate) use listing_page;

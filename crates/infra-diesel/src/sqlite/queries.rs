@@ -22,7 +22,7 @@ pub(crate) struct SqliteQueries;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = billing_events, check_for_backend(Sqlite))]
-struct Row {
+pub(super) struct Row {
     billing_event_guid: String,
     client_name: String,
     member_unique_key: String,
