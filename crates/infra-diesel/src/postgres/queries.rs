@@ -26,7 +26,7 @@ pub(crate) struct PgQueries;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = billing_events, check_for_backend(Pg))]
-struct Row {
+pub(super) struct Row {
     billing_event_guid: uuid::Uuid,
     client_name: String,
     member_unique_key: String,
