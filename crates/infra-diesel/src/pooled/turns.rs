@@ -8,9 +8,10 @@ use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// A fixed number of turns, taken first come first served (tokio's semaphore is fair),
-/// each caller waiting at most `patience` for one. A turn is owned, so that it can go
-/// with the work to its thread and last as long as the work runs there, not as long as
-/// a caller waits: a caller whose deadline passes leaves work running that still counts.
+/// each caller waiting at most `patience` for one. A turn is owned, so that a long read
+/// can carry it to its thread and hold it as long as it runs there, not as long as its
+/// caller waits: a caller whose deadline passes leaves a read running that still counts.
+/// A writer holds its turn in its own future, across its one retry.
 pub(super) struct Turns {
     permits: Arc<Semaphore>,
     patience: Duration,
