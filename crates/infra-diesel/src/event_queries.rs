@@ -1,11 +1,12 @@
 //! The queries on stored events that read and write the same way on both backends,
 //! written once: each backend's `Queries` impl expands this with its row type and its
-//! two conversions (how an instant and a guid are stored). What really differs stays in
+//! three differences (how an instant and a guid are stored, and how its planner is told
+//! that a condition is selective). What really differs stays in
 //! each backend's module: the group insert, history lines, locking and summaries.
 
 /// `find`, `find_many`, `update_status` and `list` for `$row` on `$backend`.
 macro_rules! event_queries {
-    ($backend:ty, $conn:ty, $row:ty, $instant:expr, $guid:expr) => {
+    ($backend:ty, $conn:ty, $row:ty, $instant:expr, $guid:expr, $selective:expr) => {
         fn find_many(
             conn: &mut $conn,
             guids: &[domain::BillingEventGuid],
@@ -62,9 +63,10 @@ macro_rules! event_queries {
             limit: u32,
         ) -> Result<Vec<domain::BillingEvent>, crate::error::DbError> {
             use diesel::prelude::*;
-            let rows: Vec<$row> =
-                crate::filter::listing_page!($backend, $row, filter, after, limit, $instant, $guid)
-                    .load(conn)?;
+            let rows: Vec<$row> = crate::filter::listing_page!(
+                $backend, $row, filter, after, limit, $instant, $guid, $selective
+            )
+            .load(conn)?;
             Ok(crate::stored::events(rows)?)
         }
     };

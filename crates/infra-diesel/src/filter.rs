@@ -1,15 +1,17 @@
 //! The listing filter as a diesel query, written once for both backends' schemas: the
 //! listings of both and both summaries select exactly what it selects.
 //!
-//! The backends differ only in how an instant and a guid are stored, so the macro takes
-//! those two conversions; the conditions are the same text, and they agree with
-//! `EventFilter::matches`, which the contract suite checks.
+//! The backends differ only in how an instant and a guid are stored, and in how a
+//! planner is told that a range matches few events, so the macro takes those three; the
+//! conditions are the same text, and they agree with `EventFilter::matches`, which the
+//! contract suite checks.
 
 /// A boxed select of `billing_events` narrowed by `$filter` and started after `$after`
 /// (in (`event_date_time`, `billing_event_guid`) order, which a listing then orders by;
-/// a summary needs no order).
+/// a summary needs no order). `$selective` wraps `modifiedSince`, whose matches are few
+/// (the changes since a reader's last visit), for a planner without statistics on it.
 macro_rules! filtered_events {
-    ($backend:ty, $filter:expr, $after:expr, $instant:expr, $guid:expr) => {{
+    ($backend:ty, $filter:expr, $after:expr, $instant:expr, $guid:expr, $selective:expr) => {{
         use super::schema::billing_events::dsl as e;
         use diesel::prelude::*;
         let filter: &domain::EventFilter = $filter;
@@ -43,7 +45,7 @@ macro_rules! filtered_events {
             );
         }
         if let Some(since) = filter.modified_since {
-            query = query.filter(e::modified_date_time.ge($instant(since)));
+            query = query.filter($selective(e::modified_date_time.ge($instant(since))));
         }
         let after: Option<domain::Position> = $after;
         if let Some(position) = after {
@@ -64,10 +66,19 @@ pub(crate) use filtered_events;
 
 /// A listing's page: `filtered_events!` in listing order, at most `$limit` rows of `$row`.
 macro_rules! listing_page {
-    ($backend:ty, $row:ty, $filter:expr, $after:expr, $limit:expr, $instant:expr, $guid:expr) => {{
+    (
+        $backend:ty,
+        $row:ty,
+        $filter:expr,
+        $after:expr,
+        $limit:expr,
+        $instant:expr,
+        $guid:expr,
+        $selective:expr
+    ) => {{
         use super::schema::billing_events::dsl as e;
         use diesel::prelude::*;
-        crate::filter::filtered_events!($backend, $filter, $after, $instant, $guid)
+        crate::filter::filtered_events!($backend, $filter, $after, $instant, $guid, $selective)
             .order((e::event_date_time.asc(), e::billing_event_guid.asc()))
             .limit(i64::from($limit))
             .select(<$row>::as_select())

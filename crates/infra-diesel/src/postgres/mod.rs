@@ -164,7 +164,8 @@ mod tests {
             None,
             101_u32,
             |t: Timestamp| t.as_datetime(),
-            |g: BillingEventGuid| g.as_uuid()
+            |g: BillingEventGuid| g.as_uuid(),
+            |condition| condition
         );
         let sql = diesel::debug_query::<Pg, _>(&page).to_string();
         let (sql, _binds) = sql.split_once(" -- binds:").expect("a query and its binds");

@@ -230,7 +230,8 @@ impl Queries for PgQueries {
         PgConnection,
         Row,
         |t: Timestamp| t.as_datetime(),
-        |g: BillingEventGuid| g.as_uuid()
+        |g: BillingEventGuid| g.as_uuid(),
+        |condition| condition
     );
 
     /// Counted and summed by PostgreSQL in `numeric`, which is exact at any size: whole
@@ -252,7 +253,8 @@ impl Queries for PgQueries {
                     part,
                     None,
                     |t: Timestamp| t.as_datetime(),
-                    |g: BillingEventGuid| g.as_uuid()
+                    |g: BillingEventGuid| g.as_uuid(),
+                    |condition| condition
                 )
                 .select((
                     e::member_unique_key,

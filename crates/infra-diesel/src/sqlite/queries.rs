@@ -20,6 +20,12 @@ use std::str::FromStr;
 
 pub(crate) struct SqliteQueries;
 
+diesel::define_sql_function! {
+    /// SQLite's planner hint that `condition` is rarely true (`likelihood` 0.0625), for a
+    /// range whose selectivity it cannot know without statistics; it changes no result.
+    fn unlikely(condition: diesel::sql_types::Bool) -> diesel::sql_types::Bool;
+}
+
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = billing_events, check_for_backend(Sqlite))]
 pub(super) struct Row {
@@ -177,7 +183,8 @@ impl Queries for SqliteQueries {
         SqliteConnection,
         Row,
         |t: Timestamp| t.unix_micros(),
-        |g: BillingEventGuid| g.to_string()
+        |g: BillingEventGuid| g.to_string(),
+        unlikely
     );
 
     /// SQLite has no exact decimal type to sum in, so the matching events are summed
@@ -193,7 +200,8 @@ impl Queries for SqliteQueries {
             filter,
             None,
             |t: Timestamp| t.unix_micros(),
-            |g: BillingEventGuid| g.to_string()
+            |g: BillingEventGuid| g.to_string(),
+            unlikely
         )
         .select(Row::as_select())
         .load_iter::<Row, DefaultLoadingMode>(conn)?;
