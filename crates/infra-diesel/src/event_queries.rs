@@ -1,12 +1,12 @@
 //! The queries on stored events that read and write the same way on both backends,
 //! written once: each backend's `Queries` impl expands this with its row type and its
-//! three differences (how an instant and a guid are stored, and how its planner is told
-//! that a condition is selective). What really differs stays in
+//! four differences (how an instant and a guid are stored, and two planner hints: a
+//! selective condition, and a filter on several values). What really differs stays in
 //! each backend's module: the group insert, history lines, locking and summaries.
 
 /// `find`, `find_many`, `update_status` and `list` for `$row` on `$backend`.
 macro_rules! event_queries {
-    ($backend:ty, $conn:ty, $row:ty, $instant:expr, $guid:expr, $selective:expr) => {
+    ($backend:ty, $conn:ty, $row:ty, $instant:expr, $guid:expr, $selective:expr, $several:expr) => {
         fn find_many(
             conn: &mut $conn,
             guids: &[domain::BillingEventGuid],
@@ -64,7 +64,7 @@ macro_rules! event_queries {
         ) -> Result<Vec<domain::BillingEvent>, crate::error::DbError> {
             use diesel::prelude::*;
             let rows: Vec<$row> = crate::filter::listing_page!(
-                $backend, $row, filter, after, limit, $instant, $guid, $selective
+                $backend, $row, filter, after, limit, $instant, $guid, $selective, $several
             )
             .load(conn)?;
             Ok(crate::stored::events(rows)?)

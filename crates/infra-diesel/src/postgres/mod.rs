@@ -165,7 +165,8 @@ mod tests {
             101_u32,
             |t: Timestamp| t.as_datetime(),
             |g: BillingEventGuid| g.as_uuid(),
-            |condition| condition
+            |condition| condition,
+            |column| column
         );
         let sql = diesel::debug_query::<Pg, _>(&page).to_string();
         let (sql, _binds) = sql.split_once(" -- binds:").expect("a query and its binds");

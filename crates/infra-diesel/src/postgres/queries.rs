@@ -231,7 +231,8 @@ impl Queries for PgQueries {
         Row,
         |t: Timestamp| t.as_datetime(),
         |g: BillingEventGuid| g.as_uuid(),
-        |condition| condition
+        |condition| condition,
+        |column| column
     );
 
     /// Counted and summed by PostgreSQL in `numeric`, which is exact at any size: whole
@@ -254,7 +255,8 @@ impl Queries for PgQueries {
                     None,
                     |t: Timestamp| t.as_datetime(),
                     |g: BillingEventGuid| g.as_uuid(),
-                    |condition| condition
+                    |condition| condition,
+                    |column| column
                 )
                 .select((
                     e::member_unique_key,

@@ -253,7 +253,8 @@ mod tests {
             101_u32,
             |t: Timestamp| t.unix_micros(),
             |g: BillingEventGuid| g.to_string(),
-            queries::unlikely
+            queries::unlikely,
+            |column| column + 0_i16
         );
         let sql = diesel::debug_query::<Sqlite, _>(&page).to_string();
         let (sql, _binds) = sql.split_once(" -- binds:").unwrap();
@@ -269,7 +270,9 @@ mod tests {
     /// from the time index alone. The time index holds every listed column, and SQLite,
     /// which keeps no statistics of its own here, would read every filtered page from it,
     /// walking a client's whole history for a page of one member's: the statistics the
-    /// migration writes, and `unlikely` on `modifiedSince`, are what keep these plans.
+    /// migration writes, and `unlikely` on `modifiedSince`, are what keep these plans. A
+    /// filter on several types or statuses walks the time index, stopping at the page's
+    /// end, instead of reading and sorting every matching event of the client.
     #[test]
     fn each_listing_filter_reads_through_its_own_index() {
         let event = sample_event(BillingEventGuid::new_time_ordered());
@@ -323,10 +326,7 @@ mod tests {
                     ..client.clone()
                 },
                 None,
-                vec![
-                    search("billing_events_by_client_type (client_name=? AND event_type_id=?)"),
-                    sorted.clone(),
-                ],
+                vec![alone("client_name=?")],
             ),
             (
                 EventFilter {
@@ -344,10 +344,7 @@ mod tests {
                     ..client.clone()
                 },
                 None,
-                vec![
-                    search("billing_events_by_client_status (client_name=? AND status_id=?)"),
-                    sorted.clone(),
-                ],
+                vec![alone("client_name=?")],
             ),
             (
                 EventFilter {

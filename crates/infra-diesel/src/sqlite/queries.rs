@@ -184,7 +184,8 @@ impl Queries for SqliteQueries {
         Row,
         |t: Timestamp| t.unix_micros(),
         |g: BillingEventGuid| g.to_string(),
-        unlikely
+        unlikely,
+        |column| column + 0_i16
     );
 
     /// SQLite has no exact decimal type to sum in, so the matching events are summed
@@ -201,7 +202,8 @@ impl Queries for SqliteQueries {
             None,
             |t: Timestamp| t.unix_micros(),
             |g: BillingEventGuid| g.to_string(),
-            unlikely
+            unlikely,
+            |column| column + 0_i16
         )
         .select(Row::as_select())
         .load_iter::<Row, DefaultLoadingMode>(conn)?;
