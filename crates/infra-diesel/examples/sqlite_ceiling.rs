@@ -1,6 +1,7 @@
 //! SQLite's own ceiling for `make bench`: how many rows per second the database itself
-//! commits into the `billing_events` table, with the service's settings (WAL,
-//! `synchronous = FULL`), without any service in front. Rows have the shape the service
+//! commits into the `billing_events` table, with the service's settings (WAL, and each
+//! connection's pragmas: `synchronous = FULL`, foreign keys checked), without any
+//! service in front. Rows have the shape the service
 //! writes: each event by itself (`ON CONFLICT DO NOTHING RETURNING id`), then its
 //! creation line in `billing_event_history`, a thousand lines a statement. They look
 //! like the load `make bench` sends the service: times moving forward, members, types
@@ -119,10 +120,13 @@ fn main() {
             let path = path.clone();
             std::thread::spawn(move || {
                 let mut conn = SqliteConnection::establish(&path).expect("open");
-                // Many threads on one write lock: SQLite's busy handler is not fair, so
-                // give it long enough that no thread gives up within the run.
-                conn.batch_execute("PRAGMA busy_timeout = 60000; PRAGMA synchronous = FULL;")
-                    .expect("pragmas");
+                // The service's settings, foreign keys checked included. Many threads on
+                // one write lock: SQLite's busy handler is not fair, so give it long
+                // enough that no thread gives up within the run.
+                conn.batch_execute(&infra_diesel::sqlite_session_pragmas(Duration::from_secs(
+                    60,
+                )))
+                .expect("pragmas");
                 let mut stored = 0_usize;
                 while Instant::now() < deadline {
                     insert_rows(&mut conn, thread * 1_000_000_000 + stored, rows).expect("insert");

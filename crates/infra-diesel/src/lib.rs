@@ -28,6 +28,7 @@ pub use deferred::connect_or_wait;
 pub use group_commit::{GroupCommit, GroupCommitOptions};
 pub use key_lookups::CoalescedKeyLookups;
 pub use settings::{Database, DatabaseSettingError, DatabaseSettings, GroupCommitSettings};
+pub use sqlite::session_pragmas as sqlite_session_pragmas;
 
 use app::{ApiKeyRepository, BillingEventRepository};
 use std::sync::Arc;

@@ -34,13 +34,19 @@ impl CustomizeConnection<Session<SqliteConnection>, diesel::r2d2::Error> for Ser
         session: &mut Session<SqliteConnection>,
     ) -> Result<(), diesel::r2d2::Error> {
         let conn = &mut session.connection;
-        conn.batch_execute(&format!(
-            "PRAGMA busy_timeout = {}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-            self.busy_timeout.as_millis()
-        ))
-        .and_then(|()| use_wal(conn, self.busy_timeout))
-        .map_err(diesel::r2d2::Error::QueryError)
+        conn.batch_execute(&session_pragmas(self.busy_timeout))
+            .and_then(|()| use_wal(conn, self.busy_timeout))
+            .map_err(diesel::r2d2::Error::QueryError)
     }
+}
+
+/// What each pooled connection sets on opening (above); public so that `make bench`'s
+/// ceiling writes with exactly the service's settings.
+pub fn session_pragmas(busy_timeout: Duration) -> String {
+    format!(
+        "PRAGMA busy_timeout = {}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+        busy_timeout.as_millis()
+    )
 }
 
 #[derive(QueryableByName)]
