@@ -165,6 +165,7 @@ mod tests {
     use crate::test_support::{options_for, sample_event, TempSqlite, TestDatabase};
     use app::RepositoryError;
     use diesel::sql_types::Text;
+    use diesel::{QueryDsl, SelectableHelper};
     use diesel::sqlite::Sqlite;
     use domain::{BillingEventGuid, EventFilter, EventStatus, EventType, Position, Timestamp};
 
@@ -245,13 +246,25 @@ mod tests {
         detail: String,
     }
 
-    /// How SQLite reads the listing page the service sends for `filter` after `after`.
-    fn page_plan(filter: &EventFilter, after: Option<Position>) -> Vec<String> {
+    /// How SQLite reads `query` on a fresh, migrated file.
+    fn plan<Q: diesel::query_builder::QueryFragment<Sqlite>>(query: &Q) -> Vec<String> {
         let database = TempSqlite::new();
         let path = database.url()["sqlite://".len()..].to_owned();
         drop(open(&path, &options_for(&database.url())).unwrap());
         let mut conn = SqliteConnection::establish(&path).unwrap();
-        let page = listing_page!(
+        let sql = diesel::debug_query::<Sqlite, _>(query).to_string();
+        let (sql, _binds) = sql.split_once(" -- binds:").unwrap();
+        diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+            .load::<PlanStep>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|step| step.detail)
+            .collect()
+    }
+
+    /// How SQLite reads the listing page the service sends for `filter` after `after`.
+    fn page_plan(filter: &EventFilter, after: Option<Position>) -> Vec<String> {
+        plan(&listing_page!(
             Sqlite,
             queries::Row,
             filter,
@@ -261,15 +274,59 @@ mod tests {
             |g: BillingEventGuid| g.to_string(),
             queries::unlikely,
             |column| column + 0_i16
-        );
-        let sql = diesel::debug_query::<Sqlite, _>(&page).to_string();
-        let (sql, _binds) = sql.split_once(" -- binds:").unwrap();
-        diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
-            .load::<PlanStep>(&mut conn)
-            .unwrap()
-            .into_iter()
-            .map(|step| step.detail)
-            .collect()
+        ))
+    }
+
+    /// How SQLite reads the events a summary of `filter` sums.
+    fn summary_plan(filter: &EventFilter) -> Vec<String> {
+        plan(&queries::summarized(filter).select(queries::Row::as_select()))
+    }
+
+    /// A summary reads its events as a page does, without the order: a client's month
+    /// from the time index alone, `modifiedSince` through its own index (not a walk of
+    /// the client's whole history), one member through the member index.
+    #[test]
+    fn each_summary_filter_reads_through_its_own_index() {
+        let event = sample_event(BillingEventGuid::new_time_ordered());
+        let client = EventFilter::of_client(event.client.clone());
+        let search = |index: &str| format!("SEARCH billing_events USING INDEX {index}");
+        let alone = |range: &str| {
+            format!("SEARCH billing_events USING COVERING INDEX billing_events_by_client_time ({range})")
+        };
+        let cases = [
+            (client.clone(), vec![alone("client_name=?")]),
+            (
+                EventFilter {
+                    from: Some(event.event_time),
+                    to: Some(event.modified),
+                    ..client.clone()
+                },
+                vec![alone(
+                    "client_name=? AND event_date_time>? AND event_date_time<?",
+                )],
+            ),
+            (
+                EventFilter {
+                    modified_since: Some(event.modified),
+                    ..client.clone()
+                },
+                vec![search(
+                    "billing_events_by_client_modified (client_name=? AND modified_date_time>?)",
+                )],
+            ),
+            (
+                EventFilter {
+                    member: Some(event.member.clone()),
+                    ..client.clone()
+                },
+                vec![search(
+                    "billing_events_by_client_member (client_name=? AND member_unique_key=?)",
+                )],
+            ),
+        ];
+        for (filter, expected) in cases {
+            assert_eq!(summary_plan(&filter), expected, "{filter:?}");
+        }
     }
 
     /// Each listing filter is read through the index made for it, and a page without one

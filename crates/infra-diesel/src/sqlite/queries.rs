@@ -196,23 +196,28 @@ impl Queries for SqliteQueries {
         filter: &EventFilter,
         group_by: &[GroupBy],
     ) -> Result<Vec<SummaryRow>, DbError> {
-        let rows = filtered_events!(
-            Sqlite,
-            filter,
-            None,
-            |t: Timestamp| t.unix_micros(),
-            |g: BillingEventGuid| g.to_string(),
-            unlikely,
-            |column| column + 0_i16
-        )
-        .select(Row::as_select())
-        .load_iter::<Row, DefaultLoadingMode>(conn)?;
+        let rows = summarized(filter)
+            .select(Row::as_select())
+            .load_iter::<Row, DefaultLoadingMode>(conn)?;
         let mut summary = Summary::new(group_by);
         for row in rows {
             summary.add(&row?.into_event()?);
         }
         Ok(summary.finish())
     }
+}
+
+/// The events a summary reads: every one the filter matches, in no order.
+pub(super) fn summarized(filter: &EventFilter) -> billing_events::BoxedQuery<'static, Sqlite> {
+    filtered_events!(
+        Sqlite,
+        filter,
+        None,
+        |t: Timestamp| t.unix_micros(),
+        |g: BillingEventGuid| g.to_string(),
+        unlikely,
+        |column| column + 0_i16
+    )
 }
 
 /// History lines of the events with these row ids, in the order given.
