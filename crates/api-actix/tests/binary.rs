@@ -235,6 +235,57 @@ async fn a_request_actix_cannot_parse_is_counted_not_logged_as_an_error() {
     assert_eq!(errors, Vec::<String>::new());
 }
 
+/// A body refused from its head (`Expect: 100-continue` and a `Content-Length` over the
+/// route's limit) never reaches the middleware that counts requests, so the check
+/// counts it itself, under its route's pattern. A fresh process: the counts are exact.
+#[tokio::test]
+async fn a_body_refused_before_it_is_sent_is_counted_under_its_route() {
+    use std::io::{Read, Write};
+    let service = Running::start();
+    let refused = |path: &str, length: usize| {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", service.port)).unwrap();
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+             Content-Type: application/json\r\nExpect: 100-continue\r\n\
+             Content-Length: {length}\r\n\r\n"
+        )
+        .unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer
+    };
+    for (path, length) in [
+        ("/api/v1/BillingEvents/acme", 65_537),
+        ("/API/v1/billingevents/acme/BATCH", 8_388_609),
+        ("/api/v1/BillingEvents/acme/batch", 8_388_609),
+    ] {
+        let answer = refused(path, length);
+        assert!(answer.starts_with("HTTP/1.1 413"), "{path}: {answer}");
+    }
+    let metrics = reqwest::get(format!("http://127.0.0.1:{}/metrics", service.port))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let count = |route: &str| {
+        format!("http_requests_total{{route=\"{route}\",method=\"POST\",status=\"413\"}}")
+    };
+    for (route, expected) in [
+        ("/api/v1/BillingEvents/{id}", 1),
+        ("/api/v1/BillingEvents/{id}/batch", 2),
+    ] {
+        assert!(
+            metrics.contains(&format!("{} {expected}\n", count(route))),
+            "{route}: {metrics}"
+        );
+    }
+}
+
 #[test]
 fn a_bad_setting_stops_start_up_naming_it() {
     for (key, value, named) in [

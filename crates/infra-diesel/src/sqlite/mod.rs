@@ -165,8 +165,8 @@ mod tests {
     use crate::test_support::{options_for, sample_event, TempSqlite, TestDatabase};
     use app::RepositoryError;
     use diesel::sql_types::Text;
-    use diesel::{QueryDsl, SelectableHelper};
     use diesel::sqlite::Sqlite;
+    use diesel::{QueryDsl, SelectableHelper};
     use domain::{BillingEventGuid, EventFilter, EventStatus, EventType, Position, Timestamp};
 
     /// A pool of 4 leaves one long read at a time. A caller who stops waiting (here: its
