@@ -1,11 +1,11 @@
 //! SQLite's own ceiling for `make bench`: how many rows per second the database itself
 //! commits into the `billing_events` table, with the service's settings (WAL, and each
 //! connection's pragmas: `synchronous = FULL`, foreign keys checked), without any
-//! service in front. Rows have the shape the service
-//! writes: each event by itself (`ON CONFLICT DO NOTHING RETURNING id`), then its
-//! creation line in `billing_event_history`, a thousand lines a statement. They look
-//! like the load `make bench` sends the service: times moving forward, members, types
-//! and statuses varying.
+//! service in front. Rows have the shape the service writes: each event by itself
+//! (`ON CONFLICT DO NOTHING RETURNING id`), then its creation line in
+//! `billing_event_history`, a thousand lines a statement. They look like the load
+//! `make bench` sends the service: times moving forward, members, types and statuses
+//! varying.
 //!
 //! `sqlite_ceiling <file> <rows per transaction> <threads> <seconds>` prints rows/s.
 

@@ -22,7 +22,7 @@ const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 /// - WAL: readers never block the writer, and commits append instead of rewriting;
 /// - `synchronous = FULL`: each commit is on disk before we answer "stored", so an
 ///   acknowledged event survives a crash of the process *and* of the machine;
-/// - `foreign_keys = ON`: off by default in SQLite, wanted by later tables.
+/// - `foreign_keys = ON`: off by default in SQLite; a history line must point at its event.
 #[derive(Debug)]
 struct ServerSettings {
     busy_timeout: Duration,
@@ -284,7 +284,8 @@ mod tests {
 
     /// A summary reads its events as a page does, without the order: a client's month
     /// from the time index alone, `modifiedSince` through its own index (not a walk of
-    /// the client's whole history), one member through the member index.
+    /// the client's whole history), one member or type through its index, several types
+    /// from the time index.
     #[test]
     fn each_summary_filter_reads_through_its_own_index() {
         let event = sample_event(BillingEventGuid::new_time_ordered());
@@ -322,6 +323,22 @@ mod tests {
                 vec![search(
                     "billing_events_by_client_member (client_name=? AND member_unique_key=?)",
                 )],
+            ),
+            (
+                EventFilter {
+                    types: vec![event.event_type],
+                    ..client.clone()
+                },
+                vec![search(
+                    "billing_events_by_client_type (client_name=? AND event_type_id=?)",
+                )],
+            ),
+            (
+                EventFilter {
+                    types: vec![EventType::Usage, EventType::Credit],
+                    ..client.clone()
+                },
+                vec![alone("client_name=?")],
             ),
         ];
         for (filter, expected) in cases {
