@@ -119,9 +119,32 @@ impl<Q: Queries> PooledRepository<Q> {
         T: Send + 'static,
         F: FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
     {
-        let _turn = self.writer_turn().await?;
+        let work = self.in_writer_turn(work).await?;
         let deadline = self.deadline(false);
         self.observed(self.call(Kind::Write, deadline, false, work).await)
+    }
+
+    /// `work`, holding this writer's turn where the backend takes one writer at a time.
+    /// The turn goes with the work to its thread and is given back when the work ends
+    /// (or when the thread drops it unstarted), however early the caller stops waiting:
+    /// a batch whose client hung up still holds SQLite's lock, and the next writer must
+    /// queue here, not poll that lock for up to `busy_timeout`.
+    async fn in_writer_turn<T, F>(
+        &self,
+        work: F,
+    ) -> Result<
+        impl FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
+        RepositoryError,
+    >
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
+    {
+        let turn = self.writer_turn().await?;
+        Ok(move |conn: &mut Q::Connection| {
+            let _turn = turn;
+            work(conn)
+        })
     }
 
     /// Runs `work` with a pooled connection on a blocking thread.
@@ -227,16 +250,14 @@ impl<Q: Queries> PooledRepository<Q> {
         &self,
         items: Vec<InsertRequest>,
     ) -> Result<Vec<Insertion>, RepositoryError> {
-        let _turn = self.writer_turn().await?;
-        let deadline = self.deadline(false);
         let insert = |items: Vec<InsertRequest>| {
             move |conn: &mut Q::Connection| {
                 Q::write_insertion(conn, |conn| steps::insert_in_transaction::<Q>(conn, items))
             }
         };
-        let first = self
-            .call(Kind::Write, deadline, false, insert(items.clone()))
-            .await;
+        let first = self.in_writer_turn(insert(items.clone())).await?;
+        let deadline = self.deadline(false);
+        let first = self.call(Kind::Write, deadline, false, first).await;
         let Err(RepositoryError::OutcomeUnknown(unknown)) = first else {
             return self.observed(first);
         };
@@ -245,9 +266,10 @@ impl<Q: Queries> PooledRepository<Q> {
         }
         tracing::info!(error = %unknown, "retrying a group whose outcome is unknown");
         metrics::counter!("db_insert_retries_total").increment(1);
-        let retried = self
-            .call(Kind::Write, deadline, true, insert(items.clone()))
-            .await;
+        let retried = match self.in_writer_turn(insert(items.clone())).await {
+            Ok(retry) => self.call(Kind::Write, deadline, true, retry).await,
+            Err(no_turn) => Err(no_turn),
+        };
         self.observed(match retried {
             Ok(insertions) => Ok(steps::claim_own(&items, insertions)),
             Err(_) => Err(RepositoryError::OutcomeUnknown(unknown)),

@@ -212,6 +212,48 @@ mod tests {
         assert_eq!(repository.run_long_read(|_conn| Ok(7)).await.unwrap(), 7);
     }
 
+    /// One writer at a time: a writer whose caller stops waiting (a batch whose client
+    /// hung up: its request's future is dropped) keeps its turn until its work ends, so
+    /// the next writer queues for the turn instead of finding SQLite's lock held.
+    #[tokio::test]
+    async fn a_write_keeps_its_turn_until_it_ends_not_until_its_caller_leaves() {
+        let database = TempSqlite::new();
+        let mut options = options_for(&database.url());
+        options.sqlite_busy_timeout = Duration::from_millis(300);
+        let path = database.url()["sqlite://".len()..].to_owned();
+        let repository = open(&path, &options).unwrap();
+
+        let (started, has_started) = std::sync::mpsc::channel::<()>();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let abandoned = tokio::spawn({
+            let repository = repository.clone();
+            async move {
+                repository
+                    .run_write(move |_conn| {
+                        started.send(()).unwrap();
+                        released
+                            .recv()
+                            .map_err(|e| DbError(RepositoryError::unexpected(e)))
+                    })
+                    .await
+            }
+        });
+        tokio::task::spawn_blocking(move || has_started.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        abandoned.abort();
+        assert!(abandoned.await.unwrap_err().is_cancelled());
+
+        let while_it_runs = repository.run_write(|_conn| Ok(())).await;
+        assert!(
+            matches!(&while_it_runs, Err(RepositoryError::Unavailable(cause)) if cause.to_string().contains("no turn to write")),
+            "{while_it_runs:?}"
+        );
+        release.send(()).unwrap();
+        assert_eq!(repository.run_write(|_conn| Ok(7)).await.unwrap(), 7);
+    }
+
     #[derive(QueryableByName)]
     struct CompileOption {
         #[diesel(sql_type = diesel::sql_types::Text)]
