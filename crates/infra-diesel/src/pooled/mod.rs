@@ -63,6 +63,9 @@ pub(crate) struct PooledRepository<Q: Queries> {
 
 type Pooled<Q> = PooledConnection<SessionManager<<Q as Queries>::Connection>>;
 
+/// A writer's or long read's turn, shared by the caller and the work it hands to a thread.
+type Turn = Arc<tokio::sync::OwnedSemaphorePermit>;
+
 impl<Q: Queries> PooledRepository<Q> {
     /// `one_writer_within`: queue writers in the process, each waiting at most this long
     /// for its turn (SQLite); `None` lets the database order them (PostgreSQL).
@@ -103,48 +106,24 @@ impl<Q: Queries> PooledRepository<Q> {
         T: Send + 'static,
         F: FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
     {
-        let turn = self.long_reads.turn().await?;
-        let work = move |conn: &mut Q::Connection| {
-            let _turn = turn;
-            work(conn)
-        };
+        let turn = Some(Arc::new(self.long_reads.turn().await?));
         let deadline = self.deadline(true);
-        self.observed(self.call(Kind::LongRead, deadline, false, work).await)
+        self.observed(self.call(Kind::LongRead, deadline, false, turn, work).await)
     }
 
     /// As `run`, for work that writes: in turn with the other writers where the backend
-    /// takes one at a time. A write whose answer was lost is `OutcomeUnknown`.
+    /// takes one at a time. The turn goes with the work to its thread, as a long read's
+    /// does: a batch whose client hung up still holds SQLite's lock until its connection
+    /// is back, and the next writer must queue here, not poll that lock for up to
+    /// `busy_timeout`. A write whose answer was lost is `OutcomeUnknown`.
     pub(crate) async fn run_write<T, F>(&self, work: F) -> Result<T, RepositoryError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
     {
-        let work = self.in_writer_turn(work).await?;
-        let deadline = self.deadline(false);
-        self.observed(self.call(Kind::Write, deadline, false, work).await)
-    }
-
-    /// `work`, holding this writer's turn where the backend takes one writer at a time.
-    /// The turn goes with the work to its thread and is given back when the work ends
-    /// (or when the thread drops it unstarted), however early the caller stops waiting:
-    /// a batch whose client hung up still holds SQLite's lock, and the next writer must
-    /// queue here, not poll that lock for up to `busy_timeout`.
-    async fn in_writer_turn<T, F>(
-        &self,
-        work: F,
-    ) -> Result<
-        impl FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
-        RepositoryError,
-    >
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
-    {
         let turn = self.writer_turn().await?;
-        Ok(move |conn: &mut Q::Connection| {
-            let _turn = turn;
-            work(conn)
-        })
+        let deadline = self.deadline(false);
+        self.observed(self.call(Kind::Write, deadline, false, turn, work).await)
     }
 
     /// Runs `work` with a pooled connection on a blocking thread.
@@ -154,15 +133,13 @@ impl<Q: Queries> PooledRepository<Q> {
         F: FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
     {
         let deadline = self.deadline(false);
-        self.observed(self.call(Kind::Read, deadline, false, work).await)
+        self.observed(self.call(Kind::Read, deadline, false, None, work).await)
     }
 
     /// This writer's turn where the backend takes one writer at a time (SQLite).
-    async fn writer_turn(
-        &self,
-    ) -> Result<Option<tokio::sync::OwnedSemaphorePermit>, RepositoryError> {
+    async fn writer_turn(&self) -> Result<Option<Turn>, RepositoryError> {
         match &self.writers {
-            Some(writers) => writers.turn().await.map(Some),
+            Some(writers) => writers.turn().await.map(|turn| Some(Arc::new(turn))),
             None => Ok(None),
         }
     }
@@ -174,12 +151,16 @@ impl<Q: Queries> PooledRepository<Q> {
 
     /// One call: checkout and work on a blocking thread, answered by `deadline` if there
     /// is one. `verified`: ping the connection before the work, whatever its trust (a
-    /// retry after a broken connection, when its pool mates may be broken too).
+    /// retry after a broken connection, when its pool mates may be broken too). `turn`
+    /// goes with the work to its thread and is given back once the connection is back in
+    /// the pool (or the thread drops the job unstarted), however early the caller stops
+    /// waiting.
     async fn call<T, F>(
         &self,
         kind: Kind,
         deadline: Option<Instant>,
         verified: bool,
+        turn: Option<Turn>,
         work: F,
     ) -> Result<T, RepositoryError>
     where
@@ -191,6 +172,8 @@ impl<Q: Queries> PooledRepository<Q> {
         let handover = Arc::new(Handover::default());
         let thread_handover = handover.clone();
         let job = move || {
+            // Declared before the session, so dropped after it.
+            let _turn = turn;
             let _entered = span.enter();
             let mut session = checkout::<Q>(&pool, deadline, verified)?;
             let state = pool.state();
@@ -255,9 +238,18 @@ impl<Q: Queries> PooledRepository<Q> {
                 Q::write_insertion(conn, |conn| steps::insert_in_transaction::<Q>(conn, items))
             }
         };
-        let first = self.in_writer_turn(insert(items.clone())).await?;
+        // Held here too, so that the retry keeps the turn the first try had.
+        let turn = self.writer_turn().await?;
         let deadline = self.deadline(false);
-        let first = self.call(Kind::Write, deadline, false, first).await;
+        let first = self
+            .call(
+                Kind::Write,
+                deadline,
+                false,
+                turn.clone(),
+                insert(items.clone()),
+            )
+            .await;
         let Err(RepositoryError::OutcomeUnknown(unknown)) = first else {
             return self.observed(first);
         };
@@ -266,10 +258,9 @@ impl<Q: Queries> PooledRepository<Q> {
         }
         tracing::info!(error = %unknown, "retrying a group whose outcome is unknown");
         metrics::counter!("db_insert_retries_total").increment(1);
-        let retried = match self.in_writer_turn(insert(items.clone())).await {
-            Ok(retry) => self.call(Kind::Write, deadline, true, retry).await,
-            Err(no_turn) => Err(no_turn),
-        };
+        let retried = self
+            .call(Kind::Write, deadline, true, turn, insert(items.clone()))
+            .await;
         self.observed(match retried {
             Ok(insertions) => Ok(steps::claim_own(&items, insertions)),
             Err(_) => Err(RepositoryError::OutcomeUnknown(unknown)),

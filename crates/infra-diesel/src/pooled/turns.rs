@@ -11,7 +11,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 /// each caller waiting at most `patience` for one. A turn is owned, so that a long read
 /// can carry it to its thread and hold it as long as it runs there, not as long as its
 /// caller waits: a caller whose deadline passes leaves a read running that still counts.
-/// A writer holds its turn in its own future, across its one retry.
+/// A writer's turn goes to its thread the same way, and is held across its one retry.
 pub(super) struct Turns {
     permits: Arc<Semaphore>,
     patience: Duration,

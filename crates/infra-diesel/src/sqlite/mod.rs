@@ -219,7 +219,7 @@ mod tests {
     async fn a_write_keeps_its_turn_until_it_ends_not_until_its_caller_leaves() {
         let database = TempSqlite::new();
         let mut options = options_for(&database.url());
-        options.sqlite_busy_timeout = Duration::from_millis(300);
+        options.sqlite_busy_timeout = Duration::from_secs(1);
         let path = database.url()["sqlite://".len()..].to_owned();
         let repository = open(&path, &options).unwrap();
 
