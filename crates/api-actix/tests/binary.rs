@@ -143,6 +143,30 @@ impl Running {
         std::mem::take(&mut self.seen)
     }
 
+    /// Writes `request` as raw bytes on a new connection; everything read back until the
+    /// service closes it (or 10 s pass).
+    fn raw(&self, request: &[u8]) -> String {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream.write_all(request).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer
+    }
+
+    /// What `/metrics` shows now.
+    async fn metrics(&self) -> String {
+        reqwest::get(format!("http://127.0.0.1:{}/metrics", self.port))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     fn terminate(&self) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -204,24 +228,10 @@ async fn a_request_is_logged_with_its_txid_and_sigterm_stops_the_service_cleanly
 
 #[tokio::test]
 async fn a_request_actix_cannot_parse_is_counted_not_logged_as_an_error() {
-    use std::io::{Read, Write};
     let service = Running::start();
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", service.port)).unwrap();
-    stream
-        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Bad\x01Name: 1\r\n\r\n")
-        .unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
+    let answer = service.raw(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Bad\x01Name: 1\r\n\r\n");
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
-    let metrics = reqwest::get(format!("http://127.0.0.1:{}/metrics", service.port))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = service.metrics().await;
     assert!(
         metrics.contains("http_unreadable_requests_total{reason=\"unparsable\"} 1"),
         "{metrics}"
@@ -240,38 +250,23 @@ async fn a_request_actix_cannot_parse_is_counted_not_logged_as_an_error() {
 /// counts it itself, under its route's pattern. A fresh process: the counts are exact.
 #[tokio::test]
 async fn a_body_refused_before_it_is_sent_is_counted_under_its_route() {
-    use std::io::{Read, Write};
     let service = Running::start();
-    let refused = |path: &str, length: usize| {
-        let mut stream = std::net::TcpStream::connect(("127.0.0.1", service.port)).unwrap();
-        write!(
-            stream,
-            "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
-             Content-Type: application/json\r\nExpect: 100-continue\r\n\
-             Content-Length: {length}\r\n\r\n"
-        )
-        .unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        let mut answer = String::new();
-        let _ = stream.read_to_string(&mut answer);
-        answer
-    };
     for (path, length) in [
         ("/api/v1/BillingEvents/acme", 65_537),
         ("/API/v1/billingevents/acme/BATCH", 8_388_609),
         ("/api/v1/BillingEvents/acme/batch", 8_388_609),
     ] {
-        let answer = refused(path, length);
+        let answer = service.raw(
+            format!(
+                "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+                 Content-Type: application/json\r\nExpect: 100-continue\r\n\
+                 Content-Length: {length}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
         assert!(answer.starts_with("HTTP/1.1 413"), "{path}: {answer}");
     }
-    let metrics = reqwest::get(format!("http://127.0.0.1:{}/metrics", service.port))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = service.metrics().await;
     let count = |route: &str| {
         format!("http_requests_total{{route=\"{route}\",method=\"POST\",status=\"413\"}}")
     };
@@ -632,12 +627,7 @@ async fn keys_are_created_listed_and_revoked_and_never_logged() {
     let bad = keys_command(&url, &["create", "--client", "no/such"]);
     assert_eq!(bad.status.code(), Some(2));
 
-    let metrics = reqwest::get(format!("http://127.0.0.1:{}/metrics", service.port))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = service.metrics().await;
     service.terminate();
     service.wait_for_line("billing-events stopped");
     let lines = service.all_lines();

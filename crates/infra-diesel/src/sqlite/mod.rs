@@ -168,6 +168,33 @@ mod tests {
     use diesel::sqlite::Sqlite;
     use diesel::{QueryDsl, SelectableHelper};
     use domain::{BillingEventGuid, EventFilter, EventStatus, EventType, Position, Timestamp};
+    use std::sync::mpsc::Sender;
+
+    type HeldWork = Box<dyn FnOnce(&mut SqliteConnection) -> Result<(), DbError> + Send>;
+
+    /// Starts a call (`start` hands `work` to a repository method) whose work waits on its
+    /// thread until the returned sender is used, and once it runs there, aborts the
+    /// caller's task: a caller gone while its work goes on.
+    async fn abandoned_mid_work<Call>(start: impl FnOnce(HeldWork) -> Call) -> Sender<()>
+    where
+        Call: std::future::Future<Output = Result<(), RepositoryError>> + Send + 'static,
+    {
+        let (started, has_started) = std::sync::mpsc::channel::<()>();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let abandoned = tokio::spawn(start(Box::new(move |_conn| {
+            started.send(()).unwrap();
+            released
+                .recv()
+                .map_err(|e| DbError(RepositoryError::unexpected(e)))
+        })));
+        tokio::task::spawn_blocking(move || has_started.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        abandoned.abort();
+        assert!(abandoned.await.unwrap_err().is_cancelled());
+        release
+    }
 
     /// A pool of 4 leaves one long read at a time. A caller who stops waiting (here: its
     /// task aborted, as a PostgreSQL caller stops at its deadline) must not free that
@@ -181,27 +208,11 @@ mod tests {
         let path = database.url()["sqlite://".len()..].to_owned();
         let repository = open(&path, &options).unwrap();
 
-        let (started, has_started) = std::sync::mpsc::channel::<()>();
-        let (release, released) = std::sync::mpsc::channel::<()>();
-        let abandoned = tokio::spawn({
+        let release = abandoned_mid_work(|work| {
             let repository = repository.clone();
-            async move {
-                repository
-                    .run_long_read(move |_conn| {
-                        started.send(()).unwrap();
-                        released
-                            .recv()
-                            .map_err(|e| DbError(RepositoryError::unexpected(e)))
-                    })
-                    .await
-            }
-        });
-        tokio::task::spawn_blocking(move || has_started.recv())
-            .await
-            .unwrap()
-            .unwrap();
-        abandoned.abort();
-        assert!(abandoned.await.unwrap_err().is_cancelled());
+            async move { repository.run_long_read(work).await }
+        })
+        .await;
 
         let while_it_runs = repository.run_long_read(|_conn| Ok(())).await;
         assert!(
@@ -223,27 +234,11 @@ mod tests {
         let path = database.url()["sqlite://".len()..].to_owned();
         let repository = open(&path, &options).unwrap();
 
-        let (started, has_started) = std::sync::mpsc::channel::<()>();
-        let (release, released) = std::sync::mpsc::channel::<()>();
-        let abandoned = tokio::spawn({
+        let release = abandoned_mid_work(|work| {
             let repository = repository.clone();
-            async move {
-                repository
-                    .run_write(move |_conn| {
-                        started.send(()).unwrap();
-                        released
-                            .recv()
-                            .map_err(|e| DbError(RepositoryError::unexpected(e)))
-                    })
-                    .await
-            }
-        });
-        tokio::task::spawn_blocking(move || has_started.recv())
-            .await
-            .unwrap()
-            .unwrap();
-        abandoned.abort();
-        assert!(abandoned.await.unwrap_err().is_cancelled());
+            async move { repository.run_write(work).await }
+        })
+        .await;
 
         let while_it_runs = repository.run_write(|_conn| Ok(())).await;
         assert!(
