@@ -2,6 +2,7 @@
 //!
 //! - `decode/`: reading requests (bodies in each format, the query string);
 //! - `encode/`: writing answers (each kind in JSON or XML, problems);
+//! - `connection/`: each TCP connection's bounds (per host, idle deadline, read-ahead);
 //! - `middleware/`: what runs around every request (context, route case, key check);
 //! - `routes/`: the route table and the handlers, which call the use cases;
 //! - `docs/`: the OpenAPI document, `/help`, and the samples both show;
@@ -14,6 +15,7 @@
 mod api_error;
 pub mod cli;
 mod clock;
+mod connection;
 mod decode;
 pub mod docs;
 mod encode;

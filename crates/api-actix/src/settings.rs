@@ -5,12 +5,14 @@
 //! that names it. The database URL is held as a `DatabaseUrl`, whose `Debug` and
 //! `Display` hide its password.
 
+use crate::connection::ConnectionRules;
 use crate::encode::{TimeMembers, XmlContract};
 use config::{Config, Environment, File, FileFormat};
 use infra_diesel::{Database, DatabaseSettings};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The checked settings of one process.
 #[derive(Debug, Clone)]
@@ -52,6 +54,23 @@ pub struct ServerSettings {
     pub workers: usize,
     /// How long in-flight requests get to finish after SIGTERM/SIGINT.
     pub shutdown_grace_secs: u64,
+    /// Open connections, all hosts together; past it new ones wait in the backlog.
+    pub max_connections: usize,
+    /// Open connections from one host (an IPv6 /64 counts as one); past it a new one is
+    /// closed at once. 0: no bound of its own (behind a proxy, every connection is its).
+    pub max_connections_per_host: usize,
+    /// Connections the kernel holds before the service accepts them.
+    pub backlog: u32,
+}
+
+impl ServerSettings {
+    /// The HTTP worker threads to start: `workers`, or one per core when it is 0.
+    pub fn worker_count(&self) -> usize {
+        match self.workers {
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            workers => workers,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -63,9 +82,25 @@ pub struct HttpSettings {
     pub head_timeout_ms: u64,
     /// Time for a client to send its body; then 408.
     pub body_timeout_ms: u64,
+    /// Time an idle connection is kept open for its next request. Once a connection has
+    /// no request in hand, this plus `head_timeout_ms` is what it gets to deliver its next
+    /// request head and take the answers it is owed; then it is closed.
+    pub keep_alive_ms: u64,
+    /// Bytes read from a connection ahead of what the service has taken.
+    pub read_ahead_bytes: usize,
     /// Bytes of request bodies held at once, across every request; a body that finds
     /// no room within a second is refused with 503.
     pub max_buffered_body_bytes: usize,
+}
+
+impl HttpSettings {
+    /// The bounds each connection is held to.
+    pub fn connection_rules(&self) -> ConnectionRules {
+        ConnectionRules {
+            idle_allowance: Duration::from_millis(self.keep_alive_ms + self.head_timeout_ms),
+            read_ahead: self.read_ahead_bytes,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -166,6 +201,18 @@ impl Settings {
             return Err(invalid(
                 "http.head_timeout_ms",
                 "and http.body_timeout_ms must be at least 1",
+            ));
+        }
+        if http.keep_alive_ms == 0 {
+            return Err(invalid("http.keep_alive_ms", "must be at least 1"));
+        }
+        if http.read_ahead_bytes < 1024 {
+            return Err(invalid("http.read_ahead_bytes", "must be at least 1024"));
+        }
+        if server.max_connections == 0 || server.backlog == 0 {
+            return Err(invalid(
+                "server.max_connections",
+                "and server.backlog must be at least 1",
             ));
         }
         if http.max_bulk_body_bytes == 0 {
@@ -331,6 +378,17 @@ mod tests {
             ("BILLING__DATABASE__URL", "mysql://x/y", "database.url"),
             ("BILLING__DATABASE__POOL_SIZE", "0", "database.pool_size"),
             ("BILLING__HTTP__MAX_BODY_BYTES", "0", "http.max_body_bytes"),
+            (
+                "BILLING__HTTP__READ_AHEAD_BYTES",
+                "100",
+                "http.read_ahead_bytes",
+            ),
+            ("BILLING__HTTP__KEEP_ALIVE_MS", "0", "http.keep_alive_ms"),
+            (
+                "BILLING__SERVER__MAX_CONNECTIONS",
+                "0",
+                "server.max_connections",
+            ),
             ("BILLING__LOG__FORMAT", "xml", "format"),
             ("BILLING__LOG__FILTER", "info,[[[", "log.filter"),
             ("BILLING__BATCH__MAX_ITEMS", "10001", "batch.max_items"),

@@ -3,19 +3,22 @@
 //! The application owns its listener, so tests bind port 0 and ask which port they got.
 
 use crate::clock::SystemClock;
+use crate::connection::{ConnectionRules, ConnectionWatch, GuardedStream, HostSlots};
 use crate::middleware::authentication::{self, Gate};
 use crate::middleware::expect_continue::{self, BodyLimits};
 use crate::middleware::{request_context, route_case};
 use crate::routes::{self, AppState, Limits};
 use crate::settings::Settings;
-use actix_http::HttpService;
+use actix_http::error::DispatchError;
+use actix_http::{HttpService, Protocol};
 use actix_service::{map_config, IntoServiceFactory, ServiceFactoryExt};
 use actix_web::dev::{fn_service, AppConfig, Server};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App};
-use std::net::TcpListener;
+use std::net::{IpAddr, SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::net::TcpStream;
 
 /// Installs the metrics recorder (once per process) and keeps it tidy: histogram
 /// samples wait in buffers until upkeep folds them in, so run it even when nobody scrapes.
@@ -97,7 +100,7 @@ impl Application {
             address: address.clone(),
             source,
         };
-        let listener = TcpListener::bind(&address).map_err(listen_error)?;
+        let listener = listen(&address, settings.server.backlog).map_err(listen_error)?;
         let port = listener.local_addr().map_err(listen_error)?.port();
 
         let body_limits = BodyLimits {
@@ -118,22 +121,35 @@ impl Application {
                 .wrap(from_fn(request_context::track))
         };
         let head_timeout = Duration::from_millis(settings.http.head_timeout_ms);
+        let keep_alive = Duration::from_millis(settings.http.keep_alive_ms);
+        let rules = settings.http.connection_rules();
+        let hosts = HostSlots::new(settings.server.max_connections_per_host);
         let local = listener.local_addr().map_err(listen_error)?;
-        // What actix-web's HttpServer does, plus the expect service it does not let us set.
-        let mut builder = Server::build().shutdown_timeout(settings.server.shutdown_grace_secs);
-        if settings.server.workers > 0 {
-            builder = builder.workers(settings.server.workers);
-        }
+        // What actix-web's HttpServer does, plus the expect service it does not let us set
+        // and the stream that bounds each connection.
+        let workers = settings.server.worker_count();
+        let builder = Server::build()
+            .shutdown_timeout(settings.server.shutdown_grace_secs)
+            .workers(workers)
+            // actix-server counts connections per worker.
+            .max_concurrent_connections(settings.server.max_connections.div_ceil(workers));
         let shutdown = builder.graceful_shutdown_signal();
         let server = builder
             .listen("billing-events", listener, move || {
                 let body_limits = body_limits.clone();
                 let shutdown = shutdown.clone();
-                HttpService::build()
-                    // A client must send its request head within this, or the connection
-                    // is closed.
+                let hosts = hosts.clone();
+                let accept =
+                    fn_service(move |io: TcpStream| std::future::ready(guard(io, &hosts, rules)));
+                let http = HttpService::build()
+                    // A client must send its first request head within this, or the
+                    // connection is closed; later heads are held to `rules`.
                     .client_request_timeout(head_timeout)
+                    .keep_alive(keep_alive)
                     .client_disconnect_timeout(Duration::from_secs(1))
+                    .on_connect_ext(|io: &GuardedStream, data| {
+                        data.insert(io.watch().clone());
+                    })
                     .local_addr(local)
                     .graceful_shutdown_signal(move || {
                         let shutdown = shutdown.clone();
@@ -148,8 +164,8 @@ impl Application {
                     .finish(map_config(
                         app().into_factory().map_err(|error| error.error_response()),
                         |()| AppConfig::default(),
-                    ))
-                    .tcp()
+                    ));
+                accept.and_then(http)
             })
             .map_err(listen_error)?
             .run();
@@ -160,7 +176,43 @@ impl Application {
         );
         Ok(Self { port, server })
     }
+}
 
+/// Binds `address` with room for `backlog` connections not yet accepted.
+fn listen(address: &str, backlog: u32) -> std::io::Result<TcpListener> {
+    let address: SocketAddr = address.to_socket_addrs()?.next().ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, "no address to bind")
+    })?;
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(address),
+        socket2::Type::STREAM,
+        Some(socket2::Protocol::TCP),
+    )?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&address.into())?;
+    socket.listen(i32::try_from(backlog).unwrap_or(i32::MAX))?;
+    Ok(socket.into())
+}
+
+/// An accepted connection, under its bounds; refused when its host holds its share.
+fn guard(
+    io: TcpStream,
+    hosts: &HostSlots,
+    rules: ConnectionRules,
+) -> Result<(GuardedStream, Protocol, Option<SocketAddr>), DispatchError> {
+    let peer = io.peer_addr().ok();
+    let host = peer.map_or(IpAddr::from([0, 0, 0, 0]), |peer| peer.ip());
+    let Some(slot) = hosts.take(host) else {
+        crate::telemetry::prometheus::connection_refused("host_limit");
+        return Err(DispatchError::Io(std::io::Error::other(
+            "the host holds its share of connections",
+        )));
+    };
+    let stream = GuardedStream::new(io, ConnectionWatch::new(rules), slot);
+    Ok((stream, Protocol::Http1, peer))
+}
+
+impl Application {
     /// The port actually bound (useful when the settings asked for port 0).
     pub fn port(&self) -> u16 {
         self.port

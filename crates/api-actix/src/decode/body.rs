@@ -2,6 +2,7 @@
 //! the budget all bodies share.
 
 use crate::api_error::ApiError;
+use crate::connection::ConnectionWatch;
 use actix_web::http::header;
 use actix_web::web::{Bytes, BytesMut, Payload};
 use actix_web::HttpRequest;
@@ -113,9 +114,17 @@ pub async fn read_limited(
         return Err(ApiError::PayloadTooLarge { limit });
     }
     let share = rules.budget.take(declared_length.unwrap_or(limit)).await?;
+    let watch = req.conn_data::<ConnectionWatch>();
     let read = async {
         let mut body = BytesMut::with_capacity(declared_length.unwrap_or(0).min(limit));
-        while let Some(chunk) = payload.next().await {
+        loop {
+            // Everything given so far is taken: the connection may read the next window.
+            if let Some(watch) = watch {
+                watch.body_wanted(declared_length.map(|length| length.saturating_sub(body.len())));
+            }
+            let Some(chunk) = payload.next().await else {
+                break;
+            };
             let chunk = chunk.map_err(ApiError::BodyUnreadable)?;
             if body.len() + chunk.len() > limit {
                 return Err(ApiError::PayloadTooLarge { limit });

@@ -5,6 +5,7 @@
 //! log line of the request, stamps `X-Transaction-Id` on every response (errors, 404s
 //! and 405s too) and logs one line when the request is done.
 
+use crate::connection::ConnectionWatch;
 use crate::encode::negotiation::{negotiate, MediaFormat, ProblemLabel};
 use crate::encode::XmlContract;
 use crate::routes::AppState;
@@ -105,6 +106,11 @@ pub async fn track(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    // Held until the answer is made (or the request abandoned): the connection's idle
+    // deadline does not run while it has a request in hand.
+    let in_hand = req
+        .conn_data::<ConnectionWatch>()
+        .map(ConnectionWatch::request_started);
     let context = RequestContext::new(req.headers(), contract_of(req.request()));
     req.extensions_mut().insert(context.clone());
     let span = tracing::info_span!(
@@ -135,6 +141,7 @@ pub async fn track(
         } else {
             tracing::info!(status, latency_ms, route, "request done");
         }
+        drop(in_hand);
         Ok(response)
     }
     .instrument(span)

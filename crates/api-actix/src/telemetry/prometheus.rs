@@ -107,6 +107,17 @@ pub fn unreadable_request(reason: &'static str) {
     metrics::counter!("http_unreadable_requests_total", "reason" => reason).increment(1);
 }
 
+/// A connection closed by its bounds: `idle_deadline` (no request head, or answers not
+/// taken, within its allowance).
+pub fn connection_closed(reason: &'static str) {
+    metrics::counter!("http_connections_closed_total", "reason" => reason).increment(1);
+}
+
+/// A connection closed as soon as it was accepted: `host_limit`.
+pub fn connection_refused(reason: &'static str) {
+    metrics::counter!("http_connections_refused_total", "reason" => reason).increment(1);
+}
+
 /// A database error answered to a client: `unavailable` or `unexpected`.
 pub fn database_error(kind: &'static str) {
     metrics::counter!("database_errors_total", "kind" => kind).increment(1);

@@ -2,3 +2,4 @@
 #![allow(dead_code)]
 
 pub mod hostile_bodies;
+pub mod running;
