@@ -132,6 +132,26 @@ async fn a_frozen_database_is_answered_within_the_connect_timeout_then_recovered
     assert_eq!(post_event(&app, &new_guid()).await.status, 201);
 }
 
+/// Connections whose answers never come (a hung server process, a stalled proxy)
+/// while new ones work: each call past its deadline cuts its connection's socket, so
+/// the pool's every slot is not held by a wait that may never end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_whose_answers_never_come_give_their_connections_back() {
+    let database = Arc::new(ProxiedPostgres::new());
+    let app = app_through(&database).await;
+    let guid = new_guid();
+    assert_eq!(post_event(&app, &guid).await.status, 201);
+    let read_path = format!("/api/v1/BillingEvents/{guid}");
+
+    database.proxy.freeze_open_connections();
+    let stuck = app.get(&read_path).await;
+    assert_eq!(stuck.status, 503, "{}", stuck.text);
+
+    // The pool's one connection was cut at that deadline; the next call connects anew.
+    let read = app.get(&read_path).await;
+    assert_eq!(read.status, 200, "the pool is still held: {}", read.text);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_service_starts_while_no_database_answers_and_serves_once_one_does() {
     let database = Arc::new(ProxiedPostgres::new());

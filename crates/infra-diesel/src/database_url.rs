@@ -52,6 +52,29 @@ impl DatabaseUrl {
         }
     }
 
+    /// The server's TCP port a PostgreSQL URL names: a `port` parameter, else the
+    /// authority's, else libpq's 5432. (With several hosts, the last one's.)
+    pub fn port(&self) -> u16 {
+        const LIBPQ_DEFAULT: u16 = 5432;
+        let rest = self.0.split_once("://").map_or("", |(_, rest)| rest);
+        let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let parameter = query.split('&').find_map(|pair| {
+            let (name, value) = pair.split_once('=')?;
+            name.eq_ignore_ascii_case("port")
+                .then(|| value.parse().ok())?
+        });
+        let authority = before_query.split('/').next().unwrap_or_default();
+        let host_port = authority
+            .rsplit_once('@')
+            .map_or(authority, |(_, host)| host);
+        let last_host = host_port.rsplit(',').next().unwrap_or_default();
+        let in_authority = match last_host.rsplit_once(':') {
+            Some((host, port)) if !host.ends_with(':') && !port.ends_with(']') => port.parse().ok(),
+            _ => None,
+        };
+        parameter.or(in_authority).unwrap_or(LIBPQ_DEFAULT)
+    }
+
     /// The URL with its password, for the driver only. Never log this.
     pub fn expose(&self) -> &str {
         &self.0
@@ -181,6 +204,21 @@ mod tests {
                 .contains("connect_timeout=2&"),
             "libpq's least"
         );
+    }
+
+    #[test]
+    fn a_postgres_urls_port_is_read_where_libpq_reads_it() {
+        for (url, port) in [
+            ("postgres://db/billing", 5432),
+            ("postgres://billing:pw@db:6543/billing", 6543),
+            ("postgres://u:p:w@127.0.0.1:5433/b?sslmode=disable", 5433),
+            ("postgresql://[::1]:5434/billing", 5434),
+            ("postgresql://[::1]/billing", 5432),
+            ("postgres://a:5001,b:5002/billing", 5002),
+            ("postgres://db/billing?sslmode=disable&port=7000", 7000),
+        ] {
+            assert_eq!(DatabaseUrl::parse(url).unwrap().port(), port, "{url}");
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod filter;
 mod group_commit;
 mod key_lookups;
 mod keys;
+mod lifeline;
 mod outage;
 mod pooled;
 mod postgres;

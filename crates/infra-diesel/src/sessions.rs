@@ -16,6 +16,7 @@
 //! [`SessionManager::RETRY_EVERY`] inside one `connect`, so the pool connects within
 //! that of the database coming back instead of after r2d2's doubling back-off.
 
+use crate::lifeline::Lifeline;
 use diesel::r2d2::{ConnectionManager, ManageConnection, R2D2Connection};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -73,15 +74,28 @@ pub(crate) struct Session<C> {
     trusted_since: Option<Instant>,
     /// Never to be used again: the pool drops it when it comes back.
     discarded: bool,
+    /// Its socket, for a caller that gives up on it mid-call (PostgreSQL).
+    lifeline: Lifeline,
 }
 
 impl<C> Session<C> {
+    #[cfg(test)]
     fn new(connection: C, at: Instant) -> Self {
+        Self::with_lifeline(connection, at, Lifeline::default())
+    }
+
+    fn with_lifeline(connection: C, at: Instant, lifeline: Lifeline) -> Self {
         Self {
             connection,
             trusted_since: Some(at),
             discarded: false,
+            lifeline,
         }
+    }
+
+    /// What cuts the connection's socket, where it is known.
+    pub fn lifeline(&self) -> &Lifeline {
+        &self.lifeline
     }
 
     /// Marks the connection as one the pool must drop instead of keeping.
@@ -106,11 +120,21 @@ impl<C> Session<C> {
     }
 }
 
+impl<C> Drop for Session<C> {
+    fn drop(&mut self) {
+        // Before the connection closes its socket, whose number may then be reused.
+        self.lifeline.retire();
+    }
+}
+
 /// diesel's connection manager, with sessions in place of bare connections.
 pub(crate) struct SessionManager<C> {
     inner: ConnectionManager<C>,
     keep_trying: Duration,
     attempts: Arc<ConnectAttempts>,
+    /// The database server's port, when a session's socket is to be found so that a
+    /// call given up on can cut it (PostgreSQL).
+    lifelines_to: Option<u16>,
 }
 
 impl<C> SessionManager<C> {
@@ -133,6 +157,16 @@ impl<C> SessionManager<C> {
             inner: ConnectionManager::new(url),
             keep_trying,
             attempts,
+            lifelines_to: None,
+        }
+    }
+
+    /// The manager, finding each new connection's socket to the server at `port`.
+    #[must_use]
+    pub fn with_lifelines_to(self, port: u16) -> Self {
+        Self {
+            lifelines_to: Some(port),
+            ..self
         }
     }
 }
@@ -150,8 +184,14 @@ impl<C: R2D2Connection + Send + 'static> ManageConnection for SessionManager<C> 
     fn connect(&self) -> Result<Session<C>, Self::Error> {
         let give_up = Instant::now() + self.keep_trying;
         loop {
-            match self.inner.connect() {
-                Ok(connection) => return Ok(Session::new(connection, Instant::now())),
+            let connected = match self.lifelines_to {
+                Some(port) => Lifeline::establish(port, || self.inner.connect()),
+                None => self.inner.connect().map(|c| (c, Lifeline::default())),
+            };
+            match connected {
+                Ok((connection, lifeline)) => {
+                    return Ok(Session::with_lifeline(connection, Instant::now(), lifeline))
+                }
                 Err(error) => {
                     self.attempts.failed(&error);
                     if Instant::now() + Self::RETRY_EVERY >= give_up

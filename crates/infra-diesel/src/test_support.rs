@@ -216,6 +216,17 @@ pub struct TcpProxy {
 struct ProxyState {
     frozen: std::sync::atomic::AtomicBool,
     cut_answers: std::sync::atomic::AtomicUsize,
+    /// Connections accepted so far; each is numbered in order.
+    accepted: std::sync::atomic::AtomicU64,
+    /// Connections numbered below this move no bytes.
+    frozen_below: std::sync::atomic::AtomicU64,
+}
+
+impl ProxyState {
+    fn is_frozen(&self, connection: u64) -> bool {
+        use std::sync::atomic::Ordering;
+        self.frozen.load(Ordering::SeqCst) || connection < self.frozen_below.load(Ordering::SeqCst)
+    }
 }
 
 impl TcpProxy {
@@ -231,13 +242,16 @@ impl TcpProxy {
                 let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
                     continue;
                 };
+                let number = shared
+                    .accepted
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 let (state, towards) = (shared.clone(), (client.try_clone(), server.try_clone()));
                 let (Ok(client_end), Ok(server_end)) = towards else {
                     continue;
                 };
-                std::thread::spawn(move || pump(client, server_end, &state, false));
+                std::thread::spawn(move || pump(client, server_end, &state, number, false));
                 let state = shared.clone();
-                std::thread::spawn(move || pump(server, client_end, &state, true));
+                std::thread::spawn(move || pump(server, client_end, &state, number, true));
             }
         });
         Self { port, state }
@@ -254,6 +268,14 @@ impl TcpProxy {
             .store(frozen, std::sync::atomic::Ordering::SeqCst);
     }
 
+    /// Stops moving bytes on every connection open now, for good, while new ones pass
+    /// (as when one server process hangs, or a path through a stalled proxy does).
+    pub fn freeze_open_connections(&self) {
+        use std::sync::atomic::Ordering;
+        let open = self.state.accepted.load(Ordering::SeqCst);
+        self.state.frozen_below.store(open, Ordering::SeqCst);
+    }
+
     /// Cuts the connection instead of passing on each of the server's next `answers`
     /// (`usize::MAX`: until told otherwise; 0: pass everything again).
     pub fn cut_answers(&self, answers: usize) {
@@ -268,6 +290,7 @@ fn pump(
     mut from: std::net::TcpStream,
     mut to: std::net::TcpStream,
     state: &ProxyState,
+    connection: u64,
     answers: bool,
 ) {
     use std::io::{Read, Write};
@@ -277,7 +300,7 @@ fn pump(
         if read == 0 {
             break;
         }
-        while state.frozen.load(Ordering::SeqCst) {
+        while state.is_frozen(connection) {
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
         if answers

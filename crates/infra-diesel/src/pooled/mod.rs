@@ -16,6 +16,7 @@ mod yielding;
 pub(crate) use backend::Queries;
 
 use crate::error::{from_pool, is_connection_lost, is_connection_unusable, DbError};
+use crate::lifeline::InWork;
 use crate::outage::Outage;
 use crate::sessions::{Session, SessionManager};
 use app::{BillingEventRepository, InsertRequest, Insertion, RepositoryError};
@@ -171,6 +172,8 @@ impl<Q: Queries> PooledRepository<Q> {
         let span = tracing::Span::current();
         let handover = Arc::new(Handover::default());
         let thread_handover = handover.clone();
+        let in_work = Arc::new(InWork::default());
+        let thread_in_work = in_work.clone();
         let job = move || {
             // Declared before the session, so dropped after it.
             let _turn = turn;
@@ -180,12 +183,15 @@ impl<Q: Queries> PooledRepository<Q> {
             metrics::gauge!("db_pool_connections_in_use")
                 .set(f64::from(state.connections - state.idle_connections));
             metrics::gauge!("db_pool_connections_idle").set(f64::from(state.idle_connections));
+            thread_in_work.hold(session.lifeline());
             if !thread_handover.start_work() {
+                thread_in_work.release();
                 return Err(RepositoryError::unavailable(
                     "the call was given up before it started",
                 ));
             }
             let result = work(&mut session.connection).map_err(|DbError(error)| error);
+            thread_in_work.release();
             session.record(result.is_ok());
             let unusable = result.as_ref().is_err_and(is_connection_unusable);
             if unusable || thread_handover.was_given_up() {
@@ -206,7 +212,13 @@ impl<Q: Queries> PooledRepository<Q> {
                     joined
                 } else {
                     let why = "the database did not answer in time";
-                    return Err(match (kind, handover.give_up()) {
+                    let gave_up = handover.give_up();
+                    if gave_up == GaveUp::DuringWork && in_work.cut() {
+                        // Its thread and connection are free again at once, instead of
+                        // waiting on an answer that may never come.
+                        metrics::counter!("db_connections_cut_total").increment(1);
+                    }
+                    return Err(match (kind, gave_up) {
                         (Kind::Write, GaveUp::DuringWork) => RepositoryError::outcome_unknown(why),
                         _ => RepositoryError::unavailable(why),
                     });

@@ -86,11 +86,10 @@ fn open(
         // Failed attempts are the outage's, logged once by the repository.
         .error_handler(Box::new(NopErrorHandler))
         .connection_customizer(Box::new(limit))
-        .build(SessionManager::<PgConnection>::new(
-            url,
-            KEEP_TRYING,
-            attempts.clone(),
-        ))
+        .build(
+            SessionManager::<PgConnection>::new(url, KEEP_TRYING, attempts.clone())
+                .with_lifelines_to(options.url.port()),
+        )
         .map_err(unreachable)?;
     let mut session = pool.get().map_err(unreachable)?;
     // diesel's migration set-up runs DDL even with nothing pending, which a standby
