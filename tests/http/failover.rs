@@ -87,6 +87,38 @@ async fn an_insert_whose_outcome_stays_unknown_says_so_and_was_in_fact_stored() 
     );
 }
 
+/// A post without a guid whose outcome is unknown names the guid the service made, so
+/// that posting again stores the event once, not twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_outcome_names_the_guid_the_service_made() {
+    let database = Arc::new(ProxiedPostgres::new());
+    let app = app_through(&database).await;
+    assert_eq!(post_event(&app, &new_guid()).await.status, 201);
+
+    database.proxy.cut_answers(usize::MAX);
+    let without_guid = event_body(&[("billingEventGuid", serde_json::Value::Null)]);
+    let posted = app
+        .post_json("/api/v1/BillingEvents/acme", &without_guid)
+        .await;
+    database.proxy.cut_answers(0);
+
+    assert_eq!(posted.status, 503, "{}", posted.text);
+    assert_eq!(posted.json()["type"], json!("/problems/outcome-unknown"));
+    let guid = posted.json()["billingEventGuid"]
+        .as_str()
+        .expect("the guid in the problem")
+        .to_owned();
+    assert_eq!(
+        posted.header("location"),
+        format!("/api/v1/BillingEvents/{guid}")
+    );
+    let again = event_body(&[("billingEventGuid", json!(guid))]);
+    let reposted = app.post_json("/api/v1/BillingEvents/acme", &again).await;
+    assert_eq!(reposted.status, 200, "stored once: {}", reposted.text);
+    let listed = app.get("/api/v1/BillingEvents?clientName=acme").await;
+    assert_eq!(listed.json()["items"].as_array().map(Vec::len), Some(2));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frozen_database_is_answered_within_the_connect_timeout_then_recovered_from() {
     let database = Arc::new(ProxiedPostgres::new());

@@ -66,6 +66,8 @@ const STALE: &str = "/problems/stale-revision";
 const MALFORMED: &str = "/problems/malformed-body";
 const OUTCOME_UNKNOWN: &str = "/problems/outcome-unknown";
 const PLAIN: &str = "about:blank";
+/// Where a stored event is read, by its guid.
+const EVENTS_PATH: &str = "/api/v1/BillingEvents";
 
 /// The `ETag` of an event at `revision`: strong, since it names the stored state.
 pub fn etag(revision: u32) -> String {
@@ -133,6 +135,11 @@ impl ApiError {
                          (or for another client); the stored event is unchanged."
                     ),
                 )
+            }
+            ApiError::Record(RecordBillingEventError::OutcomeUnknown { guid, source }) => {
+                repository_problem(source, problem)
+                    .with_billing_event_guid(guid.to_string())
+                    .with_header((header::LOCATION, format!("{EVENTS_PATH}/{guid}")))
             }
             ApiError::ChangeStatus(ChangeStatusError::Forbidden(forbidden)) => problem(
                 StatusCode::CONFLICT,
@@ -325,9 +332,11 @@ fn repository_problem(
                 OUTCOME_UNKNOWN,
                 "The outcome is unknown",
                 "The connection to the database broke after this request reached it, so \
-                     it may have taken effect or not. Posting again is safe: an event is \
-                     stored once per billingEventGuid, and a repeat is answered with the \
-                     stored event. To see whether a status change took effect, read the event."
+                     it may have taken effect or not. Posting again with the same \
+                     billingEventGuid (named here, and in Location, when the service made \
+                     it) is safe: an event is stored once per guid, and a repeat is \
+                     answered with the stored event. To see whether a status change took \
+                     effect, read the event."
                     .into(),
             )
             .with_header((header::RETRY_AFTER, "1".to_owned()))

@@ -24,6 +24,15 @@ pub enum RecordBillingEventError {
     /// The guid is taken by a different event (or by another client's event).
     #[error("billing event {guid} already exists with different content")]
     Conflict { guid: BillingEventGuid },
+    /// The insert reached the database and its answer was lost: the event under `guid`
+    /// (made here when the draft had none) may be stored or not. Posting it again with
+    /// this guid is safe.
+    #[error("the outcome of storing billing event {guid} is unknown")]
+    OutcomeUnknown {
+        guid: BillingEventGuid,
+        #[source]
+        source: RepositoryError,
+    },
     #[error(transparent)]
     Repository(#[from] RepositoryError),
 }
@@ -64,8 +73,8 @@ impl RecordBillingEvent {
     ///
     /// # Errors
     /// `Forbidden` when `access` may not act for the draft's client; `Invalid` with every
-    /// bad field; `Conflict` when the guid holds another event; `Repository` when the
-    /// database failed.
+    /// bad field; `Conflict` when the guid holds another event; `OutcomeUnknown`, naming
+    /// the guid, when the insert's answer was lost; `Repository` when the database failed.
     pub async fn execute(
         &self,
         access: &Access,
@@ -80,7 +89,16 @@ impl RecordBillingEvent {
             event: submission.clone().stored_at(self.clock.now()),
             tx_id: tx_id.to_owned(),
         };
-        match self.repository.insert(request).await? {
+        let inserted = match self.repository.insert(request).await {
+            Err(source @ RepositoryError::OutcomeUnknown(_)) => {
+                return Err(RecordBillingEventError::OutcomeUnknown {
+                    guid: submission.guid,
+                    source,
+                })
+            }
+            inserted => inserted?,
+        };
+        match inserted {
             Insertion::Created(event) => Ok(Recorded::Created(event)),
             Insertion::AlreadyExists(stored) if submission.repeats(&stored) => {
                 Ok(Recorded::Replayed(stored))

@@ -33,6 +33,10 @@ pub struct Problem {
     detail: String,
     #[serde(rename = "txID")]
     tx_id: String,
+    /// For a post whose outcome is unknown: the guid the event was posted under (made
+    /// by the service when the request had none), to post it again with.
+    #[serde(rename = "billingEventGuid", skip_serializing_if = "Option::is_none")]
+    billing_event_guid: Option<String>,
     /// For validation problems: each bad field (camelCase) with every reason, in order.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -51,9 +55,9 @@ pub struct Problem {
     )]
     #[schema(value_type = Option<std::collections::BTreeMap<String, Vec<String>>>)]
     model_state: Option<Vec<(String, Vec<String>)>>,
-    /// A header the status calls for: `Allow` on a 405, `Retry-After` on a 503.
+    /// Headers the status calls for: `Allow` on a 405, `Retry-After` on a 503.
     #[serde(skip)]
-    header: Option<(header::HeaderName, String)>,
+    headers: Vec<(header::HeaderName, String)>,
     /// The negotiated format the problem is written in.
     #[serde(skip)]
     format: MediaFormat,
@@ -83,17 +87,35 @@ impl Problem {
             message: detail.clone(),
             detail,
             tx_id: context.tx_id.clone(),
+            billing_event_guid: None,
             errors: None,
             model_state: None,
-            header: None,
+            headers: Vec::new(),
             format: context.format,
             label: context.problem_label,
         }
     }
 
-    /// The problem naming each bad field with every reason, in order.
+    /// The most bytes of field names and reasons one problem holds. They are written
+    /// twice (`errors`, and Web API's `ModelState`), so with its other members a problem
+    /// stays within 12 KiB in either format.
+    pub const MAX_ERRORS_BYTES: usize = 4_500;
+
+    /// The problem naming each bad field with every reason, in order, as many as
+    /// [`Problem::MAX_ERRORS_BYTES`] hold (the detail counts them all).
     #[must_use]
-    pub fn with_errors(self, errors: Vec<(String, Vec<String>)>) -> Self {
+    pub fn with_errors(self, mut errors: Vec<(String, Vec<String>)>) -> Self {
+        let mut used = 0;
+        let within = errors
+            .iter()
+            .take_while(|(name, messages)| {
+                // As XML writes them, the longer form: the name opens and closes an
+                // element, and each reason is an element of its own.
+                used += 2 * name.len() + 16 + messages.iter().map(|m| m.len() + 8).sum::<usize>();
+                used <= Self::MAX_ERRORS_BYTES
+            })
+            .count();
+        errors.truncate(within.max(1));
         Self {
             model_state: Some(errors.clone()),
             errors: Some(errors),
@@ -103,9 +125,16 @@ impl Problem {
 
     /// The problem with a header its status calls for.
     #[must_use]
-    pub fn with_header(self, header: (header::HeaderName, String)) -> Self {
+    pub fn with_header(mut self, header: (header::HeaderName, String)) -> Self {
+        self.headers.push(header);
+        self
+    }
+
+    /// The problem naming the guid an event was posted under.
+    #[must_use]
+    pub fn with_billing_event_guid(self, guid: String) -> Self {
         Self {
-            header: Some(header),
+            billing_event_guid: Some(guid),
             ..self
         }
     }
@@ -128,6 +157,9 @@ impl Problem {
             .element("Message", &self.message);
         if let Some(model_state) = &self.model_state {
             fields_xml(&mut xml, "ModelState", model_state);
+        }
+        if let Some(guid) = &self.billing_event_guid {
+            xml.element("billingEventGuid", guid);
         }
         xml.element("detail", &self.detail);
         if let Some(errors) = &self.errors {
@@ -208,7 +240,7 @@ impl ResponseError for Problem {
             header::CONTENT_TYPE,
             HeaderValue::from_static(self.format.problem_content_type(self.label)),
         ));
-        if let Some((name, value)) = &self.header {
+        for (name, value) in &self.headers {
             response.insert_header((name.clone(), value.as_str()));
         }
         if self.format.is_xml() {
