@@ -520,6 +520,21 @@ pub async fn dotnet_text_encodings_are_read_and_others_are_415(app: TestApp) {
         .as_str()
         .unwrap()
         .contains("charset=iso-8859-1"));
+    // Latin-1 bytes declared as such: the declaration names what is refused, instead
+    // of a "not well-formed" for the é read as UTF-8.
+    let latin1_xml = [
+        &br#"<?xml version="1.0" encoding="ISO-8859-1"?><InvoiceBillingEvent><MemberUniqueKey>caf"#[..],
+        &[0xE9],
+        b"</MemberUniqueKey><EventDateTime>2025-01-01T00:00:00Z</EventDateTime><Quantity>1</Quantity><Price>2</Price></InvoiceBillingEvent>",
+    ]
+    .concat();
+    let declared = post("application/xml", latin1_xml, None).await;
+    assert_eq!(declared.status, 415, "{}", declared.text);
+    assert!(
+        declared.text.contains("encoding=&quot;iso-8859-1&quot;"),
+        "{}",
+        declared.text
+    );
     let gzip = post(
         "application/json",
         vec![0x1f, 0x8b, 0x08, 0x00],

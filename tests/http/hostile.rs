@@ -427,17 +427,20 @@ pub async fn a_long_xml_field_name_echo_is_cut(app: TestApp) {
     assert!(detail.ends_with('…'), "{detail:.100}");
 }
 
-/// Bodies held at once are bounded: one connection sending a large batch slowly holds
-/// its share, and another body finds no room and is told to retry.
+/// Bodies held at once are bounded: one connection holding all but the last byte of a
+/// large batch holds the budget, so another body finds no room and is told to retry;
+/// once that connection closes, there is room again.
 #[tokio::test]
 async fn bodies_held_at_once_share_one_budget() {
     use tokio::io::AsyncWriteExt;
-    let batch_limit = "1048576";
+    let batch_limit = 1_048_576;
+    let limit = batch_limit.to_string();
     let app = TestApp::spawn_with(
         Box::new(infra_diesel::test_support::TempSqlite::new()),
         &[
-            ("BILLING__BATCH__MAX_BODY_BYTES", batch_limit),
-            ("BILLING__HTTP__MAX_BUFFERED_BODY_BYTES", batch_limit),
+            ("BILLING__BATCH__MAX_BODY_BYTES", &limit),
+            ("BILLING__HTTP__MAX_BUFFERED_BODY_BYTES", &limit),
+            ("BILLING__HTTP__MAX_BUFFERED_BODY_BYTES_PER_SHARE", &limit),
         ],
     )
     .await;
@@ -450,19 +453,37 @@ async fn bodies_held_at_once_share_one_budget() {
         app.admin_key
     );
     slow.write_all(head.as_bytes()).await.unwrap();
-    // The slow batch has taken the whole budget once its first byte is in.
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let refused = app
-        .post_json("/api/v1/BillingEvents/acme", SEED_SAMPLE)
-        .await;
-    assert_eq!(refused.status, 503, "{}", refused.text);
-    assert_eq!(refused.header("retry-after"), "1");
+    slow.write_all(&vec![b' '; batch_limit - 2]).await.unwrap();
+    // Bodies are charged as they arrive: the next post is refused once the slow one's
+    // bytes are in.
+    let mut refused = None;
+    for _ in 0..100 {
+        let reply = app
+            .post_json("/api/v1/BillingEvents/acme", SEED_SAMPLE)
+            .await;
+        if reply.status == 503 {
+            refused = Some(reply);
+            break;
+        }
+    }
+    let refused = refused.expect("a post refused while the batch holds the budget");
+    assert_eq!(refused.header("retry-after"), "1", "{}", refused.text);
     drop(slow);
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let stored = app
-        .post_json("/api/v1/BillingEvents/acme", SEED_SAMPLE)
-        .await;
-    assert_eq!(stored.status, 201, "the share came back: {}", stored.text);
+    let mut statuses = Vec::new();
+    for _ in 0..100 {
+        let status = app
+            .post_json("/api/v1/BillingEvents/acme", SEED_SAMPLE)
+            .await
+            .status;
+        statuses.push(status);
+        if status != 503 {
+            break;
+        }
+    }
+    assert!(
+        matches!(statuses.last(), Some(200 | 201)),
+        "the share never came back: {statuses:?}"
+    );
 }
 
 pub async fn a_repeated_bad_query_value_is_one_reason(app: TestApp) {

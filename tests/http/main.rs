@@ -12,6 +12,7 @@ mod dotnet;
 mod errors;
 #[cfg(feature = "postgres-tests")]
 mod failover;
+mod fairness;
 mod formats;
 mod helpers;
 mod hostile;

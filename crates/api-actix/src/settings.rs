@@ -91,6 +91,9 @@ pub struct HttpSettings {
     /// Bytes of request bodies held at once, across every request; a body that finds
     /// no room within a second is refused with 503.
     pub max_buffered_body_bytes: usize,
+    /// Of those, the most one caller's share holds (a client's keys together, or one
+    /// admin key).
+    pub max_buffered_body_bytes_per_share: usize,
 }
 
 impl HttpSettings {
@@ -228,6 +231,14 @@ impl Settings {
             .max_body_bytes
             .max(http.max_bulk_body_bytes)
             .max(batch.max_body_bytes);
+        if http.max_buffered_body_bytes_per_share < largest_body
+            || http.max_buffered_body_bytes_per_share > http.max_buffered_body_bytes
+        {
+            return Err(invalid(
+                "http.max_buffered_body_bytes_per_share",
+                "must be at least the largest body limit and at most max_buffered_body_bytes",
+            ));
+        }
         if http.max_buffered_body_bytes < largest_body {
             return Err(invalid(
                 "http.max_buffered_body_bytes",

@@ -77,6 +77,7 @@ impl Application {
             batch_items: settings.batch.max_items,
             body_timeout: Duration::from_millis(settings.http.body_timeout_ms),
             buffered_body_bytes: settings.http.max_buffered_body_bytes,
+            share_body_bytes: settings.http.max_buffered_body_bytes_per_share,
         };
         let state = AppState::new(
             stores.events,

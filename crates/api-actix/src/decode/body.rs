@@ -3,49 +3,126 @@
 
 use crate::api_error::ApiError;
 use crate::connection::ConnectionWatch;
+use crate::decode::text_encoding::{self, Charset};
+use crate::middleware::authentication::Share;
 use actix_web::http::header;
 use actix_web::web::{Bytes, BytesMut, Payload};
-use actix_web::HttpRequest;
+use actix_web::{HttpMessage, HttpRequest};
 use futures_util::StreamExt;
+use std::collections::HashMap;
 use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// How long a body waits for room in the budget before its request is refused.
 const BUDGET_PATIENCE: Duration = Duration::from_secs(1);
 
-/// The bytes of request bodies held at once, across every request: each body takes its
-/// share before it is read (its `Content-Length`, else its route's limit) and gives it
-/// back when its request is done with it. Without it, many connections each sending an
-/// allowed 8 MiB batch would hold memory without bound. Counted in KiB.
+/// The bytes of request bodies held at once: across every request, and by each caller's
+/// share (a client's keys together, or one admin key). A body is charged as it arrives
+/// (in steps that double, up to its limit), not for what it declares, and gives its
+/// charge back when its request is done with it. Without it, many connections each
+/// sending an allowed 8 MiB batch would hold memory without bound; without the shares,
+/// one caller's slow bodies could hold all of it. Counted in KiB.
 #[derive(Debug, Clone)]
 pub struct BodyBudget {
-    kib: Arc<Semaphore>,
+    total: Arc<Semaphore>,
+    per_share_kib: u32,
+    shares: Arc<Mutex<HashMap<Share, Arc<Semaphore>>>>,
+}
+
+fn kib(bytes: usize) -> u32 {
+    u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX)
 }
 
 impl BodyBudget {
-    pub fn new(bytes: usize) -> Self {
+    /// `bytes` for all bodies together, at most `per_share` of them for one share.
+    pub fn new(bytes: usize, per_share: usize) -> Self {
         Self {
-            kib: Arc::new(Semaphore::new(bytes.div_ceil(1024))),
+            total: Arc::new(Semaphore::new(kib(bytes) as usize)),
+            per_share_kib: kib(per_share),
+            shares: Arc::default(),
         }
     }
 
-    async fn take(&self, bytes: usize) -> Result<OwnedSemaphorePermit, ApiError> {
-        let kib = u32::try_from(bytes.div_ceil(1024).max(1)).unwrap_or(u32::MAX);
-        tokio::time::timeout(BUDGET_PATIENCE, self.kib.clone().acquire_many_owned(kib))
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .ok_or(ApiError::BodyBudgetSpent)
+    /// An account of nothing yet, charged to `share`.
+    fn open(&self, share: Share) -> BodyAccount {
+        let own = self
+            .shares
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(share.clone())
+            .or_insert_with(|| Arc::new(Semaphore::new(self.per_share_kib as usize)))
+            .clone();
+        BodyAccount {
+            budget: self.clone(),
+            share,
+            own,
+            held_kib: 0,
+            permits: Vec::new(),
+        }
     }
 }
 
-/// A request body, holding its share of the budget until dropped.
+/// What one body holds of the budget.
+#[derive(Debug)]
+struct BodyAccount {
+    budget: BodyBudget,
+    share: Share,
+    own: Arc<Semaphore>,
+    held_kib: u32,
+    permits: Vec<OwnedSemaphorePermit>,
+}
+
+impl BodyAccount {
+    /// Holds at least `bytes` in all, waiting up to a second for the room.
+    async fn hold(&mut self, bytes: usize) -> Result<(), ApiError> {
+        let more = kib(bytes).saturating_sub(self.held_kib);
+        if more == 0 {
+            return Ok(());
+        }
+        let (own, total) = (self.own.clone(), self.budget.total.clone());
+        let both = async move {
+            // The share first: a caller over its share waits on itself, holding nothing
+            // of what the others need.
+            let own = own.acquire_many_owned(more).await.ok()?;
+            let total = total.acquire_many_owned(more).await.ok()?;
+            Some((own, total))
+        };
+        let (own, total) = tokio::time::timeout(BUDGET_PATIENCE, both)
+            .await
+            .ok()
+            .flatten()
+            .ok_or(ApiError::BodyBudgetSpent)?;
+        self.permits.extend([own, total]);
+        self.held_kib += more;
+        Ok(())
+    }
+}
+
+impl Drop for BodyAccount {
+    fn drop(&mut self) {
+        self.permits.clear();
+        // A share nobody draws on any more is forgotten, so that the map holds only the
+        // shares of bodies being read.
+        let mut shares = self
+            .budget
+            .shares
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if self.own.available_permits() == self.budget.per_share_kib as usize
+            && Arc::strong_count(&self.own) == 2
+        {
+            shares.remove(&self.share);
+        }
+    }
+}
+
+/// A request body, holding its charge of the budget until dropped.
 #[derive(Debug)]
 pub struct Body {
     bytes: Bytes,
-    _share: OwnedSemaphorePermit,
+    _charge: BodyAccount,
 }
 
 impl Deref for Body {
@@ -97,12 +174,15 @@ pub struct BodyRules {
 
 /// Reads the whole body within the rules' timeout, refusing it as soon as it is known to
 /// pass their limit: from `Content-Length` before reading, or while reading a chunked
-/// body. A client that sends its body too slowly gets 408 instead of holding a worker;
-/// a body that finds no room in the budget within a second, 503.
+/// body. It is charged to the caller's share of the budget as it arrives, and for the
+/// UTF-8 it will be turned into when `charset` is not UTF-8. A client that sends its body
+/// too slowly gets 408 instead of holding a worker; a body that finds no room in the
+/// budget within a second, 503.
 pub async fn read_limited(
     req: &HttpRequest,
     mut payload: Payload,
     rules: &BodyRules,
+    charset: Charset,
 ) -> Result<Body, ApiError> {
     let (limit, timeout) = (rules.limit, rules.timeout);
     let declared_length = req
@@ -113,10 +193,11 @@ pub async fn read_limited(
     if declared_length.is_some_and(|length| length > limit) {
         return Err(ApiError::PayloadTooLarge { limit });
     }
-    let share = rules.budget.take(declared_length.unwrap_or(limit)).await?;
+    let share = req.extensions().get::<Share>().cloned().unwrap_or_default();
+    let mut account = rules.budget.open(share);
     let watch = req.conn_data::<ConnectionWatch>();
     let read = async {
-        let mut body = BytesMut::with_capacity(declared_length.unwrap_or(0).min(limit));
+        let mut body = BytesMut::new();
         loop {
             // Everything given so far is taken: the connection may read the next window.
             if let Some(watch) = watch {
@@ -126,11 +207,25 @@ pub async fn read_limited(
                 break;
             };
             let chunk = chunk.map_err(ApiError::BodyUnreadable)?;
-            if body.len() + chunk.len() > limit {
+            let needed = body.len() + chunk.len();
+            if needed > limit {
                 return Err(ApiError::PayloadTooLarge { limit });
+            }
+            if needed > body.capacity() {
+                // Grown in doubling steps, each charged before it is taken.
+                let grown = needed.max(body.capacity() * 2).max(4096).min(limit);
+                account.hold(grown).await?;
+                // Exactly that much: `reserve` may take twice what it is asked for.
+                let mut larger = BytesMut::with_capacity(grown);
+                larger.extend_from_slice(&body);
+                body = larger;
             }
             body.extend_from_slice(&chunk);
         }
+        // UTF-16 becomes UTF-8 of up to one and a half times its length, beside it.
+        account
+            .hold(body.capacity() + text_encoding::utf8_room(&body, charset))
+            .await?;
         Ok(body.freeze())
     };
     let bytes = tokio::time::timeout(timeout, read)
@@ -138,7 +233,7 @@ pub async fn read_limited(
         .map_err(|_| ApiError::BodyTimeout { timeout })??;
     Ok(Body {
         bytes,
-        _share: share,
+        _charge: account,
     })
 }
 
@@ -154,5 +249,42 @@ where
         Ok(decoded) => decoded,
         // A decoder that panics is a bug: let it surface as it would have inline.
         Err(error) => std::panic::resume_unwind(error.into_panic()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn share(name: &str) -> Share {
+        Share::for_tests(name)
+    }
+
+    #[tokio::test]
+    async fn a_share_holds_at_most_its_part_and_the_others_keep_theirs() {
+        let budget = BodyBudget::new(100 * 1024, 40 * 1024);
+        let mut first = budget.open(share("hog"));
+        first.hold(30 * 1024).await.unwrap();
+        let mut second = budget.open(share("hog"));
+        assert!(matches!(
+            second.hold(20 * 1024).await,
+            Err(ApiError::BodyBudgetSpent)
+        ));
+        let mut other = budget.open(share("acme"));
+        other.hold(40 * 1024).await.unwrap();
+        drop(first);
+        second.hold(20 * 1024).await.unwrap();
+        assert_eq!(budget.total.available_permits(), 40);
+    }
+
+    #[tokio::test]
+    async fn a_share_nobody_draws_on_is_forgotten() {
+        let budget = BodyBudget::new(100 * 1024, 40 * 1024);
+        let mut account = budget.open(share("once"));
+        account.hold(1).await.unwrap();
+        assert_eq!(budget.shares.lock().unwrap().len(), 1);
+        drop(account);
+        assert_eq!(budget.shares.lock().unwrap().len(), 0);
+        assert_eq!(budget.total.available_permits(), 100);
     }
 }

@@ -59,17 +59,31 @@ pub fn declared(req: &HttpRequest) -> Result<Charset, ApiError> {
     }
 }
 
+/// The room the UTF-8 form of `body` takes beside it: none when it is UTF-8 already
+/// (borrowed), else one and a half times its length (a UTF-16 unit is at most three
+/// UTF-8 bytes), which `to_utf8` allocates at once.
+pub fn utf8_room(body: &[u8], charset: Charset) -> usize {
+    match effective(body, charset) {
+        Charset::Utf8 => 0,
+        _ => body.len() + body.len() / 2,
+    }
+}
+
+/// The charset `body` is read in: a byte order mark wins over the label.
+pub fn effective(body: &[u8], charset: Charset) -> Charset {
+    match (charset, body) {
+        (Charset::Utf8 | Charset::Utf16, [0xFE, 0xFF, ..]) => Charset::Utf16Be,
+        (Charset::Utf8, [0xFF, 0xFE, ..]) | (Charset::Utf16, _) => Charset::Utf16Le,
+        (chosen, _) => chosen,
+    }
+}
+
 /// The body as UTF-8 without a byte order mark: borrowed when it already is one.
 ///
 /// # Errors
 /// `MalformedBody` when UTF-16 has an odd number of bytes or an unpaired surrogate.
 pub fn to_utf8(body: &[u8], charset: Charset) -> Result<Cow<'_, [u8]>, ApiError> {
-    let charset = match (charset, body) {
-        (Charset::Utf8 | Charset::Utf16, [0xFE, 0xFF, ..]) => Charset::Utf16Be,
-        (Charset::Utf8, [0xFF, 0xFE, ..]) | (Charset::Utf16, _) => Charset::Utf16Le,
-        (chosen, _) => chosen,
-    };
-    let big_endian = match charset {
+    let big_endian = match effective(body, charset) {
         Charset::Utf8 => return Ok(Cow::Borrowed(body.strip_prefix(UTF8_BOM).unwrap_or(body))),
         Charset::Utf16Be => true,
         Charset::Utf16Le | Charset::Utf16 => false,
@@ -92,7 +106,7 @@ pub fn to_utf8(body: &[u8], charset: Charset) -> Result<Cow<'_, [u8]>, ApiError>
         .peekable();
     // A byte order mark is not part of the text.
     units.next_if_eq(&0xFEFF);
-    let mut text = String::with_capacity(body.len());
+    let mut text = String::with_capacity(utf8_room(body, charset));
     for decoded in char::decode_utf16(units) {
         let character = decoded.map_err(|_| {
             ApiError::MalformedBody("the UTF-16 body has an unpaired surrogate".into())
@@ -102,9 +116,91 @@ pub fn to_utf8(body: &[u8], charset: Charset) -> Result<Cow<'_, [u8]>, ApiError>
     Ok(Cow::Owned(text.into_bytes()))
 }
 
+/// Refuses XML whose declaration names another encoding than the one its bytes were
+/// read in (`source`): an encoding other than UTF-8 or UTF-16, or one the charset (or
+/// byte order mark) contradicts. `utf8` is the body as read. .NET's readers refuse the
+/// same mismatch; reading on would take Latin-1 bytes declared as such for malformed
+/// UTF-8, and UTF-8 declared Latin-1 for what it is not.
+///
+/// # Errors
+/// `UnsupportedMediaType`, naming the declared encoding.
+pub fn check_xml_declaration(utf8: &[u8], source: Charset) -> Result<(), ApiError> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(utf8);
+    let Ok(Event::Decl(declaration)) = reader.read_event() else {
+        return Ok(());
+    };
+    let Some(Ok(declared)) = declaration.encoding() else {
+        return Ok(());
+    };
+    let declared = String::from_utf8_lossy(&declared).to_ascii_lowercase();
+    let read_as_utf16 = !matches!(source, Charset::Utf8);
+    let agrees = match declared.as_str() {
+        "utf-8" | "utf8" | "us-ascii" | "ascii" => !read_as_utf16,
+        "utf-16" | "utf-16le" | "utf-16be" | "unicode" => read_as_utf16,
+        other => {
+            return Err(ApiError::UnsupportedMediaType(Some(format!(
+                "an XML declaration of encoding=\"{other}\"; send UTF-8 or UTF-16"
+            ))))
+        }
+    };
+    if agrees {
+        return Ok(());
+    }
+    let sent = if read_as_utf16 { "UTF-16" } else { "UTF-8" };
+    Err(ApiError::UnsupportedMediaType(Some(format!(
+        "an XML declaration of encoding=\"{declared}\" on a body sent as {sent}; \
+         declare the encoding the body is in"
+    ))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_xml_declaration_must_name_the_encoding_the_body_was_read_in() {
+        let document = |encoding: &str| {
+            format!(r#"<?xml version="1.0" encoding="{encoding}"?><E><Price>1</Price></E>"#)
+        };
+        let refused = |encoding: &str, source| match check_xml_declaration(
+            document(encoding).as_bytes(),
+            source,
+        ) {
+            Err(ApiError::UnsupportedMediaType(Some(detail))) => detail,
+            other => panic!("{encoding}: {other:?}"),
+        };
+        for (encoding, source) in [
+            ("utf-8", Charset::Utf8),
+            ("UTF-8", Charset::Utf8),
+            ("us-ascii", Charset::Utf8),
+            ("utf-16", Charset::Utf16Le),
+            ("utf-16", Charset::Utf16Be),
+        ] {
+            assert!(check_xml_declaration(document(encoding).as_bytes(), source).is_ok());
+        }
+        assert!(check_xml_declaration(b"<E/>", Charset::Utf16).is_ok());
+        assert!(check_xml_declaration(br#"<?xml version="1.0"?><E/>"#, Charset::Utf8).is_ok());
+        assert!(refused("ISO-8859-1", Charset::Utf8).contains("iso-8859-1"));
+        assert!(refused("windows-1252", Charset::Utf16Le).contains("windows-1252"));
+        assert!(refused("utf-16", Charset::Utf8).contains("sent as UTF-8"));
+        assert!(refused("utf-8", Charset::Utf16Le).contains("sent as UTF-16"));
+    }
+
+    #[test]
+    fn utf16_is_turned_into_utf8_in_the_room_it_is_charged_for() {
+        // Three UTF-8 bytes for each two of UTF-16: the most a unit takes.
+        let text = "価格".repeat(1_000);
+        let body: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let room = utf8_room(&body, Charset::Utf16Le);
+        assert_eq!(room, body.len() * 3 / 2);
+        let Cow::Owned(utf8) = to_utf8(&body, Charset::Utf16Le).unwrap() else {
+            panic!("UTF-16 is converted");
+        };
+        assert_eq!(utf8, text.as_bytes());
+        assert_eq!(utf8.capacity(), room, "no growth past the charge");
+        assert_eq!(utf8_room(text.as_bytes(), Charset::Utf8), 0);
+    }
 
     fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
         let mut bytes = Vec::new();

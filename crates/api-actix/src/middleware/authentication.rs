@@ -45,10 +45,11 @@ impl Gate {
         }
     }
 
-    /// Who the request may act for, or why it may not be served.
-    async fn admit(&self, headers: &HeaderMap) -> Result<Access, ApiError> {
+    /// Who the request may act for and whose share it draws on, or why it may not be
+    /// served.
+    async fn admit(&self, headers: &HeaderMap) -> Result<(Access, Share), ApiError> {
         let Some(authenticate) = &self.authenticate else {
-            return Ok(Access::AllClients);
+            return Ok((Access::AllClients, Share::default()));
         };
         let caller = authenticate.execute(presented_key(headers)).await?;
         tracing::Span::current().record("key_id", tracing::field::display(&caller.key_id));
@@ -58,7 +59,29 @@ impl Gate {
                 retry_after_secs: wait.as_secs() + 1,
             });
         }
-        Ok(caller.access)
+        let share = Share::of(&caller.access, &caller.key_id);
+        Ok((caller.access, share))
+    }
+}
+
+/// Whose share of what the service holds for requests (body memory, heavy work) a
+/// request draws on: a client's keys share one, each admin key has its own, and with
+/// keys off (development) every caller draws on one. A caller past its share waits on
+/// itself, not in front of the others.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Share(std::sync::Arc<str>);
+
+impl Share {
+    #[cfg(test)]
+    pub fn for_tests(name: &str) -> Self {
+        Self(name.into())
+    }
+
+    fn of(access: &Access, key: &ApiKeyId) -> Self {
+        Self(match access {
+            Access::Client(client) => format!("client {client}").into(),
+            Access::AllClients => format!("key {key}").into(),
+        })
     }
 }
 
@@ -130,8 +153,9 @@ pub async fn guard(
         .cloned()
         .ok_or_else(|| actix_web::error::ErrorInternalServerError("no gate"))?;
     match gate.admit(req.headers()).await {
-        Ok(access) => {
+        Ok((access, share)) => {
             req.extensions_mut().insert(access);
+            req.extensions_mut().insert(share);
             next.call(req)
                 .await
                 .map(ServiceResponse::map_into_boxed_body)

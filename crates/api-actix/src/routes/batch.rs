@@ -25,7 +25,7 @@ pub async fn post_batch(
     state.record_many.authorize(&caller, client_name)?;
     let format = body::format_of(&req)?;
     let charset = text_encoding::declared(&req)?;
-    let bytes = body::read_limited(&req, payload, &state.batch_body).await?;
+    let bytes = body::read_limited(&req, payload, &state.batch_body, charset).await?;
     let decode_many = match format {
         BodyFormat::Json => json::decode_many,
         BodyFormat::Xml => xml::decode_many,
@@ -36,8 +36,13 @@ pub async fn post_batch(
         }
     };
     let (client, max_items) = (client_name.to_owned(), state.max_batch_items);
+    let is_xml = format == BodyFormat::Xml;
     let drafts = body::decode_off_worker(bytes, move |bytes| {
-        decode_many(&text_encoding::to_utf8(bytes, charset)?, &client, max_items)
+        let utf8 = text_encoding::to_utf8(bytes, charset)?;
+        if is_xml {
+            text_encoding::check_xml_declaration(&utf8, text_encoding::effective(bytes, charset))?;
+        }
+        decode_many(&utf8, &client, max_items)
     })
     .await?;
     let outcomes = state

@@ -54,12 +54,16 @@ pub async fn decode_draft(
 ) -> Result<BillingEventDraft, ApiError> {
     let format = body::format_of(req)?;
     let charset = text_encoding::declared(req)?;
-    let bytes = body::read_limited(req, payload, rules).await?;
-    let bytes = text_encoding::to_utf8(&bytes, charset)?;
+    let body = body::read_limited(req, payload, rules, charset).await?;
+    let source = text_encoding::effective(&body, charset);
+    let bytes = text_encoding::to_utf8(&body, charset)?;
     // One decoding step per format, all giving the same draft to the use cases.
     Ok(match format {
         BodyFormat::Json => json::decode(&bytes, client_name)?,
-        BodyFormat::Xml => xml::decode(&bytes, client_name)?,
+        BodyFormat::Xml => {
+            text_encoding::check_xml_declaration(&bytes, source)?;
+            xml::decode(&bytes, client_name)?
+        }
         BodyFormat::Form => form::decode(&bytes, client_name),
     })
 }

@@ -51,8 +51,10 @@ pub struct Limits {
     pub batch_body_bytes: usize,
     pub batch_items: usize,
     pub body_timeout: std::time::Duration,
-    /// The bytes of request bodies held at once, across every request.
+    /// The bytes of request bodies held at once, across every request…
     pub buffered_body_bytes: usize,
+    /// …and of one caller's share.
+    pub share_body_bytes: usize,
 }
 
 impl AppState {
@@ -62,7 +64,7 @@ impl AppState {
         limits: Limits,
         xml: XmlContract,
     ) -> Self {
-        let budget = BodyBudget::new(limits.buffered_body_bytes);
+        let budget = BodyBudget::new(limits.buffered_body_bytes, limits.share_body_bytes);
         let rules = |limit| BodyRules {
             limit,
             timeout: limits.body_timeout,

@@ -89,7 +89,7 @@ pub async fn settle_many(
         )));
     }
     let charset = text_encoding::declared(&req)?;
-    let bytes = body::read_limited(&req, payload, &state.settlement_body).await?;
+    let bytes = body::read_limited(&req, payload, &state.settlement_body, charset).await?;
     let client = client_name.to_owned();
     let request = body::decode_off_worker(bytes, move |bytes| {
         let bytes = text_encoding::to_utf8(bytes, charset)?;
