@@ -12,7 +12,6 @@ mod dotnet;
 mod errors;
 #[cfg(feature = "postgres-tests")]
 mod failover;
-mod fairness;
 mod formats;
 mod helpers;
 mod hostile;

@@ -44,6 +44,8 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("no room for another request body")]
     BodyBudgetSpent,
+    #[error("the caller's share of heavy work is taken")]
+    ShareBusy,
     #[error("the body did not arrive within {timeout:?}")]
     BodyTimeout { timeout: std::time::Duration },
     #[error("the request body could not be read")]
@@ -253,6 +255,16 @@ impl ApiError {
                         .into(),
                 )
 .with_header((header::RETRY_AFTER, "1".to_owned())),
+            ApiError::ShareBusy => problem(
+                StatusCode::TOO_MANY_REQUESTS,
+                PLAIN,
+                "Too Many Requests",
+                "This caller already runs as many bulk settlements, batches and summaries \
+                 as it may at once, and none finished in time; nothing was done. Retry \
+                 when one is answered."
+                    .into(),
+            )
+            .with_header((header::RETRY_AFTER, "1".to_owned())),
             ApiError::BodyTimeout { timeout } => problem(
                 StatusCode::REQUEST_TIMEOUT,
                 PLAIN,

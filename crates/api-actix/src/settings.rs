@@ -94,6 +94,9 @@ pub struct HttpSettings {
     /// Of those, the most one caller's share holds (a client's keys together, or one
     /// admin key).
     pub max_buffered_body_bytes_per_share: usize,
+    /// Bulk settlements, batches and summaries one share runs at once; another waits
+    /// for its turn up to `database.connect_timeout_ms`, then gets 429.
+    pub max_heavy_requests_per_share: u32,
 }
 
 impl HttpSettings {
@@ -204,6 +207,12 @@ impl Settings {
             return Err(invalid(
                 "http.head_timeout_ms",
                 "and http.body_timeout_ms must be at least 1",
+            ));
+        }
+        if http.max_heavy_requests_per_share == 0 {
+            return Err(invalid(
+                "http.max_heavy_requests_per_share",
+                "must be at least 1",
             ));
         }
         if http.keep_alive_ms == 0 {

@@ -70,15 +70,7 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         start_metrics();
         let stores = infra_diesel::connect_or_wait(&settings.database).await?;
-        let limits = Limits {
-            body_bytes: settings.http.max_body_bytes,
-            bulk_body_bytes: settings.http.max_bulk_body_bytes,
-            batch_body_bytes: settings.batch.max_body_bytes,
-            batch_items: settings.batch.max_items,
-            body_timeout: Duration::from_millis(settings.http.body_timeout_ms),
-            buffered_body_bytes: settings.http.max_buffered_body_bytes,
-            share_body_bytes: settings.http.max_buffered_body_bytes_per_share,
-        };
+        let limits = limits_of(&settings);
         let state = AppState::new(
             stores.events,
             Arc::new(SystemClock),
@@ -148,6 +140,9 @@ impl Application {
                     .client_request_timeout(head_timeout)
                     .keep_alive(keep_alive)
                     .client_disconnect_timeout(Duration::from_secs(1))
+                    // A client that closes its end has left: its request is dropped, and
+                    // work not yet started for it never starts.
+                    .h1_allow_half_closed(false)
                     .on_connect_ext(|io: &GuardedStream, data| {
                         data.insert(io.watch().clone());
                     })
@@ -176,6 +171,21 @@ impl Application {
             "billing-events is listening"
         );
         Ok(Self { port, server })
+    }
+}
+
+/// What a request may carry and hold, from the settings.
+fn limits_of(settings: &Settings) -> Limits {
+    Limits {
+        body_bytes: settings.http.max_body_bytes,
+        bulk_body_bytes: settings.http.max_bulk_body_bytes,
+        batch_body_bytes: settings.batch.max_body_bytes,
+        batch_items: settings.batch.max_items,
+        body_timeout: Duration::from_millis(settings.http.body_timeout_ms),
+        buffered_body_bytes: settings.http.max_buffered_body_bytes,
+        share_body_bytes: settings.http.max_buffered_body_bytes_per_share,
+        heavy_per_share: settings.http.max_heavy_requests_per_share,
+        heavy_patience: settings.database.options.connect_timeout,
     }
 }
 

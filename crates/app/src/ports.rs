@@ -94,6 +94,20 @@ pub trait BillingEventRepository: Send + Sync + std::fmt::Debug {
         items: Vec<InsertRequest>,
     ) -> Result<Vec<Insertion>, RepositoryError>;
 
+    /// As [`insert_many`](Self::insert_many), for a group of single posts from many
+    /// callers gathered by group commit: a backend that takes one writer at a time may
+    /// let it go before writers that serve one caller (a batch, a settlement), so that
+    /// one caller's heavy writes do not hold up everyone's posts.
+    ///
+    /// # Errors
+    /// As for [`insert_many`](Self::insert_many).
+    async fn insert_group(
+        &self,
+        items: Vec<InsertRequest>,
+    ) -> Result<Vec<Insertion>, RepositoryError> {
+        self.insert_many(items).await
+    }
+
     /// The event stored under `guid`, if any.
     ///
     /// # Errors

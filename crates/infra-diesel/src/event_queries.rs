@@ -4,7 +4,7 @@
 //! selective condition, and a filter on several values). What really differs stays in
 //! each backend's module: the group insert, history lines, locking and summaries.
 
-/// `find`, `find_many`, `update_status` and `list` for `$row` on `$backend`.
+/// `find`, `find_many`, `update_statuses` and `list` for `$row` on `$backend`.
 macro_rules! event_queries {
     ($backend:ty, $conn:ty, $row:ty, $instant:expr, $guid:expr, $selective:expr, $several:expr) => {
         fn find_many(
@@ -40,19 +40,26 @@ macro_rules! event_queries {
             Ok(row.map(crate::stored::StoredRow::into_event).transpose()?)
         }
 
-        fn update_status(
+        fn update_statuses(
             conn: &mut $conn,
-            event: &domain::BillingEvent,
+            guids: &[domain::BillingEventGuid],
+            to: domain::EventStatus,
+            at: domain::Timestamp,
         ) -> Result<(), crate::error::DbError> {
             use super::schema::billing_events::dsl as e;
             use diesel::prelude::*;
-            diesel::update(e::billing_events.find($guid(event.guid)))
-                .set((
-                    e::status_id.eq(event.status.code()),
-                    e::modified_date_time.eq($instant(event.modified)),
-                    e::revision.eq(crate::stored::stored_revision(event.revision)),
-                ))
-                .execute(conn)?;
+            // Within SQLite's bound-parameter limit per statement; one statement for a
+            // whole settlement on PostgreSQL, so its totals trigger runs once.
+            for chunk in guids.chunks(10_000) {
+                let keys: Vec<_> = chunk.iter().map(|guid| $guid(*guid)).collect();
+                diesel::update(e::billing_events.filter(e::billing_event_guid.eq_any(keys)))
+                    .set((
+                        e::status_id.eq(to.code()),
+                        e::modified_date_time.eq($instant(at)),
+                        e::revision.eq(e::revision + 1),
+                    ))
+                    .execute(conn)?;
+            }
             Ok(())
         }
 

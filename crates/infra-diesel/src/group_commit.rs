@@ -3,7 +3,7 @@
 //! A commit costs a flush to disk, so one transaction per request caps a service at the
 //! disk's flush rate. Here each insert joins a bounded queue; a dispatcher takes
 //! whatever has queued while the previous commit was in flight (up to `max_batch`),
-//! writes it with `insert_many` in one transaction, and only after the commit answers
+//! writes it with `insert_group` in one transaction, and only after the commit answers
 //! each waiting request with its own result: created, already there, or the error. The
 //! more load, the bigger the groups; an idle service commits each insert at once. No
 //! timer is involved, so a lone request never waits for company.
@@ -108,7 +108,7 @@ async fn dispatch(
             tracing::debug!(size, "group commit");
             #[allow(clippy::cast_precision_loss)] // a group holds at most max_batch inserts
             metrics::histogram!("group_commit_batch_size").record(size as f64);
-            match inner.insert_many(items).await {
+            match inner.insert_group(items).await {
                 Ok(results) => {
                     for (reply, result) in replies.into_iter().zip(results) {
                         let _ = reply.send(Ok(result));

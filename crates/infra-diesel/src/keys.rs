@@ -2,7 +2,7 @@
 //! each backend's `keys` module.
 
 use crate::error::{corrupt_row, DbError};
-use crate::pooled::{PooledRepository, Queries};
+use crate::pooled::{Lane, PooledRepository, Queries};
 use app::{ApiKeyRepository, RepositoryError};
 use async_trait::async_trait;
 use domain::{Access, ApiKeyHash, ApiKeyId, ApiKeyRecord, ClientName, Timestamp};
@@ -69,7 +69,8 @@ fn records(keys: Vec<StoredKey>) -> Result<Vec<ApiKeyRecord>, DbError> {
 impl<Q: KeyQueries> ApiKeyRepository for PooledRepository<Q> {
     async fn add_key(&self, key: &ApiKeyRecord) -> Result<(), RepositoryError> {
         let key = key.clone();
-        self.run_write(move |conn| Q::add_key(conn, &key)).await
+        self.run_write(Lane::Shared, move |conn| Q::add_key(conn, &key))
+            .await
     }
 
     async fn find_key(&self, id: &ApiKeyId) -> Result<Option<ApiKeyRecord>, RepositoryError> {
@@ -93,7 +94,7 @@ impl<Q: KeyQueries> ApiKeyRepository for PooledRepository<Q> {
 
     async fn revoke_key(&self, id: &ApiKeyId, at: Timestamp) -> Result<bool, RepositoryError> {
         let id = id.clone();
-        self.run_write(move |conn| Q::revoke_key(conn, &id, at))
+        self.run_write(Lane::Shared, move |conn| Q::revoke_key(conn, &id, at))
             .await
     }
 }

@@ -97,6 +97,21 @@ impl GuardedStream {
     }
 }
 
+impl GuardedStream {
+    /// While nothing may be read, whether the client has closed its end: then the end of
+    /// the stream, so that actix-http drops the request it has in hand and work not yet
+    /// started for it never starts. A byte waiting (a request behind it) is left where it
+    /// is, and so is the close behind that byte.
+    fn poll_client_gone(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let mut byte = [0; 1];
+        match self.io.poll_peek(cx, &mut ReadBuf::new(&mut byte)) {
+            Poll::Ready(Ok(0)) => Poll::Ready(Ok(())),
+            Poll::Ready(Ok(_)) | Poll::Pending => Poll::Pending,
+            Poll::Ready(Err(error)) => Poll::Ready(Err(error)),
+        }
+    }
+}
+
 impl Drop for GuardedStream {
     fn drop(&mut self) {
         metrics::gauge!("http_connections_open").decrement(1);
@@ -112,7 +127,11 @@ impl AsyncRead for GuardedStream {
         let this = self.get_mut();
         this.check_deadline(cx)?;
         if !this.may_read(cx) {
-            return Poll::Pending;
+            return if this.write_blocked {
+                Poll::Pending
+            } else {
+                this.poll_client_gone(cx)
+            };
         }
         let allowed = this.watch.credit().min(buf.remaining());
         let mut window = ReadBuf::new(buf.initialize_unfilled_to(allowed));

@@ -5,13 +5,13 @@ use crate::api_error::ApiError;
 use crate::connection::ConnectionWatch;
 use crate::decode::text_encoding::{self, Charset};
 use crate::middleware::authentication::Share;
+use crate::middleware::shares::{PerShare, ShareHeld};
 use actix_web::http::header;
 use actix_web::web::{Bytes, BytesMut, Payload};
 use actix_web::{HttpMessage, HttpRequest};
 use futures_util::StreamExt;
-use std::collections::HashMap;
 use std::ops::Deref;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -27,8 +27,7 @@ const BUDGET_PATIENCE: Duration = Duration::from_secs(1);
 #[derive(Debug, Clone)]
 pub struct BodyBudget {
     total: Arc<Semaphore>,
-    per_share_kib: u32,
-    shares: Arc<Mutex<HashMap<Share, Arc<Semaphore>>>>,
+    shares: PerShare,
 }
 
 fn kib(bytes: usize) -> u32 {
@@ -40,26 +39,17 @@ impl BodyBudget {
     pub fn new(bytes: usize, per_share: usize) -> Self {
         Self {
             total: Arc::new(Semaphore::new(kib(bytes) as usize)),
-            per_share_kib: kib(per_share),
-            shares: Arc::default(),
+            shares: PerShare::new(kib(per_share)),
         }
     }
 
     /// An account of nothing yet, charged to `share`.
     fn open(&self, share: Share) -> BodyAccount {
-        let own = self
-            .shares
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(share.clone())
-            .or_insert_with(|| Arc::new(Semaphore::new(self.per_share_kib as usize)))
-            .clone();
         BodyAccount {
             budget: self.clone(),
             share,
-            own,
             held_kib: 0,
-            permits: Vec::new(),
+            held: Vec::new(),
         }
     }
 }
@@ -69,9 +59,8 @@ impl BodyBudget {
 struct BodyAccount {
     budget: BodyBudget,
     share: Share,
-    own: Arc<Semaphore>,
     held_kib: u32,
-    permits: Vec<OwnedSemaphorePermit>,
+    held: Vec<(ShareHeld, OwnedSemaphorePermit)>,
 }
 
 impl BodyAccount {
@@ -81,40 +70,24 @@ impl BodyAccount {
         if more == 0 {
             return Ok(());
         }
-        let (own, total) = (self.own.clone(), self.budget.total.clone());
-        let both = async move {
-            // The share first: a caller over its share waits on itself, holding nothing
-            // of what the others need.
-            let own = own.acquire_many_owned(more).await.ok()?;
-            let total = total.acquire_many_owned(more).await.ok()?;
-            Some((own, total))
-        };
-        let (own, total) = tokio::time::timeout(BUDGET_PATIENCE, both)
-            .await
-            .ok()
-            .flatten()
-            .ok_or(ApiError::BodyBudgetSpent)?;
-        self.permits.extend([own, total]);
-        self.held_kib += more;
-        Ok(())
-    }
-}
-
-impl Drop for BodyAccount {
-    fn drop(&mut self) {
-        self.permits.clear();
-        // A share nobody draws on any more is forgotten, so that the map holds only the
-        // shares of bodies being read.
-        let mut shares = self
+        let waited = tokio::time::Instant::now();
+        // The share first: a caller over its share waits on itself, holding nothing of
+        // what the others need.
+        let own = self
             .budget
             .shares
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if self.own.available_permits() == self.budget.per_share_kib as usize
-            && Arc::strong_count(&self.own) == 2
-        {
-            shares.remove(&self.share);
-        }
+            .acquire(&self.share, more, BUDGET_PATIENCE)
+            .await
+            .ok_or(ApiError::BodyBudgetSpent)?;
+        let left = BUDGET_PATIENCE.saturating_sub(waited.elapsed());
+        let total = tokio::time::timeout(left, self.budget.total.clone().acquire_many_owned(more))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .ok_or(ApiError::BodyBudgetSpent)?;
+        self.held.push((own, total));
+        self.held_kib += more;
+        Ok(())
     }
 }
 
@@ -282,9 +255,9 @@ mod tests {
         let budget = BodyBudget::new(100 * 1024, 40 * 1024);
         let mut account = budget.open(share("once"));
         account.hold(1).await.unwrap();
-        assert_eq!(budget.shares.lock().unwrap().len(), 1);
+        assert_eq!(budget.shares.shares_at_work(), 1);
         drop(account);
-        assert_eq!(budget.shares.lock().unwrap().len(), 0);
+        assert_eq!(budget.shares.shares_at_work(), 0);
         assert_eq!(budget.total.available_permits(), 100);
     }
 }

@@ -5,3 +5,4 @@ pub mod authentication;
 pub mod expect_continue;
 pub mod request_context;
 pub mod route_case;
+pub mod shares;

@@ -19,6 +19,7 @@ pub async fn post_batch(
     state: web::Data<AppState>,
     caller: Caller,
     context: RequestContext,
+    _turn: super::HeavyTurn,
 ) -> Result<HttpResponse, ApiError> {
     let client_name = req.match_info().query("id");
     tracing::Span::current().record("client", client_name);

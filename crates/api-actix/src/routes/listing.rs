@@ -27,6 +27,7 @@ pub async fn summary(
     state: web::Data<AppState>,
     caller: Caller,
     context: RequestContext,
+    _turn: super::HeavyTurn,
 ) -> Result<HttpResponse, ApiError> {
     let request = Query::parse(req.query_string()).summary_request();
     let rows = state.summarize.execute(&request, &caller).await?;

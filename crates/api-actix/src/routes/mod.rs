@@ -5,11 +5,13 @@ mod billing_events;
 mod docs;
 mod fallback;
 mod health;
+mod heavy;
 mod listing;
 mod settlement;
 
 use crate::decode::body::{BodyBudget, BodyRules};
 use crate::encode::XmlContract;
+use crate::middleware::shares::PerShare;
 use actix_web::http::Method;
 use actix_web::{guard, web};
 use app::{
@@ -17,6 +19,7 @@ use app::{
     GetBillingEventHistory, ListBillingEvents, RecordBillingEvent, RecordBillingEvents,
     SettleBillingEvents, SummarizeBillingEvents,
 };
+pub use heavy::HeavyTurn;
 use std::sync::Arc;
 
 /// What handlers need, built once in `startup` and shared by every worker.
@@ -39,6 +42,9 @@ pub struct AppState {
     pub max_batch_items: usize,
     /// The data contract of XML answers.
     pub xml: Arc<XmlContract>,
+    /// Turns at heavy work, per caller's share, and how long one is waited for.
+    pub heavy: PerShare,
+    pub heavy_patience: std::time::Duration,
     /// `/help` and `/openapi.json`, rendered on first request.
     pub(crate) docs: Arc<docs::Rendered>,
 }
@@ -55,6 +61,10 @@ pub struct Limits {
     pub buffered_body_bytes: usize,
     /// …and of one caller's share.
     pub share_body_bytes: usize,
+    /// Heavy requests (settlements, batches, summaries) one share runs at once…
+    pub heavy_per_share: u32,
+    /// …and how long another waits for its turn.
+    pub heavy_patience: std::time::Duration,
 }
 
 impl AppState {
@@ -89,6 +99,8 @@ impl AppState {
             batch_body: rules(limits.batch_body_bytes),
             max_batch_items: limits.batch_items,
             xml: Arc::new(xml),
+            heavy: PerShare::new(limits.heavy_per_share),
+            heavy_patience: limits.heavy_patience,
             docs: Arc::default(),
         }
     }

@@ -79,6 +79,7 @@ pub async fn settle_many(
     state: web::Data<AppState>,
     caller: Caller,
     context: RequestContext,
+    _turn: super::HeavyTurn,
 ) -> Result<HttpResponse, ApiError> {
     let client_name = req.match_info().query("id");
     tracing::Span::current().record("client", client_name);

@@ -74,7 +74,6 @@ impl Running {
     /// As `start_on`, with more environment variables.
     pub fn start_with(url: &str, folder: tempfile::TempDir, environment: &[(&str, &str)]) -> Self {
         let mut child = Command::new(binary())
-            .envs(environment.iter().copied())
             .env("BILLING_CONFIG_DIR", CONFIG)
             .env("BILLING__SERVER__PORT", "0")
             .env("BILLING__SERVER__WORKERS", "1")
@@ -82,6 +81,8 @@ impl Running {
             .env("BILLING__DATABASE__URL", url)
             .env("BILLING__LOG__FORMAT", "json")
             .env_remove("RUST_LOG")
+            // Last, so that a test's own settings win.
+            .envs(environment.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -4,8 +4,8 @@
 use crate::error::DbError;
 use diesel::r2d2::R2D2Connection;
 use domain::{
-    BillingEvent, BillingEventGuid, ClientName, EventFilter, GroupBy, HistoryEntry, Position,
-    SummaryRow,
+    BillingEvent, BillingEventGuid, ClientName, EventFilter, EventStatus, GroupBy, HistoryEntry,
+    Position, SummaryRow, Timestamp,
 };
 use std::collections::HashSet;
 
@@ -62,8 +62,15 @@ pub(crate) trait Queries: Send + Sync + 'static {
         scope: Option<&ClientName>,
     ) -> Result<Vec<BillingEvent>, DbError>;
 
-    /// Stores a settled event's status, `modified` and revision.
-    fn update_status(conn: &mut Self::Connection, event: &BillingEvent) -> Result<(), DbError>;
+    /// Settles the events with these guids (distinct, each locked by this transaction)
+    /// to `to` at `at`, one revision further each, in as few statements as the backend
+    /// takes.
+    fn update_statuses(
+        conn: &mut Self::Connection,
+        guids: &[BillingEventGuid],
+        to: EventStatus,
+        at: Timestamp,
+    ) -> Result<(), DbError>;
 
     fn append_history(
         conn: &mut Self::Connection,

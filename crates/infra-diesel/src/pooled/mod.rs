@@ -31,7 +31,8 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use turns::Turns;
+pub(crate) use turns::Lane;
+use turns::{Turns, WriterTurn, WriterTurns};
 
 /// How long one call on the database may take, checkout included, before the caller
 /// answers without it and its connection is discarded.
@@ -54,7 +55,7 @@ enum Kind {
 pub(crate) struct PooledRepository<Q: Queries> {
     pool: Pool<SessionManager<Q::Connection>>,
     backend: &'static str,
-    writers: Option<Turns>,
+    writers: Option<WriterTurns>,
     long_reads: Turns,
     /// `None`: calls are not cut short (SQLite: a local file bounds its own waits with
     /// `busy_timeout`, and cannot hang the way a server across a network can).
@@ -65,7 +66,15 @@ pub(crate) struct PooledRepository<Q: Queries> {
 type Pooled<Q> = PooledConnection<SessionManager<<Q as Queries>::Connection>>;
 
 /// A writer's or long read's turn, shared by the caller and the work it hands to a thread.
-type Turn = Arc<tokio::sync::OwnedSemaphorePermit>;
+type Turn = Arc<Held>;
+
+/// What a turn holds, given back when its last holder drops it.
+#[derive(Debug)]
+#[allow(dead_code)] // held for what dropping them gives back
+enum Held {
+    Writer(WriterTurn),
+    LongRead(tokio::sync::OwnedSemaphorePermit),
+}
 
 impl<Q: Queries> PooledRepository<Q> {
     /// `one_writer_within`: queue writers in the process, each waiting at most this long
@@ -80,7 +89,7 @@ impl<Q: Queries> PooledRepository<Q> {
         Self {
             pool,
             backend,
-            writers: one_writer_within.map(Turns::one_writer),
+            writers: one_writer_within.map(WriterTurns::new),
             long_reads,
             timeouts,
             outage: Outage::default(),
@@ -107,7 +116,7 @@ impl<Q: Queries> PooledRepository<Q> {
         T: Send + 'static,
         F: FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
     {
-        let turn = Some(Arc::new(self.long_reads.turn().await?));
+        let turn = Some(Arc::new(Held::LongRead(self.long_reads.turn().await?)));
         let deadline = self.deadline(true);
         self.observed(self.call(Kind::LongRead, deadline, false, turn, work).await)
     }
@@ -117,12 +126,12 @@ impl<Q: Queries> PooledRepository<Q> {
     /// does: a batch whose client hung up still holds SQLite's lock until its connection
     /// is back, and the next writer must queue here, not poll that lock for up to
     /// `busy_timeout`. A write whose answer was lost is `OutcomeUnknown`.
-    pub(crate) async fn run_write<T, F>(&self, work: F) -> Result<T, RepositoryError>
+    pub(crate) async fn run_write<T, F>(&self, lane: Lane, work: F) -> Result<T, RepositoryError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Q::Connection) -> Result<T, DbError> + Send + 'static,
     {
-        let turn = self.writer_turn().await?;
+        let turn = self.writer_turn(lane).await?;
         let deadline = self.deadline(false);
         self.observed(self.call(Kind::Write, deadline, false, turn, work).await)
     }
@@ -138,9 +147,12 @@ impl<Q: Queries> PooledRepository<Q> {
     }
 
     /// This writer's turn where the backend takes one writer at a time (SQLite).
-    async fn writer_turn(&self) -> Result<Option<Turn>, RepositoryError> {
+    async fn writer_turn(&self, lane: Lane) -> Result<Option<Turn>, RepositoryError> {
         match &self.writers {
-            Some(writers) => writers.turn().await.map(|turn| Some(Arc::new(turn))),
+            Some(writers) => {
+                let turn = writers.turn(lane).await?;
+                Ok(Some(Arc::new(Held::Writer(turn))))
+            }
             None => Ok(None),
         }
     }
@@ -205,19 +217,22 @@ impl<Q: Queries> PooledRepository<Q> {
             let handle = tokio::task::spawn_blocking(job);
             Box::pin(async move { handle.await.map_err(RepositoryError::unexpected) })
         };
+        // A caller that stops waiting (its client gone, its request dropped) gives the
+        // work up as a deadline does: not started, it never starts.
+        let mut abandoned = Abandoned {
+            handover: &handover,
+            in_work: &in_work,
+            answered: false,
+        };
         let joined = match deadline {
             None => task.await,
             Some(deadline) => {
                 if let Ok(joined) = tokio::time::timeout_at(deadline.into(), task).await {
                     joined
                 } else {
+                    abandoned.answered = true;
                     let why = "the database did not answer in time";
-                    let gave_up = handover.give_up();
-                    if gave_up == GaveUp::DuringWork && in_work.cut() {
-                        // Its thread and connection are free again at once, instead of
-                        // waiting on an answer that may never come.
-                        metrics::counter!("db_connections_cut_total").increment(1);
-                    }
+                    let gave_up = give_up(&handover, &in_work);
                     return Err(match (kind, gave_up) {
                         (Kind::Write, GaveUp::DuringWork) => RepositoryError::outcome_unknown(why),
                         _ => RepositoryError::unavailable(why),
@@ -225,6 +240,7 @@ impl<Q: Queries> PooledRepository<Q> {
                 }
             }
         };
+        abandoned.answered = true;
         match joined? {
             Err(error) if kind == Kind::Write && is_connection_lost(&error) => {
                 Err(RepositoryError::OutcomeUnknown(match error {
@@ -243,6 +259,7 @@ impl<Q: Queries> PooledRepository<Q> {
     /// it (down to its `modified` instant) was stored by the first try: `Created`.
     async fn insert_with_one_retry(
         &self,
+        lane: Lane,
         items: Vec<InsertRequest>,
     ) -> Result<Vec<Insertion>, RepositoryError> {
         let insert = |items: Vec<InsertRequest>| {
@@ -251,7 +268,7 @@ impl<Q: Queries> PooledRepository<Q> {
             }
         };
         // Held here too, so that the retry keeps the turn the first try had.
-        let turn = self.writer_turn().await?;
+        let turn = self.writer_turn(lane).await?;
         let deadline = self.deadline(false);
         let first = self
             .call(
@@ -277,6 +294,32 @@ impl<Q: Queries> PooledRepository<Q> {
             Ok(insertions) => Ok(steps::claim_own(&items, insertions)),
             Err(_) => Err(RepositoryError::OutcomeUnknown(unknown)),
         })
+    }
+}
+
+/// Gives a call's work up: if it runs, its connection is cut (where its socket is known),
+/// so its thread and pool slot are free at once instead of waiting on an answer that may
+/// never come, and a write not yet committed is not.
+fn give_up(handover: &Handover, in_work: &InWork) -> GaveUp {
+    let gave_up = handover.give_up();
+    if gave_up == GaveUp::DuringWork && in_work.cut() {
+        metrics::counter!("db_connections_cut_total").increment(1);
+    }
+    gave_up
+}
+
+/// A call its caller may stop waiting for: dropped unanswered, it gives the work up.
+struct Abandoned<'a> {
+    handover: &'a Handover,
+    in_work: &'a InWork,
+    answered: bool,
+}
+
+impl Drop for Abandoned<'_> {
+    fn drop(&mut self) {
+        if !self.answered {
+            give_up(self.handover, self.in_work);
+        }
     }
 }
 
@@ -325,7 +368,14 @@ impl<Q: Queries> BillingEventRepository for PooledRepository<Q> {
         &self,
         items: Vec<InsertRequest>,
     ) -> Result<Vec<Insertion>, RepositoryError> {
-        self.insert_with_one_retry(items).await
+        self.insert_with_one_retry(Lane::OneCaller, items).await
+    }
+
+    async fn insert_group(
+        &self,
+        items: Vec<InsertRequest>,
+    ) -> Result<Vec<Insertion>, RepositoryError> {
+        self.insert_with_one_retry(Lane::Shared, items).await
     }
 
     async fn find(&self, guid: BillingEventGuid) -> Result<Option<BillingEvent>, RepositoryError> {
@@ -341,7 +391,7 @@ impl<Q: Queries> BillingEventRepository for PooledRepository<Q> {
         tx_id: &str,
     ) -> Result<Vec<SettleOutcome>, RepositoryError> {
         let (scope, targets, tx_id) = (scope.cloned(), targets.to_vec(), tx_id.to_owned());
-        self.run_write(move |conn| {
+        self.run_write(Lane::OneCaller, move |conn| {
             Q::write(conn, |conn| {
                 steps::settle_in_transaction::<Q>(conn, scope.as_ref(), &targets, to, at, &tx_id)
             })

@@ -24,18 +24,27 @@ pub(super) fn settle_in_transaction<Q: Queries>(
         .map(|event| (event.guid, event))
         .collect();
     let mut outcomes = Vec::with_capacity(targets.len());
+    let mut changed_guids = Vec::new();
+    let mut history = Vec::new();
     for target in targets {
         let before = current.get(&target.guid);
         let outcome = target.decide(before, scope, to, at);
         if let (SettleOutcome::Changed(changed), Some(before)) = (&outcome, before) {
-            let entry = outcome.history_entry(before.status, tx_id);
-            Q::update_status(conn, changed)?;
-            if let Some(entry) = entry {
-                Q::append_history(conn, &[(changed.guid, entry)])?;
+            // Every change of one settlement is to `to` at `at`, one revision on: one
+            // statement stores them all.
+            debug_assert!(changed.status == to && changed.modified == at);
+            debug_assert_eq!(changed.revision, before.revision + 1);
+            if let Some(entry) = outcome.history_entry(before.status, tx_id) {
+                history.push((changed.guid, entry));
             }
+            changed_guids.push(changed.guid);
             current.insert(changed.guid, changed.clone());
         }
         outcomes.push(outcome);
+    }
+    if !changed_guids.is_empty() {
+        Q::update_statuses(conn, &changed_guids, to, at)?;
+        Q::append_history(conn, &history)?;
     }
     Ok(outcomes)
 }

@@ -7,6 +7,51 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+/// Which writers a one-writer backend lets go first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lane {
+    /// Group commits of single posts, which serve many callers at once.
+    Shared,
+    /// Writes that serve one caller: batches and settlements.
+    OneCaller,
+}
+
+/// The one writer's turn (SQLite), with writers that serve one caller taking it one at a
+/// time (their own queue's turn is held until their work ends): a group commit waits at
+/// most for the writer at work, however many one-caller writers are waiting.
+pub(super) struct WriterTurns {
+    writer: Turns,
+    one_caller: Turns,
+}
+
+impl WriterTurns {
+    pub fn new(patience: Duration) -> Self {
+        Self {
+            writer: Turns::one_writer(patience),
+            one_caller: Turns::new(1, patience, "in the one-caller writers' queue"),
+        }
+    }
+
+    /// A turn to write in `lane`: for one-caller writes, their queue's turn first.
+    pub async fn turn(&self, lane: Lane) -> Result<WriterTurn, RepositoryError> {
+        let queued = match lane {
+            Lane::Shared => None,
+            Lane::OneCaller => Some(self.one_caller.turn().await?),
+        };
+        Ok(WriterTurn {
+            _writer: self.writer.turn().await?,
+            _queued: queued,
+        })
+    }
+}
+
+/// A writer's turn (and, for a one-caller write, its place at the head of their queue).
+#[derive(Debug)]
+pub(super) struct WriterTurn {
+    _writer: OwnedSemaphorePermit,
+    _queued: Option<OwnedSemaphorePermit>,
+}
+
 /// A fixed number of turns, taken first come first served (tokio's semaphore is fair),
 /// each caller waiting at most `patience` for one. A turn is owned, so that a long read
 /// can carry it to its thread and hold it as long as it runs there, not as long as its
@@ -77,6 +122,37 @@ mod tests {
         assert!(
             writers.turn().await.is_ok(),
             "the next writer gets the turn"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_group_commit_waits_only_for_the_writer_at_work() {
+        let turns = std::sync::Arc::new(WriterTurns::new(Duration::from_secs(5)));
+        let at_work = turns.turn(Lane::OneCaller).await.unwrap();
+        let order = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut waiting = Vec::new();
+        for name in ["batch 1", "batch 2", "batch 3"] {
+            let (turns, order) = (turns.clone(), order.clone());
+            waiting.push(tokio::spawn(async move {
+                let _turn = turns.turn(Lane::OneCaller).await.unwrap();
+                order.lock().unwrap().push(name);
+            }));
+            tokio::task::yield_now().await;
+        }
+        let (turns_for_group, order_for_group) = (turns.clone(), order.clone());
+        let group = tokio::spawn(async move {
+            let _turn = turns_for_group.turn(Lane::Shared).await.unwrap();
+            order_for_group.lock().unwrap().push("group");
+        });
+        tokio::task::yield_now().await;
+        drop(at_work);
+        group.await.unwrap();
+        for task in waiting {
+            task.await.unwrap();
+        }
+        assert_eq!(
+            *order.lock().unwrap(),
+            ["group", "batch 1", "batch 2", "batch 3"]
         );
     }
 

@@ -19,6 +19,10 @@ use std::time::Duration;
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// Connections for key checks alone. Concurrent checks share reads (each distinct key
+/// once per read), so two are plenty.
+const KEY_POOL_SIZE: u32 = 2;
+
 /// Any fixed number, the same in every replica: replicas starting together take turns
 /// at the migrations instead of racing.
 const MIGRATION_LOCK: i64 = 0x0062_696c_6c69_6e67; // "billing" in ASCII
@@ -78,19 +82,21 @@ fn open(
         last_error: attempts.last_error(),
         source,
     };
-    let limit = StatementLimit(options.long_read_timeout + Duration::from_secs(1));
-    let bound_again = limit.sql();
-    let pool = Pool::builder()
-        .max_size(options.pool_size)
-        .connection_timeout(options.connect_timeout)
-        // Failed attempts are the outage's, logged once by the repository.
-        .error_handler(Box::new(NopErrorHandler))
-        .connection_customizer(Box::new(limit))
-        .build(
-            SessionManager::<PgConnection>::new(url, KEEP_TRYING, attempts.clone())
-                .with_lifelines_to(options.url.port()),
-        )
-        .map_err(unreachable)?;
+    let limit = || StatementLimit(options.long_read_timeout + Duration::from_secs(1));
+    let bound_again = limit().sql();
+    let pool_of = |size| {
+        Pool::builder()
+            .max_size(size)
+            .connection_timeout(options.connect_timeout)
+            // Failed attempts are the outage's, logged once by the repository.
+            .error_handler(Box::new(NopErrorHandler))
+            .connection_customizer(Box::new(limit()))
+            .build(
+                SessionManager::<PgConnection>::new(url.clone(), KEEP_TRYING, attempts.clone())
+                    .with_lifelines_to(options.url.port()),
+            )
+    };
+    let pool = pool_of(options.pool_size).map_err(unreachable)?;
     let mut session = pool.get().map_err(unreachable)?;
     // diesel's migration set-up runs DDL even with nothing pending, which a standby
     // refuses: ask first, and wait for a primary instead of failing on a replica.
@@ -114,19 +120,29 @@ fn open(
     };
     migrate(&mut session.connection).map_err(ConnectError::Migrations)?;
     drop(session);
+    let timeouts = Some(CallTimeouts {
+        call: options.connect_timeout,
+        long_read: options.long_read_timeout,
+    });
     let repository = Arc::new(PooledRepository::<queries::PgQueries>::new(
         pool.clone(),
         "postgres",
         None,
-        Some(CallTimeouts {
-            call: options.connect_timeout,
-            long_read: options.long_read_timeout,
-        }),
+        timeouts,
     ));
+    // Keys are read for every request: on connections of their own, so that however
+    // the pool is taken by writes and summaries, a request's key check does not wait
+    // for one.
+    let keys = PooledRepository::<queries::PgQueries>::new(
+        pool_of(KEY_POOL_SIZE).map_err(unreachable)?,
+        "postgres",
+        None,
+        timeouts,
+    );
     fold::fold_in_background(pool, Arc::downgrade(&repository));
     Ok(Repositories {
-        events: repository.clone(),
-        keys: repository,
+        events: repository,
+        keys: Arc::new(keys),
     })
 }
 

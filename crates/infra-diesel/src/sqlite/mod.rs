@@ -162,6 +162,7 @@ mod tests {
     use super::*;
     use crate::error::DbError;
     use crate::filter::listing_page;
+    use crate::pooled::Lane;
     use crate::test_support::{options_for, sample_event, TempSqlite, TestDatabase};
     use app::RepositoryError;
     use diesel::sql_types::Text;
@@ -236,17 +237,70 @@ mod tests {
 
         let release = abandoned_mid_work(|work| {
             let repository = repository.clone();
-            async move { repository.run_write(work).await }
+            async move { repository.run_write(Lane::OneCaller, work).await }
         })
         .await;
 
-        let while_it_runs = repository.run_write(|_conn| Ok(())).await;
+        let while_it_runs = repository.run_write(Lane::Shared, |_conn| Ok(())).await;
         assert!(
             matches!(&while_it_runs, Err(RepositoryError::Unavailable(cause)) if cause.to_string().contains("no turn to write")),
             "{while_it_runs:?}"
         );
         release.send(()).unwrap();
-        assert_eq!(repository.run_write(|_conn| Ok(7)).await.unwrap(), 7);
+        assert_eq!(
+            repository
+                .run_write(Lane::Shared, |_conn| Ok(7))
+                .await
+                .unwrap(),
+            7
+        );
+    }
+
+    /// A call whose caller left while it waited for a connection is given up: its work
+    /// never starts (a client that hung up on a queued settlement costs nothing more).
+    #[tokio::test]
+    async fn work_whose_caller_left_before_it_started_never_starts() {
+        let database = TempSqlite::new();
+        let mut options = options_for(&database.url());
+        options.pool_size = 1;
+        let path = database.url()["sqlite://".len()..].to_owned();
+        let repository = open(&path, &options).unwrap();
+        let release = abandoned_mid_work(|work| {
+            let repository = repository.clone();
+            async move { repository.run(work).await }
+        })
+        .await;
+
+        let (ran, has_run) = std::sync::mpsc::channel::<()>();
+        let queued = tokio::spawn({
+            let repository = repository.clone();
+            async move {
+                repository
+                    .run(move |_conn| {
+                        let _ = ran.send(());
+                        Ok(())
+                    })
+                    .await
+            }
+        });
+        // The queued call has handed its work to a thread, which waits for the pool's
+        // one connection; then its caller leaves.
+        tokio::task::yield_now().await;
+        queued.abort();
+        assert!(queued.await.unwrap_err().is_cancelled());
+        release.send(()).unwrap();
+        assert_eq!(repository.run(|_conn| Ok(7)).await.unwrap(), 7);
+        // The abandoned work would run as soon as the connection is free; a second is
+        // far longer than that takes.
+        let waited =
+            tokio::task::spawn_blocking(move || has_run.recv_timeout(Duration::from_secs(1)))
+                .await
+                .unwrap();
+        assert_eq!(
+            waited,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected),
+            "the abandoned work ran, or is still queued"
+        );
     }
 
     #[derive(QueryableByName)]
