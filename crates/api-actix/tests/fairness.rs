@@ -2,9 +2,13 @@
 //! worst the limits allow, a victim client's requests are still answered, their p99
 //! within twice their baseline (SQLite's one writer aside, see its case).
 //!
-//! A baseline under 5 ms counts as 5 ms: below that, this shared machine's scheduling
-//! noise is the figure, not the service. The cases take turns (`ONE_AT_A_TIME`), and the
-//! service logs only warnings, so that the cores they time do little else.
+//! The baseline is the victim's p99 while one core is kept busy by a loop of the test's
+//! own (`busy_core`): on this 2-core machine the other client's work keeps a core busy
+//! however fairly the service shares what it holds, and a request that shares the cores
+//! with a busy process waits for the scheduler now and then (p99 7-9 ms where it is
+//! 1.3 ms on idle cores, its median unchanged). What is compared is what the service
+//! decides: its pool, turns, writer and memory. A baseline under 5 ms counts as 5 ms.
+//! The cases take turns (`ONE_AT_A_TIME`), and the service logs only warnings.
 
 mod support;
 
@@ -116,6 +120,43 @@ async fn reads_by_guid(clients: &Clients) -> Vec<Duration> {
     latencies
 }
 
+fn spread(latencies: &[Duration]) -> String {
+    let mut sorted = latencies.to_vec();
+    sorted.sort();
+    let at = |q: usize| sorted[(sorted.len() * q).div_ceil(100).max(1) - 1];
+    format!(
+        "p50 {:?} p90 {:?} p99 {:?} max {:?}",
+        at(50),
+        at(90),
+        at(99),
+        sorted[sorted.len() - 1]
+    )
+}
+
+/// A thread that keeps one core busy until dropped.
+struct BusyCore(Arc<AtomicBool>, Option<std::thread::JoinHandle<()>>);
+
+fn busy_core() -> BusyCore {
+    let stop = Arc::new(AtomicBool::new(false));
+    let spinning = stop.clone();
+    let thread = std::thread::spawn(move || {
+        let mut n = 0_u64;
+        while !spinning.load(Ordering::Relaxed) {
+            n = std::hint::black_box(n.wrapping_add(1));
+        }
+    });
+    BusyCore(stop, Some(thread))
+}
+
+impl Drop for BusyCore {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.1.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// The 99th percentile.
 fn p99(mut latencies: Vec<Duration>) -> Duration {
     latencies.sort();
@@ -125,6 +166,8 @@ fn p99(mut latencies: Vec<Duration>) -> Duration {
 /// The victim's p99 under attack within twice its baseline (floored at 5 ms); and the
 /// two p99s.
 fn within_twice(baseline: Vec<Duration>, attacked: Vec<Duration>) -> (bool, String) {
+    eprintln!("baseline {}", spread(&baseline));
+    eprintln!("attacked {}", spread(&attacked));
     let (baseline, attacked) = (p99(baseline).max(Duration::from_millis(5)), p99(attacked));
     (
         attacked <= baseline * 2,
@@ -137,7 +180,10 @@ async fn one_clients_held_bodies_leave_the_others_room_in_the_body_budget() {
     let _alone = ONE_AT_A_TIME.lock().await;
     let service = on_sqlite();
     let clients = Clients::of(&service);
-    let baseline = posts(&clients).await;
+    let baseline = {
+        let _busy = busy_core();
+        posts(&clients).await
+    };
 
     // Eight connections each send all but the last byte of the largest batch body and
     // hold it: before the shares, their declared lengths took the whole 64 MiB budget
@@ -326,7 +372,10 @@ async fn ten_heavy_settlements_leave_another_clients_reads_alone_on_postgres() {
     let service = service(&database.url(), tempfile::tempdir().unwrap());
     let clients = Clients::of(&service);
     let guids = hog_events(&clients, 10_000).await;
-    let baseline = reads_by_guid(&clients).await;
+    let baseline = {
+        let _busy = busy_core();
+        reads_by_guid(&clients).await
+    };
     let (_, settlers, stop) = settle_until_one_is_done(&clients, &guids, 10).await;
     let attacked = reads_by_guid(&clients).await;
     stopped(settlers, &stop).await;

@@ -37,4 +37,23 @@ pub trait Representation: Serialize + Sized {
             self.to_xml(&context.xml)
         })
     }
+
+    /// As `respond`, the body written on a blocking thread: for answers of up to about a
+    /// megabyte (a settlement's 10,000 results, a batch's 1,000), which would otherwise
+    /// hold up every other request of the worker while they are written.
+    async fn respond_off_worker(self, status: StatusCode, context: &RequestContext) -> HttpResponse
+    where
+        Self: Send + 'static,
+    {
+        let (format, contract) = (context.format, context.xml.clone());
+        let written = tokio::task::spawn_blocking(move || {
+            negotiation::render(format, &self, || self.to_xml(&contract))
+        })
+        .await;
+        match written {
+            Ok(body) => negotiation::answer(status, format, body),
+            // A writer that panics is a bug: let it surface as it would have inline.
+            Err(error) => std::panic::resume_unwind(error.into_panic()),
+        }
+    }
 }

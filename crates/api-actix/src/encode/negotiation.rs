@@ -12,11 +12,20 @@ pub fn respond<T: Serialize>(
     json: &T,
     xml: impl FnOnce() -> String,
 ) -> HttpResponse {
-    let body = if format.is_xml() {
+    answer(status, format, render(format, json, xml))
+}
+
+/// The body of an answer in `format`.
+pub fn render<T: Serialize>(format: MediaFormat, json: &T, xml: impl FnOnce() -> String) -> String {
+    if format.is_xml() {
         xml()
     } else {
         serde_json::to_string(json).unwrap_or_default()
-    };
+    }
+}
+
+/// An answer of `body`, written in `format`.
+pub fn answer(status: StatusCode, format: MediaFormat, body: String) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, format.content_type()))
         .body(body)

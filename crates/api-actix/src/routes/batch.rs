@@ -61,5 +61,5 @@ pub async fn post_batch(
     );
     prometheus::events("rejected", count(|o| matches!(o, ItemOutcome::Invalid(_))));
     let body = BatchRepresentation::of(&outcomes, &context);
-    Ok(body.respond(StatusCode::OK, &context))
+    Ok(body.respond_off_worker(StatusCode::OK, &context).await)
 }

@@ -107,7 +107,7 @@ pub async fn settle_many(
         .and_then(|text| EventStatus::parse(text).ok())
         .unwrap_or_default();
     let body = SettlementRepresentation::of(status, &outcomes, &context);
-    Ok(body.respond(StatusCode::OK, &context))
+    Ok(body.respond_off_worker(StatusCode::OK, &context).await)
 }
 
 /// The creation and every status change, oldest first.
