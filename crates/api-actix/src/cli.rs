@@ -97,6 +97,9 @@ impl From<RevokeApiKeyError> for Failure {
 pub async fn run_keys(settings: Settings, command: KeysCommand) -> ExitCode {
     let stores = match infra_diesel::connect(&settings.database).await {
         Ok(stores) => stores,
+        Err(error) if error.is_configuration() => {
+            return fail(&Failure::Usage(app::error_chain(&error)))
+        }
         Err(error) => return fail(&Failure::Other(app::error_chain(&error))),
     };
     let manage = ManageApiKeys::new(stores.keys, Arc::new(SystemClock));
@@ -155,6 +158,21 @@ fn holder_of(record: &ApiKeyRecord) -> String {
     }
 }
 
+/// A label as it may be shown: a character that could hide or reorder what is printed
+/// (in a label stored before such labels were refused) as its escape, `\u{202e}`.
+fn printable(label: &str) -> String {
+    label
+        .chars()
+        .map(|c| {
+            if app::may_print(c) {
+                c.to_string()
+            } else {
+                c.escape_unicode().to_string()
+            }
+        })
+        .collect()
+}
+
 /// One tab-separated line per key under a header; `*` stands for every client.
 fn print_keys(out: &mut impl Write, keys: &[ApiKeyRecord]) -> std::io::Result<()> {
     writeln!(out, "id\tclient\tlabel\tcreated\trevoked")?;
@@ -164,11 +182,25 @@ fn print_keys(out: &mut impl Write, keys: &[ApiKeyRecord]) -> std::io::Result<()
             "{}\t{}\t{}\t{}\t{}",
             key.id,
             key.access.client().map_or("*", |client| client.as_str()),
-            key.label.as_deref().unwrap_or("-"),
+            key.label
+                .as_deref()
+                .map_or_else(|| "-".to_owned(), printable),
             key.created,
             key.revoked
                 .map_or_else(|| "-".to_owned(), |at| at.to_string()),
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn a_label_that_could_reorder_what_is_printed_is_escaped() {
+        assert_eq!(printable("ci-2027"), "ci-2027");
+        assert_eq!(printable("ci\u{202E}dlo"), "ci\\u{202e}dlo");
+        assert_eq!(printable("a\tb"), "a\\u{9}b");
+    }
 }

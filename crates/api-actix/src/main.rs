@@ -29,7 +29,7 @@ async fn serve(settings: Settings) -> ExitCode {
         Ok(application) => application,
         Err(error) => {
             tracing::error!(error = %app::error_chain(&error), "billing-events could not start");
-            return ExitCode::FAILURE;
+            return ExitCode::from(error.exit_code());
         }
     };
     match application.run_until_stopped().await {

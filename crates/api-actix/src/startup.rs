@@ -49,6 +49,17 @@ pub enum StartupError {
     },
 }
 
+impl StartupError {
+    /// What the process exits with: 2 for a setting to fix (as for a bad setting), 1
+    /// for anything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            StartupError::Database(error) if error.is_configuration() => 2,
+            _ => 1,
+        }
+    }
+}
+
 /// A built application, listening, not yet serving.
 pub struct Application {
     port: u16,

@@ -129,6 +129,38 @@ fn a_bad_setting_stops_start_up_naming_it() {
     }
 }
 
+/// A URL libpq cannot read (`Password=` is no parameter of its) is a setting to fix:
+/// the service and the key commands stop with 2 at once, naming it, instead of retrying.
+#[test]
+fn a_database_url_libpq_cannot_read_stops_with_2() {
+    let url = "postgres://postgres@127.0.0.1:5432/postgres?Password=hunter2";
+    for command in [&[][..], &["keys", "list"][..]] {
+        let mut child = Command::new(binary())
+            .env("BILLING_CONFIG_DIR", CONFIG)
+            .env("BILLING__SERVER__PORT", "0")
+            .env("BILLING__DATABASE__URL", url)
+            .args(command)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("{command:?} still running 20 s on a URL libpq cannot read");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{command:?}");
+        let said = [output.stdout, output.stderr].concat();
+        let said = String::from_utf8_lossy(&said);
+        assert!(said.contains("Password"), "{command:?}: {said}");
+        assert!(!said.contains("hunter2"), "{command:?}: {said}");
+    }
+}
+
 /// Every line the service logs on a PostgreSQL URL with a password: the password never
 /// shows, the redacted URL does.
 #[cfg(feature = "postgres-tests")]

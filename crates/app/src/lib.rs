@@ -28,7 +28,7 @@ pub use get_billing_event::{GetBillingEvent, GetBillingEventError};
 pub use get_history::{GetBillingEventHistory, GetHistoryError};
 pub use list_billing_events::{ListBillingEvents, ListBillingEventsError, ListRequest, Page};
 pub use manage_api_keys::{
-    CreateApiKeyError, KeyHolder, ListApiKeysError, ManageApiKeys, RevokeApiKeyError,
+    may_print, CreateApiKeyError, KeyHolder, ListApiKeysError, ManageApiKeys, RevokeApiKeyError,
 };
 pub use parameters::{FilterParameters, InvalidParameters, Parameter};
 pub use ports::{

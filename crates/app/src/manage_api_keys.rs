@@ -20,13 +20,25 @@ pub enum CreateApiKeyError {
     InvalidClient(ClientNameError),
     #[error("the label must be at most {max} characters", max = MAX_LABEL_CHARS)]
     LabelTooLong,
-    /// A label is printed by `keys list` and logged: no line breaks or escapes in it.
-    #[error("the label must not contain control characters")]
+    /// A label is printed by `keys list` and logged: no line breaks, escapes, or
+    /// characters that reorder or hide text in it.
+    #[error("the label must not contain control or bidirectional formatting characters")]
     LabelControlCharacter,
     #[error("the operating system gave no random bytes")]
     NoRandomness(#[source] getrandom::Error),
     #[error(transparent)]
     Repository(#[from] RepositoryError),
+}
+
+/// Whether `c` may be printed as it is where people read keys' labels: not a control
+/// character, nor one that reorders or hides text (bidirectional overrides, isolates
+/// and marks, zero-width characters), which could make `keys list` show another label
+/// or key than the one stored.
+pub fn may_print(c: char) -> bool {
+    !c.is_control()
+        && !matches!(c,
+            '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,7 +93,7 @@ impl ManageApiKeys {
         }
         if label
             .as_ref()
-            .is_some_and(|label| label.chars().any(char::is_control))
+            .is_some_and(|label| !label.chars().all(may_print))
         {
             return Err(CreateApiKeyError::LabelControlCharacter);
         }
@@ -167,7 +179,14 @@ mod tests {
             .create(KeyHolder::AllClients, Some("x".repeat(101)))
             .await;
         assert!(matches!(long_label, Err(CreateApiKeyError::LabelTooLong)));
-        for label in ["a\nb", "\u{1b}[31m", "tab\t"] {
+        for label in [
+            "a\nb",
+            "\u{1b}[31m",
+            "tab\t",
+            "ci\u{202E}dlo",
+            "a\u{2066}b",
+            "\u{200B}",
+        ] {
             let controlled = manage
                 .create(KeyHolder::AllClients, Some(label.into()))
                 .await;

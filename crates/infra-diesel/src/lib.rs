@@ -94,6 +94,11 @@ impl ConnectError {
             _ => false,
         }
     }
+
+    /// Whether the configuration is at fault: libpq could not read the URL.
+    pub fn is_configuration(&self) -> bool {
+        matches!(self, ConnectError::Pool { last_error, .. } if sessions::is_malformed_url(last_error))
+    }
 }
 
 /// The stores of one database, sharing its pool.

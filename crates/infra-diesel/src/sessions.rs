@@ -56,12 +56,33 @@ impl ConnectAttempts {
 }
 
 /// Whether a failure to connect will fail the same way however long one waits: the
-/// server refused these credentials or this database, as opposed to not answering.
+/// server refused these credentials or this database, as opposed to not answering; or
+/// libpq could not read the URL.
 pub(crate) fn is_permanent(error: &str) -> bool {
+    is_malformed_url(error)
+        || [
+            "password authentication failed",
+            "does not exist",
+            "no pg_hba.conf entry",
+        ]
+        .iter()
+        .any(|cause| error.contains(cause))
+}
+
+/// Whether libpq refused the URL itself (a parameter it does not know, such as
+/// `Password=`, a value it cannot read): a setting to fix, found before any server is
+/// asked.
+pub(crate) fn is_malformed_url(error: &str) -> bool {
     [
-        "password authentication failed",
-        "does not exist",
-        "no pg_hba.conf entry",
+        "invalid URI",
+        "invalid connection option",
+        "invalid percent-encoded token",
+        "invalid integer value",
+        "invalid port number",
+        "invalid sslmode value",
+        "invalid value for parameter",
+        "missing \"=\" after",
+        "unterminated quoted string",
     ]
     .iter()
     .any(|cause| error.contains(cause))
