@@ -170,7 +170,11 @@ pub async fn read_limited(
     let mut account = rules.budget.open(share);
     let watch = req.conn_data::<ConnectionWatch>();
     let read = async {
-        let mut body = BytesMut::new();
+        // A declared length is allocated at once, but its pages are the kernel's to
+        // provide as they are written: memory follows what has arrived, as the charge
+        // does, and the body is never copied. A chunked body grows by doubling.
+        let mut body = BytesMut::with_capacity(declared_length.unwrap_or(0).min(limit));
+        let mut charged = 0;
         loop {
             // Everything given so far is taken: the connection may read the next window.
             if let Some(watch) = watch {
@@ -184,12 +188,14 @@ pub async fn read_limited(
             if needed > limit {
                 return Err(ApiError::PayloadTooLarge { limit });
             }
+            if needed > charged {
+                // Charged in doubling steps, each before its bytes are kept.
+                charged = needed.max(charged * 2).max(4096).min(limit);
+                account.hold(charged).await?;
+            }
             if needed > body.capacity() {
-                // Grown in doubling steps, each charged before it is taken.
-                let grown = needed.max(body.capacity() * 2).max(4096).min(limit);
-                account.hold(grown).await?;
-                // Exactly that much: `reserve` may take twice what it is asked for.
-                let mut larger = BytesMut::with_capacity(grown);
+                // Exactly the charge: `reserve` may take twice what it is asked for.
+                let mut larger = BytesMut::with_capacity(charged);
                 larger.extend_from_slice(&body);
                 body = larger;
             }
@@ -197,7 +203,7 @@ pub async fn read_limited(
         }
         // UTF-16 becomes UTF-8 of up to one and a half times its length, beside it.
         account
-            .hold(body.capacity() + text_encoding::utf8_room(&body, charset))
+            .hold(body.len() + text_encoding::utf8_room(&body, charset))
             .await?;
         Ok(body.freeze())
     };
