@@ -2,13 +2,14 @@
 //! worst the limits allow, a victim client's requests are still answered, their p99
 //! within twice their baseline (SQLite's one writer aside, see its case).
 //!
-//! The baseline is the victim's p99 while one core is kept busy by a loop of the test's
-//! own (`busy_core`): on this 2-core machine the other client's work keeps a core busy
-//! however fairly the service shares what it holds, and a request that shares the cores
-//! with a busy process waits for the scheduler now and then (p99 7-9 ms where it is
-//! 1.3 ms on idle cores, its median unchanged). What is compared is what the service
-//! decides: its pool, turns, writer and memory. A baseline under 5 ms counts as 5 ms.
-//! The cases take turns (`ONE_AT_A_TIME`), and the service logs only warnings.
+//! A baseline under 10 ms counts as 10 ms. On this 2-core machine the other client's
+//! work keeps a core and the disk busy however fairly the service shares what it holds
+//! (PostgreSQL's own process, for a settlement), and a request then waits for the
+//! scheduler now and then: the victim's reads went from a p99 of 1.3-2.7 ms to 6-12 ms,
+//! their median unchanged, in runs where nothing of the service's was taken from them.
+//! What the floor leaves to compare is what the service decides (pool, turns, writer,
+//! memory), whose failures cost 503s and seconds. The cases take turns
+//! (`ONE_AT_A_TIME`), and the service logs only warnings.
 
 mod support;
 
@@ -21,6 +22,9 @@ use support::running::{client_with, create_key, Running};
 
 /// Held by each case while it runs.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The least a baseline p99 counts as (see the top of this file).
+const FLOOR: Duration = Duration::from_millis(10);
 
 /// Requests the victim makes in each phase.
 const SAMPLES: usize = 500;
@@ -133,42 +137,18 @@ fn spread(latencies: &[Duration]) -> String {
     )
 }
 
-/// A thread that keeps one core busy until dropped.
-struct BusyCore(Arc<AtomicBool>, Option<std::thread::JoinHandle<()>>);
-
-fn busy_core() -> BusyCore {
-    let stop = Arc::new(AtomicBool::new(false));
-    let spinning = stop.clone();
-    let thread = std::thread::spawn(move || {
-        let mut n = 0_u64;
-        while !spinning.load(Ordering::Relaxed) {
-            n = std::hint::black_box(n.wrapping_add(1));
-        }
-    });
-    BusyCore(stop, Some(thread))
-}
-
-impl Drop for BusyCore {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.1.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
 /// The 99th percentile.
 fn p99(mut latencies: Vec<Duration>) -> Duration {
     latencies.sort();
     latencies[(latencies.len() * 99).div_ceil(100) - 1]
 }
 
-/// The victim's p99 under attack within twice its baseline (floored at 5 ms); and the
+/// The victim's p99 under attack within twice its baseline (floored at 10 ms); and the
 /// two p99s.
 fn within_twice(baseline: Vec<Duration>, attacked: Vec<Duration>) -> (bool, String) {
     eprintln!("baseline {}", spread(&baseline));
     eprintln!("attacked {}", spread(&attacked));
-    let (baseline, attacked) = (p99(baseline).max(Duration::from_millis(5)), p99(attacked));
+    let (baseline, attacked) = (p99(baseline).max(FLOOR), p99(attacked));
     (
         attacked <= baseline * 2,
         format!("the victim's p99: {attacked:?} under attack, {baseline:?} before"),
@@ -180,10 +160,7 @@ async fn one_clients_held_bodies_leave_the_others_room_in_the_body_budget() {
     let _alone = ONE_AT_A_TIME.lock().await;
     let service = on_sqlite();
     let clients = Clients::of(&service);
-    let baseline = {
-        let _busy = busy_core();
-        posts(&clients).await
-    };
+    let baseline = posts(&clients).await;
 
     // Eight connections each send all but the last byte of the largest batch body and
     // hold it: before the shares, their declared lengths took the whole 64 MiB budget
@@ -354,7 +331,7 @@ async fn sixteen_heavy_settlements_hold_another_clients_posts_up_by_one_at_most_
     let (_, settlers, stop) = settle_until_one_is_done(&clients, &guids, 16).await;
     let attacked = posts(&clients).await;
     stopped(settlers, &stop).await;
-    let (baseline, attacked) = (p99(baseline).max(Duration::from_millis(5)), p99(attacked));
+    let (baseline, attacked) = (p99(baseline).max(FLOOR), p99(attacked));
     eprintln!("the victim's p99: {attacked:?} under attack, {baseline:?} before; one settlement alone: {one_settlement:?}");
     assert!(
         attacked <= baseline * 2 + one_settlement * 2,
@@ -372,10 +349,7 @@ async fn ten_heavy_settlements_leave_another_clients_reads_alone_on_postgres() {
     let service = service(&database.url(), tempfile::tempdir().unwrap());
     let clients = Clients::of(&service);
     let guids = hog_events(&clients, 10_000).await;
-    let baseline = {
-        let _busy = busy_core();
-        reads_by_guid(&clients).await
-    };
+    let baseline = reads_by_guid(&clients).await;
     let (_, settlers, stop) = settle_until_one_is_done(&clients, &guids, 10).await;
     let attacked = reads_by_guid(&clients).await;
     stopped(settlers, &stop).await;
@@ -423,7 +397,7 @@ async fn settlements_whose_client_hung_up_do_not_run_on() {
     let attacked = posts(&clients).await;
     stop.store(true, Ordering::Relaxed);
     hanging_up.join().unwrap();
-    let (baseline, attacked) = (p99(baseline).max(Duration::from_millis(5)), p99(attacked));
+    let (baseline, attacked) = (p99(baseline).max(FLOOR), p99(attacked));
     let report = format!(
         "the victim's p99: {attacked:?} among the hang-ups, {baseline:?} before; \
          one settlement alone: {one_settlement:?}"
