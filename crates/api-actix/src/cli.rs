@@ -6,7 +6,9 @@ use crate::settings::Settings;
 use app::{CreateApiKeyError, KeyHolder, ListApiKeysError, ManageApiKeys, RevokeApiKeyError};
 use clap::{Parser, Subcommand};
 use domain::{Access, ApiKeyRecord};
+use infra_diesel::Backend;
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -28,6 +30,19 @@ pub enum Command {
     /// Create, list and revoke API keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Check that the database can be trusted with money, changing nothing: SQLite's
+    /// integrity, every event's creation line, PostgreSQL's monthly totals against the
+    /// events, and a schema this binary knows. Exits 1 when a check fails.
+    Verify,
+    /// Apply the migrations this binary carries, then exit (a deploy step of its own,
+    /// before the replicas start).
+    Migrate,
+    /// SQLite: copy the database, consistently while the service runs, to a new file
+    /// readable by its owner alone, and check the copy.
+    Backup { path: PathBuf },
+    /// SQLite: check a backup, then put it in place of the database (kept beside it as
+    /// `<file>.replaced-<time>`, with its WAL). Refused while the service runs.
+    Restore { path: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,14 +108,12 @@ impl From<RevokeApiKeyError> for Failure {
     }
 }
 
-/// Runs one key command against the configured database.
+/// Runs one key command against the configured database, which must exist and be
+/// migrated.
 pub async fn run_keys(settings: Settings, command: KeysCommand) -> ExitCode {
-    let stores = match infra_diesel::connect(&settings.database).await {
+    let stores = match infra_diesel::connect_existing(&settings.database).await {
         Ok(stores) => stores,
-        Err(error) if error.is_configuration() => {
-            return fail(&Failure::Usage(app::error_chain(&error)))
-        }
-        Err(error) => return fail(&Failure::Other(app::error_chain(&error))),
+        Err(error) => return fail(&connect_failure(&error)),
     };
     let manage = ManageApiKeys::new(stores.keys, Arc::new(SystemClock));
     let mut out = std::io::stdout().lock();
@@ -135,6 +148,102 @@ pub async fn run_keys(settings: Settings, command: KeysCommand) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => fail(&failure),
+    }
+}
+
+/// A connect error as a failure: usage (exit 2) where an operator must act first.
+fn connect_failure(error: &infra_diesel::ConnectError) -> Failure {
+    if error.needs_an_operator() {
+        Failure::Usage(app::error_chain(error))
+    } else {
+        Failure::Other(app::error_chain(error))
+    }
+}
+
+/// `billing-events verify`: each check on a line, `ok` or `FAIL` and what is wrong.
+pub async fn run_verify(settings: Settings) -> ExitCode {
+    let options = settings.database.options.clone();
+    let report = match tokio::task::spawn_blocking(move || infra_diesel::verify(&options)).await {
+        Ok(Ok(report)) => report,
+        Ok(Err(error)) => return fail(&connect_failure(&error)),
+        Err(error) => return fail(&Failure::Other(error.to_string())),
+    };
+    for check in &report.checks {
+        match &check.problem {
+            None => println!("ok    {}", check.what),
+            Some(problem) => println!("FAIL  {}: {problem}", check.what),
+        }
+    }
+    if report.is_clean() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// `billing-events migrate`.
+pub async fn run_migrate(settings: Settings) -> ExitCode {
+    let options = settings.database.options.clone();
+    match tokio::task::spawn_blocking(move || infra_diesel::open(&options)).await {
+        Ok(Ok(_)) => {
+            println!(
+                "the database is at schema {}",
+                infra_diesel::schema_version().unwrap_or("(unknown)")
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(Err(error)) => fail(&connect_failure(&error)),
+        Err(error) => fail(&Failure::Other(error.to_string())),
+    }
+}
+
+/// The SQLite file of the settings, or why a file command does not apply.
+fn sqlite_file(settings: &Settings, command: &str) -> Result<PathBuf, Failure> {
+    match settings.database.options.url.backend() {
+        Backend::Sqlite { path } => Ok(PathBuf::from(path)),
+        Backend::Postgres => Err(Failure::Usage(format!(
+            "`{command}` is for SQLite; on PostgreSQL use pg_dump and pg_restore as \
+             docs/operations.md shows"
+        ))),
+    }
+}
+
+/// `billing-events backup PATH` and `billing-events restore PATH`.
+pub async fn run_file_command(settings: Settings, restore: bool, path: PathBuf) -> ExitCode {
+    let command = if restore { "restore" } else { "backup" };
+    let database = match sqlite_file(&settings, command) {
+        Ok(database) => database,
+        Err(failure) => return fail(&failure),
+    };
+    let done = tokio::task::spawn_blocking(move || -> Result<String, infra_diesel::FileError> {
+        if restore {
+            let replaced = infra_diesel::restore_sqlite(&database, &path)?;
+            Ok(format!(
+                "restored {} from {}, checked{}",
+                database.display(),
+                path.display(),
+                replaced.map_or_else(String::new, |aside| format!(
+                    "; the file it replaced is kept as {}",
+                    aside.display()
+                ))
+            ))
+        } else {
+            infra_diesel::backup_sqlite(&database, &path)?;
+            Ok(format!(
+                "backed up {} to {}, checked",
+                database.display(),
+                path.display()
+            ))
+        }
+    })
+    .await;
+    match done {
+        Ok(Ok(said)) => {
+            println!("{said}");
+            ExitCode::SUCCESS
+        }
+        Ok(Err(error)) => fail(&Failure::Other(app::error_chain(&error))),
+        Err(error) => fail(&Failure::Other(error.to_string())),
     }
 }
 

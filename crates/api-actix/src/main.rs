@@ -18,8 +18,12 @@ async fn main() -> ExitCode {
     };
     match cli.command {
         None | Some(Command::Serve) => serve(settings).await,
-        // No log set-up: a key command's standard output is for the script that runs it.
+        // No log set-up: a command's standard output is for the script that runs it.
         Some(Command::Keys(command)) => cli::run_keys(settings, command).await,
+        Some(Command::Verify) => cli::run_verify(settings).await,
+        Some(Command::Migrate) => cli::run_migrate(settings).await,
+        Some(Command::Backup { path }) => cli::run_file_command(settings, false, path).await,
+        Some(Command::Restore { path }) => cli::run_file_command(settings, true, path).await,
     }
 }
 

@@ -288,16 +288,37 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config")
     }
 
-    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    /// Exactly these variables.
+    fn only(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
     }
 
+    /// These variables, and a database URL unless they name one: outside the development
+    /// profile the shipped configuration has none.
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        let mut variables = only(&[("BILLING__DATABASE__URL", "sqlite://data/test.db")]);
+        variables.extend(only(pairs));
+        variables
+    }
+
     #[test]
-    fn the_shipped_defaults_serve_sqlite_on_8080() {
-        let settings = Settings::load_from(&shipped_config(), env(&[])).unwrap();
+    fn without_the_development_profile_the_database_url_must_be_set() {
+        let error = Settings::load_from(&shipped_config(), only(&[])).unwrap_err();
+        assert!(error.to_string().contains("database.url"), "{error}");
+        assert!(
+            error.to_string().contains("BILLING__DATABASE__URL"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_development_profile_serves_sqlite_on_8080() {
+        let settings =
+            Settings::load_from(&shipped_config(), only(&[("BILLING_ENV", "development")]))
+                .unwrap();
         assert_eq!(settings.server.host, "127.0.0.1");
         assert_eq!(settings.server.port, 8080);
         assert_eq!(settings.http.max_body_bytes, 65_536);

@@ -36,6 +36,28 @@ fn start_metrics() {
     });
 }
 
+/// `billing_events_build_info{version, schema}` at 1, once the database is open and its
+/// schema known (at once on SQLite; when a PostgreSQL server first answers, on it).
+fn export_build_info() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        tokio::spawn(async {
+            loop {
+                if let Some(schema) = infra_diesel::schema_version() {
+                    metrics::gauge!(
+                        "billing_events_build_info",
+                        "version" => env!("CARGO_PKG_VERSION"),
+                        "schema" => schema
+                    )
+                    .set(1.0);
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        });
+    });
+}
+
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -54,7 +76,7 @@ impl StartupError {
     /// for anything else.
     pub fn exit_code(&self) -> u8 {
         match self {
-            StartupError::Database(error) if error.is_configuration() => 2,
+            StartupError::Database(error) if error.needs_an_operator() => 2,
             _ => 1,
         }
     }
@@ -81,6 +103,7 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         start_metrics();
         let stores = infra_diesel::connect_or_wait(&settings.database).await?;
+        export_build_info();
         let limits = limits_of(&settings);
         let state = AppState::new(
             stores.events,

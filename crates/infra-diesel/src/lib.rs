@@ -16,6 +16,7 @@ mod lifeline;
 mod outage;
 mod pooled;
 mod postgres;
+mod schema_version;
 mod sessions;
 mod settings;
 mod sqlite;
@@ -23,13 +24,17 @@ mod stored;
 #[cfg(feature = "test-support")]
 #[allow(clippy::missing_panics_doc)] // test helpers fail loudly by design
 pub mod test_support;
+mod verify;
 
 pub use database_url::{Backend, DatabaseUrl, DatabaseUrlError};
 pub use deferred::connect_or_wait;
 pub use group_commit::{GroupCommit, GroupCommitOptions};
 pub use key_lookups::CoalescedKeyLookups;
+pub use schema_version::schema_version;
 pub use settings::{Database, DatabaseSettingError, DatabaseSettings, GroupCommitSettings};
 pub use sqlite::session_pragmas as sqlite_session_pragmas;
+pub use sqlite::{backup as backup_sqlite, restore as restore_sqlite, FileError};
+pub use verify::{verify, Check, VerifyReport};
 
 use app::{ApiKeyRepository, BillingEventRepository};
 use std::sync::Arc;
@@ -82,6 +87,25 @@ pub enum ConnectError {
     Interrupted(String),
     #[error("the database at {url} is a standby (in recovery); the service needs the primary")]
     NotPrimary { url: String },
+    #[error(
+        "the database holds migration {database}, newer than this binary knows (its newest \
+         is {binary}): run the release that migrated it, or restore a backup from before it"
+    )]
+    UnknownMigrations { database: String, binary: String },
+    #[error(
+        "the SQLite file {path} fails its integrity check ({problems}): it is not served; \
+         restore a backup with `billing-events restore` (docs/operations.md)"
+    )]
+    Malformed { path: String, problems: String },
+    #[error("there is no database at {url}")]
+    NoDatabase { url: String },
+    #[error(
+        "the database at {url} is not migrated ({pending} migrations pending): start the \
+         service on it once, or run `billing-events migrate`"
+    )]
+    NotMigrated { url: String, pending: usize },
+    #[error("cannot check the database")]
+    Verify(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl ConnectError {
@@ -89,15 +113,29 @@ impl ConnectError {
     /// database, or a SQLite folder cannot be made.
     pub fn is_permanent(&self) -> bool {
         match self {
-            ConnectError::CreateFolder { .. } | ConnectError::OpenFile { .. } => true,
+            ConnectError::CreateFolder { .. }
+            | ConnectError::OpenFile { .. }
+            | ConnectError::UnknownMigrations { .. }
+            | ConnectError::Malformed { .. }
+            | ConnectError::NoDatabase { .. } => true,
             ConnectError::Pool { last_error, .. } => sessions::is_permanent(last_error),
             _ => false,
         }
     }
 
-    /// Whether the configuration is at fault: libpq could not read the URL.
-    pub fn is_configuration(&self) -> bool {
-        matches!(self, ConnectError::Pool { last_error, .. } if sessions::is_malformed_url(last_error))
+    /// Whether an operator must act before the database is tried again: libpq could not
+    /// read the URL, a newer release migrated the database, the SQLite file is
+    /// malformed, or there is no database where one must be.
+    pub fn needs_an_operator(&self) -> bool {
+        match self {
+            ConnectError::Pool { last_error, .. } => sessions::is_malformed_url(last_error),
+            ConnectError::Verify(source) => sessions::is_malformed_url(&source.to_string()),
+            ConnectError::UnknownMigrations { .. }
+            | ConnectError::Malformed { .. }
+            | ConnectError::NoDatabase { .. }
+            | ConnectError::NotMigrated { .. } => true,
+            _ => false,
+        }
     }
 }
 
@@ -124,6 +162,27 @@ pub async fn connect(database: &Database) -> Result<Repositories, ConnectError> 
         events: GroupCommit::start(stores.events, database.group_commit),
         keys: CoalescedKeyLookups::start(stores.keys),
     })
+}
+
+/// As [`connect`], on a database that exists and is migrated, which it never creates or
+/// migrates: for the `keys` commands, so that a key is never made in a new, empty
+/// database (in the wrong folder, say) that the service does not serve.
+///
+/// # Errors
+/// `NoDatabase` or `NotMigrated`, and as for [`connect`].
+pub async fn connect_existing(database: &Database) -> Result<Repositories, ConnectError> {
+    let options = database.options.clone();
+    let comparison = tokio::task::spawn_blocking(move || verify::schema_of(&options))
+        .await
+        .map_err(|error| ConnectError::Interrupted(error.to_string()))??;
+    comparison.refuse_unknown()?;
+    if !comparison.pending.is_empty() {
+        return Err(ConnectError::NotMigrated {
+            url: database.options.url.to_string(),
+            pending: comparison.pending.len(),
+        });
+    }
+    connect(database).await
 }
 
 /// The stores straight on the database, each call its own transaction: for tools and

@@ -9,8 +9,8 @@ use std::time::Duration;
 /// `[database]` as written.
 #[derive(Debug, Clone, Deserialize)]
 pub struct DatabaseSettings {
-    /// `sqlite://path` or `postgres://…`.
-    pub url: String,
+    /// `sqlite://path` or `postgres://…`; no default outside the development profile.
+    pub url: Option<String>,
     pub pool_size: u32,
     pub connect_timeout_ms: u64,
     pub long_read_timeout_ms: u64,
@@ -52,7 +52,14 @@ impl DatabaseSettings {
             key,
             problem: problem.to_owned(),
         };
-        let url = DatabaseUrl::parse(&self.url).map_err(|e| invalid("url", &e.to_string()))?;
+        let url = self.url.as_deref().ok_or_else(|| {
+            invalid(
+                "url",
+                "is not set: set BILLING__DATABASE__URL. Outside the development profile there \
+                 is no default, so that the service never runs on a file nobody backs up",
+            )
+        })?;
+        let url = DatabaseUrl::parse(url).map_err(|e| invalid("url", &e.to_string()))?;
         if self.pool_size == 0 {
             return Err(invalid("pool_size", "must be at least 1"));
         }
@@ -100,7 +107,7 @@ mod tests {
 
     fn written(url: &str, pool_size: u32, concurrent_commits: usize) -> DatabaseSettings {
         DatabaseSettings {
-            url: url.into(),
+            url: Some(url.into()),
             pool_size,
             connect_timeout_ms: 5_000,
             long_read_timeout_ms: 30_000,

@@ -7,9 +7,13 @@ use diesel::{Connection, PgConnection, RunQueryDsl};
 use std::time::Duration;
 
 /// The server that PostgreSQL tests use: `BILLING_TEST_POSTGRES_URL`, or the local one.
+/// Without TLS by default: on loopback it protects nothing, and OpenSSL's clean-up at
+/// exit can race a pool's thread still in libpq (a test binary that passed every test
+/// then died of SIGSEGV, once).
 pub fn postgres_admin_url() -> String {
-    std::env::var("BILLING_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    std::env::var("BILLING_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".to_owned()
+    })
 }
 
 /// Options for a test database: a small pool, short timeouts.
@@ -111,13 +115,22 @@ impl TempPostgres {
         });
         conn.batch_execute(&format!("CREATE DATABASE {name}"))
             .expect("create a test database");
-        let (base, _) = admin
+        let (base, database) = admin
             .rsplit_once('/')
             .expect("the admin URL names a database");
+        // The admin URL's parameters (sslmode, say) go with it.
+        let parameters = database.find('?').map_or("", |at| &database[at..]);
         Self {
-            url: format!("{base}/{name}"),
+            url: format!("{base}/{name}{parameters}"),
             name,
         }
+    }
+}
+
+impl TempPostgres {
+    /// The database's name on the server.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 }
 

@@ -18,7 +18,7 @@ use std::time::Duration;
 /// Ends every server process connected to the test database but the caller's, and
 /// waits until they are gone.
 fn drop_connections(database: &TempPostgres) {
-    let name = database.url().rsplit('/').next().unwrap().to_owned();
+    let name = database.name();
     execute_sql(
         &postgres_admin_url(),
         &format!(
@@ -81,7 +81,7 @@ async fn a_database_that_does_not_exist_stops_start_up_with_the_servers_reason()
     let admin = postgres_admin_url();
     let (base, _) = admin.rsplit_once('/').unwrap();
     let database = infra_diesel::DatabaseSettings {
-        url: format!("{base}/billing_no_such_database"),
+        url: Some(format!("{base}/billing_no_such_database")),
         pool_size: 2,
         connect_timeout_ms: 3_000,
         long_read_timeout_ms: 3_000,

@@ -88,7 +88,7 @@ pub fn to_utf8(body: &[u8], charset: Charset) -> Result<Cow<'_, [u8]>, ApiError>
         Charset::Utf16Be => true,
         Charset::Utf16Le | Charset::Utf16 => false,
     };
-    if body.len() % 2 != 0 {
+    if !body.len().is_multiple_of(2) {
         return Err(ApiError::MalformedBody(
             "a UTF-16 body must have an even number of bytes".into(),
         ));

@@ -120,6 +120,9 @@ pub async fn track(
         path = req.path(),
         client = tracing::field::Empty,
         key_id = tracing::field::Empty,
+        // The event a single post stored: with the txID, what lists the events
+        // acknowledged after a recovery's target, from the logs.
+        guid = tracing::field::Empty,
     );
     let current = context.clone();
     async move {

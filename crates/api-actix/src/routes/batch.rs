@@ -53,7 +53,19 @@ pub async fn post_batch(
     let count = |wanted: fn(&ItemOutcome) -> bool| {
         outcomes.iter().filter(|outcome| wanted(outcome)).count() as u64
     };
-    prometheus::events("created", count(|o| matches!(o, ItemOutcome::Created(_))));
+    let stored: Vec<String> = outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            ItemOutcome::Created(event) => Some(event.guid.to_string()),
+            _ => None,
+        })
+        .collect();
+    if !stored.is_empty() {
+        // With the txID of the span: what lists the events acknowledged after a
+        // recovery's target, from the logs.
+        tracing::info!(guids = %stored.join(","), "batch stored");
+    }
+    prometheus::events("created", stored.len() as u64);
     prometheus::events("replayed", count(|o| matches!(o, ItemOutcome::Replayed(_))));
     prometheus::events(
         "conflicted",

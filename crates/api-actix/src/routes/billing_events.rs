@@ -30,6 +30,7 @@ pub async fn post(
         match state.record.execute(&caller, draft, &context.tx_id).await? {
             Recorded::Created(event) => {
                 prometheus::events("created", 1);
+                tracing::Span::current().record("guid", tracing::field::display(event.guid));
                 let mut response = answer(StatusCode::CREATED, &event, &context);
                 let location = format!("/api/v1/BillingEvents/{}", event.guid);
                 if let Ok(location) = HeaderValue::from_str(&location) {

@@ -8,6 +8,7 @@ mod schema;
 mod summary;
 
 use crate::pooled::{CallTimeouts, PooledRepository};
+use crate::schema_version::{self, SchemaComparison};
 use crate::sessions::{ConnectAttempts, Session, SessionManager};
 use crate::{ConnectError, DatabaseOptions, Repositories};
 use diesel::connection::SimpleConnection;
@@ -18,6 +19,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// The versions of the migrations this binary carries, oldest first.
+pub(crate) fn known_migrations() -> Vec<String> {
+    schema_version::known::<diesel::pg::Pg>(&MIGRATIONS)
+}
 
 /// Connections for key checks alone. Concurrent checks share reads (each distinct key
 /// once per read), so two are plenty.
@@ -108,17 +114,28 @@ fn open(
             url: options.url.to_string(),
         });
     }
-    let migrate = |conn: &mut PgConnection| {
-        // A migration may rewrite every event: it is not bounded like a request.
-        conn.batch_execute("SET statement_timeout = 0")?;
-        conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
-        let result = conn.run_pending_migrations(MIGRATIONS).map(|_| ());
-        conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
-        // Bounded again before the pool hands the connection to a request.
-        conn.batch_execute(&bound_again)?;
-        result
-    };
-    migrate(&mut session.connection).map_err(ConnectError::Migrations)?;
+    let migrate =
+        |conn: &mut PgConnection| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+            // A migration may rewrite every event: it is not bounded like a request.
+            conn.batch_execute("SET statement_timeout = 0")?;
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+            let result = (|| -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+                let known = known_migrations();
+                let applied = schema_version::versions(&conn.applied_migrations()?);
+                SchemaComparison::of(&known, &applied).refuse_unknown()?;
+                let ran = conn.run_pending_migrations(MIGRATIONS)?;
+                schema_version::record(&known, &ran);
+                Ok(())
+            })();
+            conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+            // Bounded again before the pool hands the connection to a request.
+            conn.batch_execute(&bound_again)?;
+            result
+        };
+    migrate(&mut session.connection).map_err(|error| match error.downcast::<ConnectError>() {
+        Ok(refused) => *refused,
+        Err(other) => ConnectError::Migrations(other),
+    })?;
     drop(session);
     let timeouts = Some(CallTimeouts {
         call: options.connect_timeout,

@@ -1,9 +1,13 @@
 //! The SQLite backend: one file, WAL, set up for a server.
 
+mod files;
 mod queries;
 mod schema;
 
+pub use files::{backup, restore, FileError};
+
 use crate::pooled::PooledRepository;
+use crate::schema_version::{self, SchemaComparison};
 use crate::sessions::{ConnectAttempts, Session, SessionManager};
 use crate::{ConnectError, DatabaseOptions, Repositories};
 use diesel::connection::SimpleConnection;
@@ -15,6 +19,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// The versions of the migrations this binary carries, oldest first.
+pub(crate) fn known_migrations() -> Vec<String> {
+    schema_version::known::<diesel::sqlite::Sqlite>(&MIGRATIONS)
+}
 
 /// Settings every pooled connection gets, since SQLite keeps most of them per
 /// connection:
@@ -107,10 +116,24 @@ fn open(
     // The pool opens its connections at once, and each switches a new file to WAL
     // unless it already is: two switching together fail with "database is locked".
     // So one connection switches it first, alone.
-    let open_error = |source: Box<dyn std::error::Error + Send + Sync>| ConnectError::OpenFile {
-        path: path.to_owned(),
-        source,
+    // SQLite says a file is malformed as soon as it reads a page it cannot make sense
+    // of, before any check: that is the file failing its check too.
+    let open_error = |source: Box<dyn std::error::Error + Send + Sync>| {
+        let said = source.to_string();
+        if said.contains("malformed") || said.contains("not a database") {
+            ConnectError::Malformed {
+                path: path.to_owned(),
+                problems: said,
+            }
+        } else {
+            ConnectError::OpenFile {
+                path: path.to_owned(),
+                source,
+            }
+        }
     };
+    // Held while this process runs: no restore swaps the file under it.
+    files::hold(Path::new(path)).map_err(|e| open_error(Box::new(e)))?;
     let mut first = SqliteConnection::establish(path).map_err(|e| open_error(Box::new(e)))?;
     first
         .batch_execute(&format!(
@@ -119,6 +142,21 @@ fn open(
         ))
         .and_then(|()| use_wal(&mut first, options.sqlite_busy_timeout))
         .map_err(|e| open_error(Box::new(e)))?;
+    // A file that is not what SQLite wrote (a copy put in place beside a stale WAL from
+    // a crash, say) can read back wrong totals without an error: it is never served.
+    let checking = Instant::now();
+    if let Some(problems) =
+        crate::verify::integrity(&mut first, "quick_check").map_err(|e| open_error(Box::new(e)))?
+    {
+        return Err(ConnectError::Malformed {
+            path: path.to_owned(),
+            problems,
+        });
+    }
+    tracing::info!(
+        seconds = checking.elapsed().as_secs_f64(),
+        "the SQLite file passed its integrity check"
+    );
     drop(first);
     let attempts = Arc::new(ConnectAttempts::default());
     let pool = Pool::builder()
@@ -145,10 +183,19 @@ fn open(
         .map_err(ConnectError::Checkout)?
         .connection
         .immediate_transaction(|conn| {
-            conn.run_pending_migrations(MIGRATIONS)?;
+            let known = known_migrations();
+            let applied = schema_version::versions(&conn.applied_migrations()?);
+            SchemaComparison::of(&known, &applied).refuse_unknown()?;
+            let ran = conn.run_pending_migrations(MIGRATIONS)?;
+            schema_version::record(&known, &ran);
             Ok(())
         })
-        .map_err(ConnectError::Migrations)?;
+        .map_err(|error: Box<dyn std::error::Error + Send + Sync>| {
+            match error.downcast::<ConnectError>() {
+                Ok(refused) => *refused,
+                Err(other) => ConnectError::Migrations(other),
+            }
+        })?;
     Ok(Arc::new(PooledRepository::new(
         pool,
         "sqlite",

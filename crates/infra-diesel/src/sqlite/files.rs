@@ -1,0 +1,251 @@
+//! The SQLite file as an operator handles it: held by whoever serves it, copied out
+//! consistently, and put back only after a check.
+//!
+//! A process that opens the file takes a shared lock on `<file>.lock` for as long as it
+//! runs, so that `restore` (which takes it exclusively) never swaps the file under a
+//! running service. A backup is made with `VACUUM INTO`, a consistent copy that readers
+//! and writers go on beside; a restore checks the copy first, moves the file it
+//! replaces aside with its WAL (a stale WAL replayed onto another file corrupts it), and
+//! only then puts the copy in place.
+
+use super::known_migrations;
+use crate::schema_version::SchemaComparison;
+use crate::verify;
+use diesel::connection::SimpleConnection;
+use diesel::sql_types::Text;
+use diesel::{sql_query, Connection, RunQueryDsl, SqliteConnection};
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+/// Why a backup or a restore was not made; nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("there is no SQLite database at {0}")]
+    NoDatabase(String),
+    #[error("{0} exists already: a backup never overwrites a file")]
+    TargetExists(String),
+    #[error(
+        "the database {0} is in use (the service, or a key command, has it open): stop it \
+         before restoring"
+    )]
+    InUse(String),
+    #[error("the backup {path} cannot be trusted: {problems}")]
+    Untrusted { path: String, problems: String },
+    #[error("{what} {path}")]
+    Io {
+        what: &'static str,
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("SQLite refused the {what}")]
+    Sqlite {
+        what: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+fn io<'a>(what: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> FileError + 'a {
+    move |source| FileError::Io {
+        what,
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn sqlite(what: &'static str) -> impl FnOnce(diesel::result::Error) -> FileError {
+    move |source| FileError::Sqlite {
+        what,
+        source: Box::new(source),
+    }
+}
+
+/// `<file>.lock`, beside the database.
+fn lock_path(database: &Path) -> PathBuf {
+    let mut name = database.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+/// Takes the shared lock on `database` for the rest of the process: a process that
+/// opens the file holds it while it runs, so no restore swaps the file under it.
+pub(crate) fn hold(database: &Path) -> std::io::Result<()> {
+    static HELD: Mutex<Option<HashMap<PathBuf, File>>> = Mutex::new(None);
+    let mut held = HELD.lock().unwrap_or_else(PoisonError::into_inner);
+    let held = held.get_or_insert_with(HashMap::new);
+    if held.contains_key(database) {
+        return Ok(());
+    }
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(lock_path(database))?;
+    lock.lock_shared()?;
+    held.insert(database.to_owned(), lock);
+    Ok(())
+}
+
+/// Copies the database at `database` to `target`, consistently while it is in use, and
+/// checks the copy. The copy is readable by its owner alone and on disk when this
+/// returns.
+///
+/// # Errors
+/// When there is no database, `target` exists, or the copy cannot be made or checked.
+pub fn backup(database: &Path, target: &Path) -> Result<(), FileError> {
+    if !database.is_file() {
+        return Err(FileError::NoDatabase(database.display().to_string()));
+    }
+    // Made first, empty and the owner's alone, so the copy is never readable by others;
+    // VACUUM INTO writes into an empty file.
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(target)
+        .map_err(|error| match error.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                FileError::TargetExists(target.display().to_string())
+            }
+            _ => io("cannot create", target)(error),
+        })?;
+    let copied = (|| {
+        let mut conn =
+            SqliteConnection::establish(&database.display().to_string()).map_err(|source| {
+                FileError::Sqlite {
+                    what: "connection",
+                    source: Box::new(source),
+                }
+            })?;
+        conn.batch_execute("PRAGMA busy_timeout = 5000;")
+            .map_err(sqlite("busy timeout"))?;
+        sql_query("VACUUM INTO ?")
+            .bind::<Text, _>(target.display().to_string())
+            .execute(&mut conn)
+            .map_err(sqlite("copy (VACUUM INTO)"))?;
+        sync(target)?;
+        check(target)
+    })();
+    if copied.is_err() {
+        let _ = std::fs::remove_file(target);
+    }
+    copied
+}
+
+/// Puts the backup at `backup` in place of the database at `database`, once it has
+/// passed every check and nothing holds the database. The file it replaces is kept
+/// beside it, with its WAL, as `<file>.replaced-<seconds since 1970>`; a stale `-shm` is
+/// removed. Returns where the replaced file went, if there was one.
+///
+/// # Errors
+/// When the database is in use, the backup fails a check, or a file cannot be moved.
+pub fn restore(database: &Path, backup: &Path) -> Result<Option<PathBuf>, FileError> {
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(lock_path(database))
+        .map_err(io("cannot open the lock", &lock_path(database)))?;
+    if lock.try_lock().is_err() {
+        return Err(FileError::InUse(database.display().to_string()));
+    }
+    if !backup.is_file() {
+        return Err(FileError::NoDatabase(backup.display().to_string()));
+    }
+    check(backup)?;
+    let incoming = with_suffix(database, ".restoring");
+    std::fs::copy(backup, &incoming).map_err(io("cannot copy the backup to", &incoming))?;
+    sync(&incoming)?;
+    let replaced = if database.exists() {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs());
+        let aside = with_suffix(database, &format!(".replaced-{stamp}"));
+        std::fs::rename(database, &aside).map_err(io("cannot move aside", database))?;
+        let wal = with_suffix(database, "-wal");
+        if wal.exists() {
+            let wal_aside = with_suffix(&aside, "-wal");
+            std::fs::rename(&wal, &wal_aside).map_err(io("cannot move aside", &wal))?;
+        }
+        Some(aside)
+    } else {
+        None
+    };
+    let shm = with_suffix(database, "-shm");
+    if shm.exists() {
+        std::fs::remove_file(&shm).map_err(io("cannot remove", &shm))?;
+    }
+    std::fs::rename(&incoming, database).map_err(io("cannot put in place", database))?;
+    sync_folder(database)?;
+    drop(lock);
+    Ok(replaced)
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Every check `verify` makes of a SQLite file, on the file at `path`.
+fn check(path: &Path) -> Result<(), FileError> {
+    let untrusted = |problems: String| FileError::Untrusted {
+        path: path.display().to_string(),
+        problems,
+    };
+    let mut conn = SqliteConnection::establish(&path.display().to_string()).map_err(|source| {
+        FileError::Sqlite {
+            what: "connection",
+            source: Box::new(source),
+        }
+    })?;
+    if let Some(problems) =
+        verify::integrity(&mut conn, "integrity_check").map_err(sqlite("check"))?
+    {
+        return Err(untrusted(problems));
+    }
+    if let Some(problems) =
+        verify::missing_creations(&mut conn, verify::SQLITE_CREATION).map_err(sqlite("check"))?
+    {
+        return Err(untrusted(problems));
+    }
+    let applied: Vec<String> = sql_query("SELECT version AS line FROM __diesel_schema_migrations")
+        .load::<verify::Line>(&mut conn)
+        .map_err(sqlite("read of its migrations"))?
+        .into_iter()
+        .map(|row| row.line)
+        .collect();
+    let comparison = SchemaComparison::of(&known_migrations(), &applied);
+    if let Some(newest) = comparison.unknown.last() {
+        return Err(untrusted(format!(
+            "migration {newest} is newer than this binary knows (its newest is {})",
+            comparison.latest_known
+        )));
+    }
+    drop(conn);
+    sync(path)
+}
+
+/// Flushes the file at `path`, and its folder's entry for it, to disk.
+fn sync(path: &Path) -> Result<(), FileError> {
+    File::open(path)
+        .and_then(|file| file.sync_all())
+        .map_err(io("cannot flush", path))?;
+    sync_folder(path)
+}
+
+fn sync_folder(path: &Path) -> Result<(), FileError> {
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
+    File::open(folder)
+        .and_then(|folder| folder.sync_all())
+        .map_err(io("cannot flush the folder of", path))
+}
