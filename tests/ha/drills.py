@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Failover drills against the cluster `scripts/cluster up` starts (docs/scaling.md).
+"""Failover and recovery drills against the cluster `scripts/cluster up` starts
+(docs/scaling.md, docs/operations.md).
 
 Each drill runs 16 posting clients against the load balancer. Each client posts new
 events and retries each one with the same guid until it is acknowledged (200 or 201).
 A fault is injected while they run. Afterwards the drill checks that every acknowledged
-guid is stored on the current primary with the values sent, and reports the write gap:
+guid is stored on the current primary with the values sent, that `billing-events verify`
+passes on it, and reports the write gap:
 the longest time after the fault with no acknowledgement. A lost or altered
 acknowledged event fails the run. Times are reported, never asserted.
 
@@ -109,6 +111,7 @@ class Load:
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.acknowledged = {}  # guid -> (member, quantity, price)
+        self.acknowledged_at = {}  # guid -> the wall-clock time of its acknowledgement
         self.ack_times = []
         self.failures = []  # (time, status) of each answer that was not an acknowledgement
         self.refused = []  # 4xx answers: a bug, never a fault's effect
@@ -142,6 +145,7 @@ class Load:
                 with self.lock:
                     if status in (200, 201):
                         self.acknowledged[guid] = (member, quantity, price)
+                        self.acknowledged_at[guid] = time.time()
                         self.ack_times.append(now)
                         break
                     if status is not None and 400 <= status < 500:
@@ -158,7 +162,18 @@ class Load:
 
 
 def stored_on_primary(guids):
-    port = 25500 + node_number(wait_for_leader())
+    return stored_at(25500 + node_number(wait_for_leader()), guids)
+
+
+def psql(port, sql):
+    return subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", "postgres", "-At",
+         "-v", "ON_ERROR_STOP=1", "-c", sql],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()
+
+
+def stored_at(port, guids):
     rows = subprocess.run(
         ["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", "postgres", "-At", "-F", "|",
          "-c", "SELECT billing_event_guid, member_unique_key, quantity::text, price::text "
@@ -226,6 +241,17 @@ def wait_ready(url, seconds=60):
     return False
 
 
+def verify(port):
+    """`billing-events verify` on the database at `port`: whether it passed, and what it said."""
+    root = os.path.join(os.path.dirname(CLUSTER), "..")
+    checked = subprocess.run([os.path.join(root, "target", "release", "billing-events"), "verify"],
+                             capture_output=True, text=True, env=dict(
+        os.environ, BILLING__DATABASE__URL=f"postgres://postgres@127.0.0.1:{port}/postgres?sslmode=disable",
+        BILLING_CONFIG_DIR=os.path.join(root, "config")))
+    said = (checked.stdout + checked.stderr).strip().replace("\n", "; ")
+    return checked.returncode == 0, said
+
+
 def run_drill(name, key, fault, duration, heal, judge=None):
     """Runs the load, injects `fault` after a warm-up, stops the load `duration` seconds
     later, checks what was acknowledged, then `heal(outcome)`. `judge(outcome)` adds
@@ -246,6 +272,7 @@ def run_drill(name, key, fault, duration, heal, judge=None):
     altered = [guid for guid, stored in found.items() if stored is not None and stored != acknowledged[guid]]
     last_failure = max((t for t, _ in failures), default=None)
     findings, passed = judge(outcome) if judge else ({}, True)
+    verified, findings["verify"] = verify(25500)  # the primary, through HAProxy
     result = {
         "drill": name,
         "acknowledged": len(acknowledged),
@@ -260,7 +287,7 @@ def run_drill(name, key, fault, duration, heal, judge=None):
     }
     print(json.dumps(result), flush=True)
     heal(outcome)
-    return passed and not (lost or altered or refused)
+    return passed and verified and not (lost or altered or refused)
 
 
 class Restarted:
@@ -314,6 +341,99 @@ def healthy_again(_):
     cluster("wait-healthy", "180")
 
 
+RECOVERED = 25504
+
+
+def as_postgres(*command, check=True):
+    return subprocess.run(["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", *command],
+                          check=check, capture_output=True, text=True)
+
+
+def point_in_time_recovery(key):
+    """Clients post; the drill takes a backup and goes on; a wrong DELETE removes every
+    event of acme; the cluster's WAL and backup are recovered, beside it, to a moment
+    before the DELETE. Every event acknowledged before that moment must be there, as
+    sent, and `billing-events verify` must pass on the recovered database."""
+    load = Load(key)
+    load.start()
+    time.sleep(WARM_UP)
+    primary = node_number(wait_for_leader())
+    backed_up = cluster("backup", str(primary), check=False)
+    time.sleep(3)  # writes after the backup, to be recovered from the WAL
+    target = time.time()
+    time.sleep(1)
+    port = 25500 + primary
+    # One statement, so that events posted meanwhile are neither deleted nor orphaned.
+    psql(port, "WITH gone AS (DELETE FROM billing_events WHERE client_name = 'acme' "
+               "RETURNING billing_event_guid) DELETE FROM billing_event_history "
+               "WHERE billing_event_guid IN (SELECT billing_event_guid FROM gone)")
+    time.sleep(2)
+    load.finish()
+    with load.lock:
+        acknowledged = dict(load.acknowledged)
+        acknowledged_at = dict(load.acknowledged_at)
+    before = {guid: acknowledged[guid] for guid, at in acknowledged_at.items() if at < target}
+    # The segment holding the DELETE is archived once it is switched out.
+    segment = psql(port, "SELECT pg_walfile_name(pg_switch_wal())")
+    deadline = time.monotonic() + 60
+    archived = False
+    while not archived and time.monotonic() < deadline:
+        archived = psql(port, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver") >= segment
+        time.sleep(0.5)
+    archiver = psql(port, "SELECT concat_ws(' ', 'last archived', last_archived_wal, 'last failed', "
+                          "last_failed_wal, last_failed_time) FROM pg_stat_archiver")
+    data = f"{HA_DIR}/recovered"
+    subprocess.run(["rm", "-rf", data], check=True)
+    os.makedirs(data)
+    subprocess.run(["chown", "postgres:postgres", data], check=True)
+    os.chmod(data, 0o700)
+    at = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(target)) + f".{int(target % 1 * 1e6):06d}+00"
+    restored = cluster("pgbackrest", f"--pg1-path={data}", "--type=time", f"--target={at}",
+                       "--target-action=promote", "restore", check=False)
+    pg_ctl = os.path.join(subprocess.run(["sh", "-c", "ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1"],
+                                         capture_output=True, text=True).stdout.strip(), "pg_ctl")
+    options = (f"-p {RECOVERED} -c unix_socket_directories={data} -c archive_mode=off "
+               "-c synchronous_standby_names='' -c primary_conninfo='' -c primary_slot_name=''")
+    started = as_postgres(pg_ctl, "-D", data, "-l", f"{data}/server.log", "-o", options, "-w", "-t", "120",
+                          "start", check=False)
+    findings = {"backup": backed_up.returncode == 0, "archived": archived, "archiver": archiver,
+                "restore": restored.returncode == 0, "started": started.returncode == 0}
+    missing, altered, verified = [], [], None
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if psql(RECOVERED, "SELECT pg_is_in_recovery()") == "f":
+                    break
+            except subprocess.CalledProcessError:
+                pass
+            time.sleep(0.5)
+        found = stored_at(RECOVERED, before)
+        missing = [guid for guid, stored in found.items() if stored is None]
+        altered = [guid for guid, stored in found.items() if stored is not None and stored != before[guid]]
+        verified, findings["verify"] = verify(RECOVERED)
+    except subprocess.CalledProcessError as error:
+        findings["error"] = f"{error}: {error.stderr}"
+        findings["backup_said"] = backed_up.stderr.strip()[-600:]
+        findings["restore_said"] = restored.stderr.strip()[-600:]
+        with open(f"{data}/server.log", errors="replace") as log:
+            findings["server_log"] = log.read()[-1500:]
+    finally:
+        as_postgres(pg_ctl, "-D", data, "-m", "immediate", "stop", check=False)
+    result = {
+        "drill": "point-in-time recovery to before a wrong DELETE",
+        "acknowledged": len(acknowledged),
+        "acknowledged_before_target": len(before),
+        "missing": len(missing),
+        "altered": len(altered),
+        "verify_passed": verified,
+        **findings,
+    }
+    print(json.dumps(result), flush=True)
+    return (bool(before) and not missing and not altered and verified
+            and all(findings[step] for step in ("backup", "restore", "started")))
+
+
 DRILLS = {
     "kill-primary": lambda key: run_drill(
         "kill -9 the primary's Patroni and PostgreSQL", key, kill_primary, 30,
@@ -330,6 +450,8 @@ DRILLS = {
         "a replica restarted while the primary is down", key,
         restart_replica_while_primary_is_down, 40,
         heal=lambda restarted: heal_node(restarted.node)(), judge=judge_restarted),
+    # Last: its wrong DELETE stays in the cluster (the recovery is made beside it).
+    "point-in-time-recovery": point_in_time_recovery,
 }
 
 
