@@ -11,6 +11,8 @@
 #   make bench-hostile  what one hostile request costs the service (about a minute)
 #   make bench-growth  the cost of posts, pages and summaries as each backend fills to
 #               ten million events (GROWTH_STEPS sets the sizes; not in CI)
+#   make bench-verify  what `billing-events verify` and SQLite's check at start cost at
+#               ten million events (VERIFY_EVENTS sets the size; about 15 minutes)
 #   make contract  schemathesis against the release binary's own OpenAPI document, on
 #               SQLite and PostgreSQL, keys on (installs schemathesis into target/)
 #   make cluster  three etcd, three PostgreSQL under Patroni, HAProxy and three service
@@ -25,7 +27,7 @@
 CARGO ?= cargo
 PG_FEATURES := --features infra-diesel/postgres-tests,black-box-tests/postgres-tests,api-actix/postgres-tests,billing-events-client/postgres-tests,black-box-tests/root-tests
 
-.PHONY: run test lint fmt layering bench bench-growth bench-hostile fuzz contract cluster cluster-down drills interop
+.PHONY: run test lint fmt layering bench bench-growth bench-hostile bench-verify fuzz contract cluster cluster-down drills interop
 
 run:
 	BILLING_ENV=development $(CARGO) run --release -p api-actix --bin billing-events
@@ -48,6 +50,9 @@ bench-growth:
 
 bench-hostile:
 	./bench/hostile
+
+bench-verify:
+	./bench/verify-cost
 
 fuzz:
 	./scripts/fuzz
