@@ -396,7 +396,9 @@ def point_in_time_recovery(key):
                "-c synchronous_standby_names='' -c primary_conninfo='' -c primary_slot_name=''")
     started = as_postgres(pg_ctl, "-D", data, "-l", f"{data}/server.log", "-o", options, "-w", "-t", "120",
                           "start", check=False)
+    superseded = f"{HA_DIR}/pgbackrest/superseded"
     findings = {"backup": backed_up.returncode == 0, "archived": archived, "archiver": archiver,
+                "superseded": sorted(os.listdir(superseded)) if os.path.isdir(superseded) else [],
                 "restore": restored.returncode == 0, "started": started.returncode == 0}
     missing, altered, verified = [], [], None
     try:
