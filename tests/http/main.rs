@@ -48,7 +48,6 @@ macro_rules! http_suite {
                 reading::a_stored_event_reads_back_with_fresh_system_fields,
                 reading::an_unknown_guid_is_404_and_a_non_guid_is_400,
                 reading::health_and_readiness_answer_while_the_database_does,
-                reading::metrics_count_requests_events_and_commits,
                 errors::every_bad_field_is_named_at_once,
                 errors::missing_required_fields_and_wrong_kinds_are_named,
                 errors::malformed_json_is_400,

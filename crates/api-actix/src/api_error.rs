@@ -117,7 +117,9 @@ impl ApiError {
                 prometheus::events("rejected", 1);
                 validation(fields(invalid), 0)
             }
-            ApiError::ChangeStatus(ChangeStatusError::Invalid(invalid)) => validation(fields(invalid), 0),
+            ApiError::ChangeStatus(ChangeStatusError::Invalid(invalid)) => {
+                validation(fields(invalid), 0)
+            }
             ApiError::Settle(SettleBillingEventsError::Invalid(invalid))
             | ApiError::List(ListBillingEventsError::Invalid(invalid))
             | ApiError::Summarize(SummarizeBillingEventsError::Invalid(invalid)) => {
@@ -125,7 +127,9 @@ impl ApiError {
             }
             ApiError::Get(GetBillingEventError::InvalidGuid(error))
             | ApiError::ChangeStatus(ChangeStatusError::InvalidGuid(error))
-            | ApiError::History(GetHistoryError::InvalidGuid(error)) => validation(bad_guid(error), 0),
+            | ApiError::History(GetHistoryError::InvalidGuid(error)) => {
+                validation(bad_guid(error), 0)
+            }
             ApiError::Record(RecordBillingEventError::Conflict { guid }) => {
                 prometheus::events("conflicted", 1);
                 problem(
@@ -152,16 +156,19 @@ impl ApiError {
                     forbidden.from, forbidden.to
                 ),
             ),
-            ApiError::ChangeStatus(ChangeStatusError::StaleRevision { current_revision }) => problem(
+            ApiError::ChangeStatus(ChangeStatusError::StaleRevision { current_revision }) => {
+                problem(
                     StatusCode::PRECONDITION_FAILED,
                     STALE,
                     "The billing event has changed",
                     format!(
-                        "If-Match names another revision; the event is at {}. Read it again and retry.",
+                        "If-Match names another revision; the event is at {}. \
+                         Read it again and retry.",
                         etag(*current_revision)
                     ),
                 )
-.with_header((header::ETAG, etag(*current_revision))),
+                .with_header((header::ETAG, etag(*current_revision)))
+            }
             ApiError::Get(GetBillingEventError::NotFound)
             | ApiError::ChangeStatus(ChangeStatusError::NotFound)
             | ApiError::History(GetHistoryError::NotFound) => not_found(),
@@ -191,8 +198,13 @@ impl ApiError {
                         "The API key is not valid: unknown, revoked or mistyped.",
                     )
                 };
-                problem(StatusCode::UNAUTHORIZED, PLAIN, "Unauthorized", detail.to_owned())
-.with_header((header::WWW_AUTHENTICATE, challenge.to_owned()))
+                problem(
+                    StatusCode::UNAUTHORIZED,
+                    PLAIN,
+                    "Unauthorized",
+                    detail.to_owned(),
+                )
+                .with_header((header::WWW_AUTHENTICATE, challenge.to_owned()))
             }
             ApiError::Record(RecordBillingEventError::Forbidden { client })
             | ApiError::RecordMany(RecordBillingEventsError::Forbidden { client })
@@ -203,12 +215,12 @@ impl ApiError {
                 format!("This API key may not act for client {client}."),
             ),
             ApiError::RateLimited { retry_after_secs } => problem(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    PLAIN,
-                    "Too Many Requests",
-                    format!("This API key is over its rate; retry in {retry_after_secs} s."),
-                )
-.with_header((header::RETRY_AFTER, retry_after_secs.to_string())),
+                StatusCode::TOO_MANY_REQUESTS,
+                PLAIN,
+                "Too Many Requests",
+                format!("This API key is over its rate; retry in {retry_after_secs} s."),
+            )
+            .with_header((header::RETRY_AFTER, retry_after_secs.to_string())),
             ApiError::UnsupportedMediaType(got) => problem(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 PLAIN,
@@ -218,27 +230,34 @@ impl ApiError {
                     got.as_deref().unwrap_or("no Content-Type")
                 ),
             ),
-            ApiError::RecordMany(RecordBillingEventsError::InvalidClient(error)) => validation(
-                vec![("clientName".to_owned(), vec![error.to_string()])],
-                0,
-            ),
+            ApiError::RecordMany(RecordBillingEventsError::InvalidClient(error)) => {
+                validation(vec![("clientName".to_owned(), vec![error.to_string()])], 0)
+            }
             ApiError::RecordMany(RecordBillingEventsError::NoItems) => problem(
                 StatusCode::BAD_REQUEST,
                 MALFORMED,
                 "The request body is malformed",
                 "A batch must hold at least one billing event.".to_owned(),
             ),
-            ApiError::RecordMany(RecordBillingEventsError::TooManyItems { limit, count }) => problem(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                PLAIN,
-                "Content Too Large",
-                format!("A batch may hold at most {limit} items; this one holds {count}. Nothing was stored."),
-            ),
+            ApiError::RecordMany(RecordBillingEventsError::TooManyItems { limit, count }) => {
+                problem(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    PLAIN,
+                    "Content Too Large",
+                    format!(
+                        "A batch may hold at most {limit} items; this one holds {count}. \
+                     Nothing was stored."
+                    ),
+                )
+            }
             ApiError::TooManyItems { limit } => problem(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 PLAIN,
                 "Content Too Large",
-                format!("A batch may hold at most {limit} items; this one holds more. Nothing was stored."),
+                format!(
+                    "A batch may hold at most {limit} items; this one holds more. \
+                     Nothing was stored."
+                ),
             ),
             ApiError::PayloadTooLarge { limit } => problem(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -247,14 +266,14 @@ impl ApiError {
                 format!("The body is over the limit of {limit} bytes."),
             ),
             ApiError::BodyBudgetSpent => problem(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    PLAIN,
-                    "Service Unavailable",
-                    "The service holds as many request bodies as it may right now; \
+                StatusCode::SERVICE_UNAVAILABLE,
+                PLAIN,
+                "Service Unavailable",
+                "The service holds as many request bodies as it may right now; \
                      nothing was stored. Retry shortly."
-                        .into(),
-                )
-.with_header((header::RETRY_AFTER, "1".to_owned())),
+                    .into(),
+            )
+            .with_header((header::RETRY_AFTER, "1".to_owned())),
             ApiError::ShareBusy => problem(
                 StatusCode::TOO_MANY_REQUESTS,
                 PLAIN,
@@ -269,7 +288,10 @@ impl ApiError {
                 StatusCode::REQUEST_TIMEOUT,
                 PLAIN,
                 "Request Timeout",
-                format!("The body did not arrive within {} seconds.", timeout.as_secs()),
+                format!(
+                    "The body did not arrive within {} seconds.",
+                    timeout.as_secs()
+                ),
             ),
             ApiError::BodyUnreadable(error) => problem(
                 StatusCode::BAD_REQUEST,
@@ -290,12 +312,12 @@ impl ApiError {
                 "No route matches this path.".into(),
             ),
             ApiError::MethodNotAllowed { allow } => problem(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    PLAIN,
-                    "Method Not Allowed",
-                    format!("This route answers {allow}."),
-                )
-.with_header((header::ALLOW, (*allow).to_owned())),
+                StatusCode::METHOD_NOT_ALLOWED,
+                PLAIN,
+                "Method Not Allowed",
+                format!("This route answers {allow}."),
+            )
+            .with_header((header::ALLOW, (*allow).to_owned())),
         }
     }
 }

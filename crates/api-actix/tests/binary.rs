@@ -72,6 +72,62 @@ async fn a_request_actix_cannot_parse_is_counted_not_logged_as_an_error() {
     assert_eq!(errors, Vec::<String>::new());
 }
 
+/// A created, a replayed and a rejected post, each counted once: a fresh process, so
+/// the counts are exact. Routes are labelled by their patterns, never a raw path, and
+/// the build and schema are exported.
+#[tokio::test]
+async fn metrics_count_each_outcome_once_under_route_patterns() {
+    let service = Running::start();
+    let client = service.admin_client();
+    let guid = uuid::Uuid::new_v4().to_string();
+    let url = format!(
+        "http://127.0.0.1:{}/api/v1/BillingEvents/acme",
+        service.port
+    );
+    let post = |body: String| {
+        client
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+    };
+    let event = EVENT.replacen('{', &format!(r#"{{"billingEventGuid": "{guid}", "#), 1);
+    assert_eq!(post(event.clone()).await.unwrap().status(), 201);
+    assert_eq!(post(event).await.unwrap().status(), 200);
+    assert_eq!(post("{}".to_owned()).await.unwrap().status(), 400);
+    let metrics = service.metrics().await;
+    let lines: Vec<&str> = metrics.lines().collect();
+    for expected in [
+        r#"billing_events_total{outcome="created"} 1"#,
+        r#"billing_events_total{outcome="replayed"} 1"#,
+        r#"billing_events_total{outcome="rejected"} 1"#,
+        r#"http_requests_total{route="/api/v1/BillingEvents/{id}",method="POST",status="201"} 1"#,
+        r#"http_requests_total{route="/api/v1/BillingEvents/{id}",method="POST",status="200"} 1"#,
+        r#"http_requests_total{route="/api/v1/BillingEvents/{id}",method="POST",status="400"} 1"#,
+    ] {
+        assert!(lines.contains(&expected), "{expected} in\n{metrics}");
+    }
+    let schema = lines
+        .iter()
+        .find_map(|line| line.strip_prefix("billing_events_build_info{"))
+        .unwrap_or_else(|| panic!("no build info in\n{metrics}"));
+    assert!(
+        schema.starts_with(&format!(
+            "version=\"{}\",schema=\"",
+            env!("CARGO_PKG_VERSION")
+        )) && schema.ends_with("\"} 1"),
+        "{schema}"
+    );
+    for series in [
+        "group_commit_batch_size_count ",
+        "http_request_duration_seconds_bucket{",
+        "db_pool_connections_idle",
+    ] {
+        assert!(metrics.contains(series), "{series} in\n{metrics}");
+    }
+    assert!(!metrics.contains(&guid), "no raw path in a label");
+}
+
 /// A body refused from its head (`Expect: 100-continue` and a `Content-Length` over the
 /// route's limit) never reaches the middleware that counts requests, so the check
 /// counts it itself, under its route's pattern. A fresh process: the counts are exact.

@@ -51,7 +51,9 @@ impl ApiKeyRepository for SlowStore {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+/// On a paused clock, the 50 ms read ends only once every task is waiting: all 64 are
+/// queued while the first read is in flight, however slow the machine.
+#[tokio::test(start_paused = true)]
 async fn sixty_four_concurrent_lookups_share_a_few_reads_and_get_the_same_answers() {
     let stored = key(1).record;
     let store = Arc::new(SlowStore {
