@@ -238,6 +238,70 @@ async fn a_backup_copied_in_place_beside_a_stale_wal_is_never_served() {
     );
 }
 
+/// A restore that fails leaves the database as it was; one cut off before its last
+/// step, or a database file that is gone, is never answered by a new, empty database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_failed_or_unfinished_restore_leaves_an_empty_database_served() {
+    let folder = tempfile::tempdir().unwrap();
+    let url = sqlite_url(folder.path());
+    let database = folder.path().join("events.db");
+    let service = Running::start_on(&url, tempfile::tempdir().unwrap());
+    let key = create_key(&url, &["--all-clients"]);
+    post_events(&service, &key, 10).await;
+    service.terminate();
+    drop(service.all_lines());
+
+    let garbage = folder.path().join("garbage.db");
+    std::fs::write(&garbage, vec![7_u8; 8192]).unwrap();
+    let refused = run(Some(&url), &["restore", &garbage.display().to_string()]);
+    assert_eq!(refused.status.code(), Some(1), "{}", said(&refused));
+    assert!(
+        said(&refused).contains("cannot be trusted"),
+        "{}",
+        said(&refused)
+    );
+    assert!(!folder.path().join("events.db.restoring").exists());
+
+    let backup = folder.path().join("backup.db");
+    let backed_up = run(Some(&url), &["backup", &backup.display().to_string()]);
+    assert_eq!(backed_up.status.code(), Some(0), "{}", said(&backed_up));
+    // Cut off before its last step: the checked copy still waits beside the database.
+    std::fs::copy(&backup, folder.path().join("events.db.restoring")).unwrap();
+    let started = run(Some(&url), &[]);
+    assert_eq!(started.status.code(), Some(2), "{}", said(&started));
+    assert!(
+        said(&started).contains("did not finish"),
+        "{}",
+        said(&started)
+    );
+    for _ in 0..2 {
+        let restored = run(Some(&url), &["restore", &backup.display().to_string()]);
+        assert_eq!(restored.status.code(), Some(0), "{}", said(&restored));
+    }
+    let kept_aside = std::fs::read_dir(folder.path())
+        .unwrap()
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.starts_with("events.db.replaced-") && !name.ends_with("-wal"))
+        .count();
+    assert_eq!(
+        kept_aside, 2,
+        "each replaced file is kept under its own name"
+    );
+
+    std::fs::remove_file(&database).unwrap();
+    let started = run(Some(&url), &[]);
+    assert_eq!(started.status.code(), Some(2), "{}", said(&started));
+    assert!(said(&started).contains("is gone"), "{}", said(&started));
+    assert!(
+        !database.exists(),
+        "no new, empty file is made in its place"
+    );
+    let restored = run(Some(&url), &["restore", &backup.display().to_string()]);
+    assert_eq!(restored.status.code(), Some(0), "{}", said(&restored));
+    let service = Running::start_on(&url, tempfile::tempdir().unwrap());
+    assert_eq!(listed(&service, &key).await, 10, "the backup's events");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verify_names_an_event_without_its_creation_line() {
     let folder = tempfile::tempdir().unwrap();

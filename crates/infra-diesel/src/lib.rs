@@ -100,6 +100,17 @@ pub enum ConnectError {
     #[error("there is no database at {url}")]
     NoDatabase { url: String },
     #[error(
+        "a restore of {path} did not finish ({path}.restoring is still there): run \
+         `billing-events restore` again before starting the service"
+    )]
+    RestoreInterrupted { path: String },
+    #[error(
+        "the SQLite file {path} is gone, though a service opened it before ({path}.lock is \
+         there): restore a backup with `billing-events restore`, or remove the lock file \
+         to start an empty database on purpose"
+    )]
+    Lost { path: String },
+    #[error(
         "the database at {url} is not migrated ({pending} migrations pending): start the \
          service on it once, or run `billing-events migrate`"
     )]
@@ -117,6 +128,8 @@ impl ConnectError {
             | ConnectError::OpenFile { .. }
             | ConnectError::UnknownMigrations { .. }
             | ConnectError::Malformed { .. }
+            | ConnectError::RestoreInterrupted { .. }
+            | ConnectError::Lost { .. }
             | ConnectError::NoDatabase { .. } => true,
             ConnectError::Pool { last_error, .. } => sessions::is_permanent(last_error),
             _ => false,
@@ -132,6 +145,8 @@ impl ConnectError {
             ConnectError::Verify(source) => sessions::is_malformed_url(&source.to_string()),
             ConnectError::UnknownMigrations { .. }
             | ConnectError::Malformed { .. }
+            | ConnectError::RestoreInterrupted { .. }
+            | ConnectError::Lost { .. }
             | ConnectError::NoDatabase { .. }
             | ConnectError::NotMigrated { .. } => true,
             _ => false,

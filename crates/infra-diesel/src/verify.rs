@@ -169,7 +169,7 @@ pub(crate) fn integrity(conn: &mut SqliteConnection, pragma: &str) -> Checked {
     })
 }
 
-fn foreign_keys(conn: &mut SqliteConnection) -> Checked {
+pub(crate) fn foreign_keys(conn: &mut SqliteConnection) -> Checked {
     let count: Count =
         sql_query("SELECT count(*) AS n FROM pragma_foreign_key_check").get_result(conn)?;
     Ok((count.n > 0).then(|| format!("{} history lines name no stored event", count.n)))

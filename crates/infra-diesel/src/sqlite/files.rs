@@ -4,9 +4,9 @@
 //! A process that opens the file takes a shared lock on `<file>.lock` for as long as it
 //! runs, so that `restore` (which takes it exclusively) never swaps the file under a
 //! running service. A backup is made with `VACUUM INTO`, a consistent copy that readers
-//! and writers go on beside; a restore checks the copy first, moves the file it
-//! replaces aside with its WAL (a stale WAL replayed onto another file corrupts it), and
-//! only then puts the copy in place.
+//! and writers go on beside; a restore checks the copy it is about to put in place,
+//! keeps the file it replaces aside with its WAL (a stale WAL replayed onto another file
+//! corrupts it), and only then renames the copy into place.
 
 use super::known_migrations;
 use crate::schema_version::SchemaComparison;
@@ -137,13 +137,18 @@ pub fn backup(database: &Path, target: &Path) -> Result<(), FileError> {
     copied
 }
 
-/// Puts the backup at `backup` in place of the database at `database`, once it has
-/// passed every check and nothing holds the database. The file it replaces is kept
-/// beside it, with its WAL, as `<file>.replaced-<seconds since 1970>`; a stale `-shm` is
-/// removed. Returns where the replaced file went, if there was one.
+/// Puts the backup at `backup` in place of the database at `database`, once nothing
+/// holds the database and the copy about to be put in place has passed every check.
+/// The file it replaces stays beside it, with its WAL, as `<file>.replaced-<seconds
+/// since 1970>` (never overwritten); a stale `-shm` is removed. Returns where the
+/// replaced file went, if there was one.
+///
+/// Until the last step the database's path holds the old file; the last step, a rename,
+/// puts the new one there at once. Between removing the old WAL and that rename,
+/// `<file>.restoring` exists, and the service refuses to start while it does.
 ///
 /// # Errors
-/// When the database is in use, the backup fails a check, or a file cannot be moved.
+/// When the database is in use, the copy fails a check, or a file cannot be moved.
 pub fn restore(database: &Path, backup: &Path) -> Result<Option<PathBuf>, FileError> {
     let lock = OpenOptions::new()
         .create(true)
@@ -158,20 +163,19 @@ pub fn restore(database: &Path, backup: &Path) -> Result<Option<PathBuf>, FileEr
     if !backup.is_file() {
         return Err(FileError::NoDatabase(backup.display().to_string()));
     }
-    check(backup)?;
-    let incoming = with_suffix(database, ".restoring");
-    std::fs::copy(backup, &incoming).map_err(io("cannot copy the backup to", &incoming))?;
-    sync(&incoming)?;
+    let incoming = restoring_path(database);
+    let prepared = copy_for(database, backup, &incoming).and_then(|()| check(&incoming));
+    if let Err(error) = prepared {
+        let _ = std::fs::remove_file(&incoming);
+        return Err(error);
+    }
     let replaced = if database.exists() {
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |since| since.as_secs());
-        let aside = with_suffix(database, &format!(".replaced-{stamp}"));
-        std::fs::rename(database, &aside).map_err(io("cannot move aside", database))?;
+        let aside = link_aside(database)?;
         let wal = with_suffix(database, "-wal");
         if wal.exists() {
             let wal_aside = with_suffix(&aside, "-wal");
-            std::fs::rename(&wal, &wal_aside).map_err(io("cannot move aside", &wal))?;
+            std::fs::hard_link(&wal, &wal_aside).map_err(io("cannot keep aside", &wal))?;
+            std::fs::remove_file(&wal).map_err(io("cannot remove", &wal))?;
         }
         Some(aside)
     } else {
@@ -185,6 +189,55 @@ pub fn restore(database: &Path, backup: &Path) -> Result<Option<PathBuf>, FileEr
     sync_folder(database)?;
     drop(lock);
     Ok(replaced)
+}
+
+/// `<file>.restoring`: the checked copy a restore is about to put in place.
+pub(crate) fn restoring_path(database: &Path) -> PathBuf {
+    with_suffix(database, ".restoring")
+}
+
+/// Whether a process has opened the database at this path before (it leaves its lock
+/// file): a missing file there is lost, not new.
+pub(crate) fn was_opened_before(database: &Path) -> bool {
+    lock_path(database).exists()
+}
+
+/// Copies `backup` to `incoming`: the owner's alone, owned as the database it replaces
+/// (a restore run as root must not leave the service a file it cannot open).
+fn copy_for(database: &Path, backup: &Path, incoming: &Path) -> Result<(), FileError> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    std::fs::copy(backup, incoming).map_err(io("cannot copy the backup to", incoming))?;
+    std::fs::set_permissions(incoming, std::fs::Permissions::from_mode(0o600))
+        .map_err(io("cannot set the mode of", incoming))?;
+    if let Ok(owner) = std::fs::metadata(database) {
+        std::os::unix::fs::chown(incoming, Some(owner.uid()), Some(owner.gid()))
+            .map_err(io("cannot give the owner of the database", incoming))?;
+    }
+    sync(incoming)
+}
+
+/// A second name for the database, `<file>.replaced-<seconds>` (with `-<n>` when that
+/// is taken): a hard link, so the database's own path never goes empty.
+fn link_aside(database: &Path) -> Result<PathBuf, FileError> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    for n in 0..1000 {
+        let suffix = if n == 0 {
+            format!(".replaced-{stamp}")
+        } else {
+            format!(".replaced-{stamp}-{n}")
+        };
+        let aside = with_suffix(database, &suffix);
+        match std::fs::hard_link(database, &aside) {
+            Ok(()) => return Ok(aside),
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(error) => return Err(io("cannot keep aside", database)(error)),
+        }
+    }
+    Err(io("cannot find a free name beside", database)(
+        std::io::ErrorKind::AlreadyExists.into(),
+    ))
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
@@ -205,14 +258,18 @@ fn check(path: &Path) -> Result<(), FileError> {
             source: Box::new(source),
         }
     })?;
-    if let Some(problems) =
-        verify::integrity(&mut conn, "integrity_check").map_err(sqlite("check"))?
+    // A file SQLite cannot even check ("not a database") fails the check.
+    if let Some(problems) = verify::integrity(&mut conn, "integrity_check")
+        .map_err(|error| untrusted(error.to_string()))?
     {
         return Err(untrusted(problems));
     }
     if let Some(problems) =
         verify::missing_creations(&mut conn, verify::SQLITE_CREATION).map_err(sqlite("check"))?
     {
+        return Err(untrusted(problems));
+    }
+    if let Some(problems) = verify::foreign_keys(&mut conn).map_err(sqlite("check"))? {
         return Err(untrusted(problems));
     }
     let applied: Vec<String> = sql_query("SELECT version AS line FROM __diesel_schema_migrations")

@@ -99,11 +99,23 @@ pub(crate) fn connect(path: &str, options: &DatabaseOptions) -> Result<Repositor
     })
 }
 
-/// The file at `path`, created and migrated as needed, behind a pool.
+/// The file at `path`, created and migrated as needed, behind a pool. Created only
+/// where no process opened one before, and never while a restore is unfinished.
 fn open(
     path: &str,
     options: &DatabaseOptions,
 ) -> Result<Arc<PooledRepository<queries::SqliteQueries>>, ConnectError> {
+    let file = Path::new(path);
+    if files::restoring_path(file).exists() {
+        return Err(ConnectError::RestoreInterrupted {
+            path: path.to_owned(),
+        });
+    }
+    if !file.exists() && files::was_opened_before(file) {
+        return Err(ConnectError::Lost {
+            path: path.to_owned(),
+        });
+    }
     if let Some(folder) = Path::new(path)
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
