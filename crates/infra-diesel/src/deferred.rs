@@ -67,6 +67,14 @@ pub async fn connect_or_wait(database: &Database) -> Result<Repositories, Connec
                     let _ = waiting.opened.set(stores);
                     return;
                 }
+                // A newer release migrated it meanwhile, say: waiting will not help.
+                Err(error) if error.is_permanent() => {
+                    tracing::error!(
+                        error = %app::error_chain(&error),
+                        "this database cannot be served; /ready stays 503 until an operator acts"
+                    );
+                    return;
+                }
                 Err(error) => {
                     tracing::debug!(error = %app::error_chain(&error), "still waiting for the database");
                 }
