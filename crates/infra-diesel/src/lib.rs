@@ -105,8 +105,8 @@ pub enum ConnectError {
     )]
     RestoreInterrupted { path: String },
     #[error(
-        "the SQLite file {path} is gone, though a service opened it before ({path}.lock is \
-         there): restore a backup with `billing-events restore`, or remove the lock file \
+        "the SQLite file {path} is gone, though a service opened it before ({path}.lock \
+         says so): restore a backup with `billing-events restore`, or remove the lock file \
          to start an empty database on purpose"
     )]
     Lost { path: String },

@@ -196,10 +196,25 @@ pub(crate) fn restoring_path(database: &Path) -> PathBuf {
     with_suffix(database, ".restoring")
 }
 
-/// Whether a process has opened the database at this path before (it leaves its lock
-/// file): a missing file there is lost, not new.
+/// Whether a process has opened the database at this path before (its lock file then
+/// says so): a missing file there is lost, not new.
 pub(crate) fn was_opened_before(database: &Path) -> bool {
-    lock_path(database).exists()
+    std::fs::metadata(lock_path(database)).is_ok_and(|lock| lock.len() > 0)
+}
+
+/// Notes in the lock file that the database at this path has been opened and migrated.
+/// Written only once the file exists: processes starting together on a new file all
+/// make the lock file, and none of them may take the others' for a lost database.
+pub(crate) fn mark_opened(database: &Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let lock = lock_path(database);
+    if std::fs::metadata(&lock)?.len() == 0 {
+        OpenOptions::new()
+            .append(true)
+            .open(&lock)?
+            .write_all(b"opened\n")?;
+    }
+    Ok(())
 }
 
 /// Copies `backup` to `incoming`: the owner's alone, owned as the database it replaces

@@ -208,6 +208,7 @@ fn open(
                 Err(other) => ConnectError::Migrations(other),
             }
         })?;
+    files::mark_opened(file).map_err(|e| open_error(Box::new(e)))?;
     Ok(Arc::new(PooledRepository::new(
         pool,
         "sqlite",
