@@ -120,7 +120,7 @@ pub(crate) fn schema_of(options: &DatabaseOptions) -> Result<SchemaComparison, C
                 })?;
             (
                 crate::sqlite::known_migrations(),
-                applied_versions(&mut conn),
+                applied_versions(&mut conn)?,
             )
         }
         Backend::Postgres => {
@@ -129,23 +129,31 @@ pub(crate) fn schema_of(options: &DatabaseOptions) -> Result<SchemaComparison, C
                 PgConnection::establish(&url).map_err(|e| ConnectError::Verify(Box::new(e)))?;
             (
                 crate::postgres::known_migrations(),
-                applied_versions(&mut conn),
+                applied_versions(&mut conn)?,
             )
         }
     };
     Ok(SchemaComparison::of(&known, &applied))
 }
 
-/// The migrations applied to a database; none where it has no record of any.
-fn applied_versions<C>(conn: &mut C) -> Vec<String>
+/// The migrations applied to a database; none where it has no record of any. Any
+/// other failure to read them (a malformed file, say) is an error, not "none".
+fn applied_versions<C>(conn: &mut C) -> Result<Vec<String>, ConnectError>
 where
     C: Connection,
     for<'a> diesel::query_builder::SqlQuery: diesel::query_dsl::LoadQuery<'a, C, Line>,
 {
-    sql_query("SELECT version AS line FROM __diesel_schema_migrations")
-        .load::<Line>(conn)
-        .map(|rows| rows.into_iter().map(|row| row.line).collect())
-        .unwrap_or_default()
+    match sql_query("SELECT version AS line FROM __diesel_schema_migrations").load::<Line>(conn) {
+        Ok(rows) => Ok(rows.into_iter().map(|row| row.line).collect()),
+        Err(error) => {
+            let said = error.to_string();
+            if said.contains("no such table") || said.contains("does not exist") {
+                Ok(Vec::new())
+            } else {
+                Err(ConnectError::Verify(Box::new(error)))
+            }
+        }
+    }
 }
 
 fn check(what: &'static str, checked: Checked) -> Check {

@@ -106,16 +106,6 @@ fn open(
     options: &DatabaseOptions,
 ) -> Result<Arc<PooledRepository<queries::SqliteQueries>>, ConnectError> {
     let file = Path::new(path);
-    if files::restoring_path(file).exists() {
-        return Err(ConnectError::RestoreInterrupted {
-            path: path.to_owned(),
-        });
-    }
-    if !file.exists() && files::was_opened_before(file) {
-        return Err(ConnectError::Lost {
-            path: path.to_owned(),
-        });
-    }
     if let Some(folder) = Path::new(path)
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -144,8 +134,19 @@ fn open(
             }
         }
     };
-    // Held while this process runs: no restore swaps the file under it.
-    files::hold(Path::new(path)).map_err(|e| open_error(Box::new(e)))?;
+    // Held while this process runs: no restore swaps the file under it. Taken before
+    // looking for an unfinished restore, so that one running now has ended.
+    files::hold(file).map_err(|e| open_error(Box::new(e)))?;
+    if files::restoring_path(file).exists() {
+        return Err(ConnectError::RestoreInterrupted {
+            path: path.to_owned(),
+        });
+    }
+    if !file.exists() && files::was_opened_before(file) {
+        return Err(ConnectError::Lost {
+            path: path.to_owned(),
+        });
+    }
     let mut first = SqliteConnection::establish(path).map_err(|e| open_error(Box::new(e)))?;
     first
         .batch_execute(&format!(
