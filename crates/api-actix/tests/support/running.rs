@@ -53,8 +53,11 @@ pub fn client_with(key: &str) -> reqwest::Client {
         reqwest::header::AUTHORIZATION,
         format!("Bearer {key}").parse().unwrap(),
     );
+    // Bounded: a request that never ends is an error the test sees, not a CI run that
+    // hangs (a poster's request once waited forever after the service had stopped).
     reqwest::Client::builder()
         .default_headers(headers)
+        .timeout(Duration::from_secs(30))
         .build()
         .unwrap()
 }
