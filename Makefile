@@ -4,7 +4,8 @@
 #   make test   every test; the PostgreSQL suites run when a server answers on
 #               127.0.0.1:5432 (or BILLING_TEST_POSTGRES_URL), and always with
 #               BILLING_TEST_POSTGRES=required, where a missing server fails the run
-#   make lint   rustfmt check, clippy with warnings as errors, layering check, the
+#   make lint   rustfmt check, clippy with warnings as errors, layering check (crate
+#               dependencies, and no import circle across folders), the
 #               systemd unit's hardening (systemd-analyze), and cargo deny (licenses,
 #               bans, sources; advisories need the internet)
 #   make bench  the service against each database's own ceiling (a few minutes)
@@ -90,4 +91,5 @@ layering:
 	wiring=$$(grep -rlw infra_diesel crates/api-actix/src | grep -vE '/(startup|cli|settings)\.rs$$'); \
 	if [ -n "$$wiring" ]; then \
 		echo "layering: only the start-up wiring (startup.rs, cli.rs, settings.rs) may name infra-diesel: $$wiring"; status=1; fi; \
+	./scripts/check-import-circles crates/*/src || status=1; \
 	exit $$status

@@ -2,8 +2,10 @@
 //! and a problem response.
 
 use crate::decode::body::ACCEPTED_MEDIA_TYPES;
+use crate::decode::DecodeError;
 use crate::encode::problem::Problem;
-use crate::middleware::request_context::RequestContext;
+use crate::encode::RequestContext;
+use crate::route_table;
 use crate::telemetry::prometheus;
 use crate::vocabulary::{field_name, parameter_name};
 use actix_web::http::{header, StatusCode};
@@ -68,12 +70,24 @@ const STALE: &str = "/problems/stale-revision";
 const MALFORMED: &str = "/problems/malformed-body";
 const OUTCOME_UNKNOWN: &str = "/problems/outcome-unknown";
 const PLAIN: &str = "about:blank";
-/// Where a stored event is read, by its guid.
-const EVENTS_PATH: &str = "/api/v1/BillingEvents";
 
 /// The `ETag` of an event at `revision`: strong, since it names the stored state.
 pub fn etag(revision: u32) -> String {
     format!("\"{revision}\"")
+}
+
+impl From<DecodeError> for ApiError {
+    fn from(error: DecodeError) -> Self {
+        match error {
+            DecodeError::UnsupportedMediaType(declared) => ApiError::UnsupportedMediaType(declared),
+            DecodeError::PayloadTooLarge { limit } => ApiError::PayloadTooLarge { limit },
+            DecodeError::BodyBudgetSpent => ApiError::BodyBudgetSpent,
+            DecodeError::BodyTimeout { timeout } => ApiError::BodyTimeout { timeout },
+            DecodeError::BodyUnreadable(source) => ApiError::BodyUnreadable(source),
+            DecodeError::MalformedBody(why) => ApiError::MalformedBody(why),
+            DecodeError::TooManyItems { limit } => ApiError::TooManyItems { limit },
+        }
+    }
 }
 
 impl ApiError {
@@ -145,7 +159,7 @@ impl ApiError {
             ApiError::Record(RecordBillingEventError::OutcomeUnknown { guid, source }) => {
                 repository_problem(source, problem)
                     .with_billing_event_guid(guid.to_string())
-                    .with_header((header::LOCATION, format!("{EVENTS_PATH}/{guid}")))
+                    .with_header((header::LOCATION, route_table::event_path(guid)))
             }
             ApiError::ChangeStatus(ChangeStatusError::Forbidden(forbidden)) => problem(
                 StatusCode::CONFLICT,

@@ -4,7 +4,8 @@
 //! - `encode/`: writing answers (each kind in JSON or XML, problems);
 //! - `connection/`: each TCP connection's bounds (per host, idle deadline, read-ahead);
 //! - `middleware/`: what runs around every request (context, route case, key check);
-//! - `routes/`: the route table and the handlers, which call the use cases;
+//! - `route_table.rs`: every route, said once; `routes/`: the handlers, which call the
+//!   use cases;
 //! - `docs/`: the OpenAPI document, `/help`, and the samples both show;
 //! - `telemetry/`: log lines and Prometheus metrics;
 //! - `api_error.rs`: every error, mapped to HTTP in one place;
@@ -19,7 +20,9 @@ mod connection;
 mod decode;
 pub mod docs;
 mod encode;
+mod limits;
 mod middleware;
+mod route_table;
 mod routes;
 pub mod settings;
 pub mod startup;

@@ -7,6 +7,8 @@
 
 use crate::connection::ConnectionRules;
 use crate::encode::{TimeMembers, XmlContract};
+use crate::limits::{BodyLimits, Limits};
+use app::record_billing_events::MAX_ITEMS_CEILING;
 use config::{Config, Environment, File, FileFormat};
 use infra_diesel::{Database, DatabaseSettings};
 use serde::Deserialize;
@@ -41,7 +43,7 @@ pub struct AuthSettings {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct BatchSettings {
-    /// Items in one batch, 1 to 10,000.
+    /// Items in one batch, 1 to `MAX_ITEMS_CEILING` (10,000).
     pub max_items: usize,
     pub max_body_bytes: usize,
 }
@@ -182,6 +184,25 @@ impl Settings {
         Self::check(sections)
     }
 
+    /// Every limit a request is held to.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            body_bytes: BodyLimits {
+                event: self.http.max_body_bytes,
+                settlement: self.http.max_bulk_body_bytes,
+                batch: self.batch.max_body_bytes,
+            },
+            body_timeout: Duration::from_millis(self.http.body_timeout_ms),
+            buffered_body_bytes: self.http.max_buffered_body_bytes,
+            share_body_bytes: self.http.max_buffered_body_bytes_per_share,
+            heavy_per_share: self.http.max_heavy_requests_per_share,
+            heavy_patience: self.database.options.connect_timeout,
+            batch_items: self.batch.max_items,
+            settlement_guids: app::settle_billing_events::MAX_GUIDS,
+            page_events: app::list_billing_events::MAX_LIMIT,
+        }
+    }
+
     fn check(sections: Sections) -> Result<Self, SettingsError> {
         let invalid = |key, problem: &str| SettingsError::Invalid {
             key,
@@ -230,8 +251,11 @@ impl Settings {
         if http.max_bulk_body_bytes == 0 {
             return Err(invalid("http.max_bulk_body_bytes", "must be at least 1"));
         }
-        if !(1..=10_000).contains(&batch.max_items) {
-            return Err(invalid("batch.max_items", "must be from 1 to 10000"));
+        if !(1..=MAX_ITEMS_CEILING).contains(&batch.max_items) {
+            return Err(invalid(
+                "batch.max_items",
+                &format!("must be from 1 to {MAX_ITEMS_CEILING}"),
+            ));
         }
         if batch.max_body_bytes == 0 {
             return Err(invalid("batch.max_body_bytes", "must be at least 1"));

@@ -5,9 +5,9 @@
 use crate::clock::SystemClock;
 use crate::connection::{ConnectionRules, ConnectionWatch, GuardedStream, HostSlots};
 use crate::middleware::authentication::{self, Gate};
-use crate::middleware::expect_continue::{self, BodyLimits};
+use crate::middleware::expect_continue;
 use crate::middleware::{request_context, route_case};
-use crate::routes::{self, AppState, Limits};
+use crate::routes::{self, AppState};
 use crate::settings::Settings;
 use actix_http::error::DispatchError;
 use actix_http::{HttpService, Protocol};
@@ -104,7 +104,7 @@ impl Application {
         start_metrics();
         let stores = infra_diesel::connect_or_wait(&settings.database).await?;
         export_build_info();
-        let limits = limits_of(&settings);
+        let limits = settings.limits();
         let state = AppState::new(
             stores.events,
             Arc::new(SystemClock),
@@ -130,15 +130,13 @@ impl Application {
         let listener = listen(&address, settings.server.backlog).map_err(listen_error)?;
         let port = listener.local_addr().map_err(listen_error)?.port();
 
-        let body_limits = BodyLimits {
-            event: limits.body_bytes,
-            settlement: limits.bulk_body_bytes,
-            batch: limits.batch_body_bytes,
-        };
+        let body_limits = limits.body_bytes;
+        let xml = web::Data::from(state.xml.clone());
         let state = web::Data::new(state);
         let app = move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(xml.clone())
                 .app_data(gate.clone())
                 .configure(routes::configure)
                 // The last one wrapped runs first: track the request, fix the case, then
@@ -163,7 +161,6 @@ impl Application {
         let shutdown = builder.graceful_shutdown_signal();
         let server = builder
             .listen("billing-events", listener, move || {
-                let body_limits = body_limits.clone();
                 let shutdown = shutdown.clone();
                 let hosts = hosts.clone();
                 let accept =
@@ -205,21 +202,6 @@ impl Application {
             "billing-events is listening"
         );
         Ok(Self { port, server })
-    }
-}
-
-/// What a request may carry and hold, from the settings.
-fn limits_of(settings: &Settings) -> Limits {
-    Limits {
-        body_bytes: settings.http.max_body_bytes,
-        bulk_body_bytes: settings.http.max_bulk_body_bytes,
-        batch_body_bytes: settings.batch.max_body_bytes,
-        batch_items: settings.batch.max_items,
-        body_timeout: Duration::from_millis(settings.http.body_timeout_ms),
-        buffered_body_bytes: settings.http.max_buffered_body_bytes,
-        share_body_bytes: settings.http.max_buffered_body_bytes_per_share,
-        heavy_per_share: settings.http.max_heavy_requests_per_share,
-        heavy_patience: settings.database.options.connect_timeout,
     }
 }
 

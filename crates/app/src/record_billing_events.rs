@@ -36,6 +36,9 @@ pub enum RecordBillingEventsError {
     Repository(#[from] RepositoryError),
 }
 
+/// The most items a service may be set to take in one batch.
+pub const MAX_ITEMS_CEILING: usize = 10_000;
+
 #[derive(Debug, Clone)]
 pub struct RecordBillingEvents {
     repository: Arc<dyn BillingEventRepository>,

@@ -1,11 +1,10 @@
 //! Request bodies: which media types we take, and reading one within the size limit and
 //! the budget all bodies share.
 
-use crate::api_error::ApiError;
 use crate::connection::ConnectionWatch;
 use crate::decode::text_encoding::{self, Charset};
-use crate::middleware::authentication::Share;
-use crate::middleware::shares::{PerShare, ShareHeld};
+use crate::decode::DecodeError;
+use crate::middleware::shares::{PerShare, Share, ShareHeld};
 use actix_web::http::header;
 use actix_web::web::{Bytes, BytesMut, Payload};
 use actix_web::{HttpMessage, HttpRequest};
@@ -65,7 +64,7 @@ struct BodyAccount {
 
 impl BodyAccount {
     /// Holds at least `bytes` in all, waiting up to a second for the room.
-    async fn hold(&mut self, bytes: usize) -> Result<(), ApiError> {
+    async fn hold(&mut self, bytes: usize) -> Result<(), DecodeError> {
         let more = kib(bytes).saturating_sub(self.held_kib);
         if more == 0 {
             return Ok(());
@@ -78,13 +77,13 @@ impl BodyAccount {
             .shares
             .acquire(&self.share, more, BUDGET_PATIENCE)
             .await
-            .ok_or(ApiError::BodyBudgetSpent)?;
+            .ok_or(DecodeError::BodyBudgetSpent)?;
         let left = BUDGET_PATIENCE.saturating_sub(waited.elapsed());
         let total = tokio::time::timeout(left, self.budget.total.clone().acquire_many_owned(more))
             .await
             .ok()
             .and_then(Result::ok)
-            .ok_or(ApiError::BodyBudgetSpent)?;
+            .ok_or(DecodeError::BodyBudgetSpent)?;
         self.held.push((own, total));
         self.held_kib += more;
         Ok(())
@@ -120,7 +119,7 @@ pub const ACCEPTED_MEDIA_TYPES: &str =
 
 /// The format named by `Content-Type` (any parameters such as `charset`, any letter
 /// case).
-pub fn format_of(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
+pub fn format_of(req: &HttpRequest) -> Result<BodyFormat, DecodeError> {
     let declared = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -133,7 +132,7 @@ pub fn format_of(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
         Some("application/json" | "text/json") => Ok(BodyFormat::Json),
         Some("application/xml" | "text/xml") => Ok(BodyFormat::Xml),
         Some("application/x-www-form-urlencoded") => Ok(BodyFormat::Form),
-        _ => Err(ApiError::UnsupportedMediaType(declared)),
+        _ => Err(DecodeError::UnsupportedMediaType(declared)),
     }
 }
 
@@ -156,7 +155,7 @@ pub async fn read_limited(
     mut payload: Payload,
     rules: &BodyRules,
     charset: Charset,
-) -> Result<Body, ApiError> {
+) -> Result<Body, DecodeError> {
     let (limit, timeout) = (rules.limit, rules.timeout);
     let declared_length = req
         .headers()
@@ -164,7 +163,7 @@ pub async fn read_limited(
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<usize>().ok());
     if declared_length.is_some_and(|length| length > limit) {
-        return Err(ApiError::PayloadTooLarge { limit });
+        return Err(DecodeError::PayloadTooLarge { limit });
     }
     let share = req.extensions().get::<Share>().cloned().unwrap_or_default();
     let mut account = rules.budget.open(share);
@@ -183,10 +182,10 @@ pub async fn read_limited(
             let Some(chunk) = payload.next().await else {
                 break;
             };
-            let chunk = chunk.map_err(ApiError::BodyUnreadable)?;
+            let chunk = chunk.map_err(DecodeError::BodyUnreadable)?;
             let needed = body.len() + chunk.len();
             if needed > limit {
-                return Err(ApiError::PayloadTooLarge { limit });
+                return Err(DecodeError::PayloadTooLarge { limit });
             }
             if needed > charged {
                 // Charged in doubling steps, each before its bytes are kept.
@@ -209,7 +208,7 @@ pub async fn read_limited(
     };
     let bytes = tokio::time::timeout(timeout, read)
         .await
-        .map_err(|_| ApiError::BodyTimeout { timeout })??;
+        .map_err(|_| DecodeError::BodyTimeout { timeout })??;
     Ok(Body {
         bytes,
         _charge: account,
@@ -219,10 +218,10 @@ pub async fn read_limited(
 /// Runs `decode` over a large body on a blocking thread, so that reading megabytes never
 /// holds up the worker's other requests (health checks included). Every decoder is
 /// linear in its input; this keeps even a linear second off the request threads.
-pub async fn decode_off_worker<T, F>(body: Body, decode: F) -> Result<T, ApiError>
+pub async fn decode_off_worker<T, F>(body: Body, decode: F) -> Result<T, DecodeError>
 where
     T: Send + 'static,
-    F: FnOnce(&[u8]) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&[u8]) -> Result<T, DecodeError> + Send + 'static,
 {
     match tokio::task::spawn_blocking(move || decode(&body)).await {
         Ok(decoded) => decoded,
@@ -247,7 +246,7 @@ mod tests {
         let mut second = budget.open(share("hog"));
         assert!(matches!(
             second.hold(20 * 1024).await,
-            Err(ApiError::BodyBudgetSpent)
+            Err(DecodeError::BodyBudgetSpent)
         ));
         let mut other = budget.open(share("acme"));
         other.hold(40 * 1024).await.unwrap();

@@ -5,7 +5,7 @@
 //! Json.NET. Numbers keep their literal text (`serde_json`'s `arbitrary_precision`), so an
 //! amount never passes through a float.
 
-use crate::api_error::ApiError;
+use crate::decode::DecodeError;
 use crate::vocabulary::field_named;
 use domain::{BillingEventDraft, RawValue};
 use serde::de::{
@@ -25,7 +25,7 @@ use std::fmt;
 ///
 /// # Errors
 /// `MalformedBody` when the body is not JSON or not a JSON object.
-pub fn decode(body: &[u8], client_name: &str) -> Result<BillingEventDraft, ApiError> {
+pub fn decode(body: &[u8], client_name: &str) -> Result<BillingEventDraft, DecodeError> {
     whole(body, DraftSeed { client_name })
 }
 
@@ -38,7 +38,7 @@ pub fn decode_many(
     body: &[u8],
     client_name: &str,
     max_items: usize,
-) -> Result<Vec<BillingEventDraft>, ApiError> {
+) -> Result<Vec<BillingEventDraft>, DecodeError> {
     let over_limit = Cell::new(false);
     let seed = BatchSeed {
         client_name,
@@ -47,7 +47,7 @@ pub fn decode_many(
     };
     whole(body, seed).map_err(|error| {
         if over_limit.get() {
-            ApiError::TooManyItems { limit: max_items }
+            DecodeError::TooManyItems { limit: max_items }
         } else {
             error
         }
@@ -55,8 +55,8 @@ pub fn decode_many(
 }
 
 /// Reads the body as one `seed`, with nothing but whitespace after it.
-fn whole<'de, S: DeserializeSeed<'de>>(body: &'de [u8], seed: S) -> Result<S::Value, ApiError> {
-    let malformed = |error: serde_json::Error| ApiError::MalformedBody(error.to_string());
+fn whole<'de, S: DeserializeSeed<'de>>(body: &'de [u8], seed: S) -> Result<S::Value, DecodeError> {
+    let malformed = |error: serde_json::Error| DecodeError::MalformedBody(error.to_string());
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = seed.deserialize(&mut deserializer).map_err(malformed)?;
     deserializer.end().map_err(malformed)?;
@@ -237,11 +237,11 @@ mod tests {
         assert_eq!(decode_many(b"[{}, {}]", "acme", 2).unwrap().len(), 2);
         assert!(matches!(
             decode_many(b"[{}, {}, {}", "acme", 2),
-            Err(ApiError::TooManyItems { limit: 2 })
+            Err(DecodeError::TooManyItems { limit: 2 })
         ));
         assert!(matches!(
             decode_many(b"[{}, 1]", "acme", 2),
-            Err(ApiError::MalformedBody(_))
+            Err(DecodeError::MalformedBody(_))
         ));
     }
 
@@ -249,7 +249,7 @@ mod tests {
     fn only_a_json_object_is_accepted() {
         for body in [&b""[..], b"[]", b"42", b"{\"a\":", b"not json"] {
             assert!(
-                matches!(decode(body, "acme"), Err(ApiError::MalformedBody(_))),
+                matches!(decode(body, "acme"), Err(DecodeError::MalformedBody(_))),
                 "{body:?}"
             );
         }

@@ -5,7 +5,7 @@
 //! past `max_guids`, so the use case can refuse an oversized request without the rest
 //! of it ever being held.
 
-use crate::api_error::ApiError;
+use crate::decode::DecodeError;
 use crate::vocabulary::parameter_name;
 use app::{Parameter, SettleRequest};
 use serde::de::{
@@ -19,8 +19,12 @@ use std::fmt;
 /// # Errors
 /// `MalformedBody` when the body is not a JSON object, or `billingEventGuids` is not an
 /// array.
-pub fn decode(body: &[u8], client_name: &str, max_guids: usize) -> Result<SettleRequest, ApiError> {
-    let malformed = |error: serde_json::Error| ApiError::MalformedBody(error.to_string());
+pub fn decode(
+    body: &[u8],
+    client_name: &str,
+    max_guids: usize,
+) -> Result<SettleRequest, DecodeError> {
+    let malformed = |error: serde_json::Error| DecodeError::MalformedBody(error.to_string());
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let request = RequestSeed {
         client_name,
@@ -159,7 +163,7 @@ mod tests {
     fn anything_but_an_object_with_an_array_is_malformed() {
         for body in [&b"[]"[..], b"{\"billingEventGuids\": \"a\"}", b"{", b"{} x"] {
             assert!(
-                matches!(decode(body, "acme", 10), Err(ApiError::MalformedBody(_))),
+                matches!(decode(body, "acme", 10), Err(DecodeError::MalformedBody(_))),
                 "{}",
                 String::from_utf8_lossy(body)
             );

@@ -4,7 +4,7 @@
 //! decoder then reads UTF-8. Any other charset, and any `Content-Encoding` but
 //! `identity`, is a 415 that names it, instead of a misleading "malformed" 400.
 
-use crate::api_error::ApiError;
+use crate::decode::DecodeError;
 use actix_web::http::header;
 use actix_web::HttpRequest;
 use std::borrow::Cow;
@@ -27,11 +27,11 @@ pub enum Charset {
 ///
 /// # Errors
 /// `UnsupportedMediaType`, naming the charset or the `Content-Encoding`.
-pub fn declared(req: &HttpRequest) -> Result<Charset, ApiError> {
+pub fn declared(req: &HttpRequest) -> Result<Charset, DecodeError> {
     if let Some(coding) = req.headers().get(header::CONTENT_ENCODING) {
         let coding = String::from_utf8_lossy(coding.as_bytes());
         if !coding.trim().eq_ignore_ascii_case("identity") {
-            return Err(ApiError::UnsupportedMediaType(Some(format!(
+            return Err(DecodeError::UnsupportedMediaType(Some(format!(
                 "Content-Encoding {}; send the body uncompressed",
                 coding.trim()
             ))));
@@ -53,7 +53,7 @@ pub fn declared(req: &HttpRequest) -> Result<Charset, ApiError> {
         Some("utf-16" | "unicode") => Ok(Charset::Utf16),
         Some("utf-16le") => Ok(Charset::Utf16Le),
         Some("utf-16be") => Ok(Charset::Utf16Be),
-        Some(other) => Err(ApiError::UnsupportedMediaType(Some(format!(
+        Some(other) => Err(DecodeError::UnsupportedMediaType(Some(format!(
             "charset={other}; send UTF-8 or UTF-16"
         )))),
     }
@@ -82,14 +82,14 @@ pub fn effective(body: &[u8], charset: Charset) -> Charset {
 ///
 /// # Errors
 /// `MalformedBody` when UTF-16 has an odd number of bytes or an unpaired surrogate.
-pub fn to_utf8(body: &[u8], charset: Charset) -> Result<Cow<'_, [u8]>, ApiError> {
+pub fn to_utf8(body: &[u8], charset: Charset) -> Result<Cow<'_, [u8]>, DecodeError> {
     let big_endian = match effective(body, charset) {
         Charset::Utf8 => return Ok(Cow::Borrowed(body.strip_prefix(UTF8_BOM).unwrap_or(body))),
         Charset::Utf16Be => true,
         Charset::Utf16Le | Charset::Utf16 => false,
     };
     if !body.len().is_multiple_of(2) {
-        return Err(ApiError::MalformedBody(
+        return Err(DecodeError::MalformedBody(
             "a UTF-16 body must have an even number of bytes".into(),
         ));
     }
@@ -109,7 +109,7 @@ pub fn to_utf8(body: &[u8], charset: Charset) -> Result<Cow<'_, [u8]>, ApiError>
     let mut text = String::with_capacity(utf8_room(body, charset));
     for decoded in char::decode_utf16(units) {
         let character = decoded.map_err(|_| {
-            ApiError::MalformedBody("the UTF-16 body has an unpaired surrogate".into())
+            DecodeError::MalformedBody("the UTF-16 body has an unpaired surrogate".into())
         })?;
         text.push(character);
     }
@@ -124,7 +124,7 @@ pub fn to_utf8(body: &[u8], charset: Charset) -> Result<Cow<'_, [u8]>, ApiError>
 ///
 /// # Errors
 /// `UnsupportedMediaType`, naming the declared encoding.
-pub fn check_xml_declaration(utf8: &[u8], source: Charset) -> Result<(), ApiError> {
+pub fn check_xml_declaration(utf8: &[u8], source: Charset) -> Result<(), DecodeError> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_reader(utf8);
     let Ok(Event::Decl(declaration)) = reader.read_event() else {
@@ -139,7 +139,7 @@ pub fn check_xml_declaration(utf8: &[u8], source: Charset) -> Result<(), ApiErro
         "utf-8" | "utf8" | "us-ascii" | "ascii" => !read_as_utf16,
         "utf-16" | "utf-16le" | "utf-16be" | "unicode" => read_as_utf16,
         other => {
-            return Err(ApiError::UnsupportedMediaType(Some(format!(
+            return Err(DecodeError::UnsupportedMediaType(Some(format!(
                 "an XML declaration of encoding=\"{other}\"; send UTF-8 or UTF-16"
             ))))
         }
@@ -148,7 +148,7 @@ pub fn check_xml_declaration(utf8: &[u8], source: Charset) -> Result<(), ApiErro
         return Ok(());
     }
     let sent = if read_as_utf16 { "UTF-16" } else { "UTF-8" };
-    Err(ApiError::UnsupportedMediaType(Some(format!(
+    Err(DecodeError::UnsupportedMediaType(Some(format!(
         "an XML declaration of encoding=\"{declared}\" on a body sent as {sent}; \
          declare the encoding the body is in"
     ))))
@@ -167,7 +167,7 @@ mod tests {
             document(encoding).as_bytes(),
             source,
         ) {
-            Err(ApiError::UnsupportedMediaType(Some(detail))) => detail,
+            Err(DecodeError::UnsupportedMediaType(Some(detail))) => detail,
             other => panic!("{encoding}: {other:?}"),
         };
         for (encoding, source) in [

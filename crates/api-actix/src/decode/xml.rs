@@ -18,8 +18,8 @@
 //! ever expanded or fetched; one closed root; bound prefixes; …) is checked event by
 //! event in `xml_well_formed`.
 
-use crate::api_error::ApiError;
 use crate::decode::xml_well_formed::{characters, WellFormed};
+use crate::decode::DecodeError;
 use crate::vocabulary::field_named;
 use domain::{BillingEventDraft, Field, RawValue};
 use quick_xml::escape::resolve_predefined_entity;
@@ -132,7 +132,7 @@ impl FieldElement {
 /// # Errors
 /// `MalformedBody` when the body is not well-formed XML, has a DOCTYPE, uses an
 /// undeclared entity, or has no (or more than one) root element.
-pub fn decode(body: &[u8], client_name: &str) -> Result<BillingEventDraft, ApiError> {
+pub fn decode(body: &[u8], client_name: &str) -> Result<BillingEventDraft, DecodeError> {
     let mut drafts = read(body, client_name, Shape::Event)?;
     Ok(drafts.pop().unwrap_or_else(|| BillingEventDraft {
         client_name: client_name.to_owned(),
@@ -150,7 +150,7 @@ pub fn decode_many(
     body: &[u8],
     client_name: &str,
     max_items: usize,
-) -> Result<Vec<BillingEventDraft>, ApiError> {
+) -> Result<Vec<BillingEventDraft>, DecodeError> {
     read(body, client_name, Shape::ArrayOfEvents { max_items })
 }
 
@@ -161,7 +161,11 @@ enum Shape {
     ArrayOfEvents { max_items: usize },
 }
 
-fn read(body: &[u8], client_name: &str, shape: Shape) -> Result<Vec<BillingEventDraft>, ApiError> {
+fn read(
+    body: &[u8],
+    client_name: &str,
+    shape: Shape,
+) -> Result<Vec<BillingEventDraft>, DecodeError> {
     let new_draft = || BillingEventDraft {
         client_name: client_name.to_owned(),
         ..BillingEventDraft::default()
@@ -190,7 +194,7 @@ fn read(body: &[u8], client_name: &str, shape: Shape) -> Result<Vec<BillingEvent
             // An item of a batch: a new event.
             Event::Start(_) | Event::Empty(_) if depth == 1 && event_depth == 2 => {
                 if drafts.len() == max_items {
-                    return Err(ApiError::TooManyItems { limit: max_items });
+                    return Err(DecodeError::TooManyItems { limit: max_items });
                 }
                 drafts.push(new_draft());
                 if matches!(event, Event::Start(_)) {
@@ -252,12 +256,12 @@ fn read(body: &[u8], client_name: &str, shape: Shape) -> Result<Vec<BillingEvent
     Ok(drafts)
 }
 
-fn malformed(error: &dyn std::fmt::Display) -> ApiError {
-    ApiError::MalformedBody(format!("The body is not well-formed XML: {error}"))
+fn malformed(error: &dyn std::fmt::Display) -> DecodeError {
+    DecodeError::MalformedBody(format!("The body is not well-formed XML: {error}"))
 }
 
 /// A child of the root: its field (by local name, any case, any prefix) and `i:nil`.
-fn field_element(element: &BytesStart<'_>) -> Result<FieldElement, ApiError> {
+fn field_element(element: &BytesStart<'_>) -> Result<FieldElement, DecodeError> {
     let name = std::str::from_utf8(element.local_name().into_inner())
         .map_err(|error| malformed(&error))?;
     Ok(FieldElement {
@@ -271,7 +275,10 @@ fn field_element(element: &BytesStart<'_>) -> Result<FieldElement, ApiError> {
 
 /// A child of a field element: a member of a `DateTimeOffset` when the field is the
 /// event's time, else what makes the field's value nested elements.
-fn open_member(current: &mut Option<FieldElement>, child: &BytesStart<'_>) -> Result<(), ApiError> {
+fn open_member(
+    current: &mut Option<FieldElement>,
+    child: &BytesStart<'_>,
+) -> Result<(), DecodeError> {
     let Some(element) = current else {
         return Ok(());
     };
@@ -287,7 +294,7 @@ fn open_member(current: &mut Option<FieldElement>, child: &BytesStart<'_>) -> Re
 
 /// Whether the element's `nil` attribute (any prefix) is true. Its attributes were
 /// checked, and counted, as the element was read (`xml_well_formed`).
-fn nil_attribute(element: &BytesStart<'_>) -> Result<bool, ApiError> {
+fn nil_attribute(element: &BytesStart<'_>) -> Result<bool, DecodeError> {
     let mut nil = false;
     for attribute in element.attributes() {
         let attribute = attribute.map_err(|error| malformed(&error))?;
@@ -324,7 +331,7 @@ fn mark_nested(current: &mut Option<FieldElement>) {
 
 /// `&#65;`, `&#x41;` and the five predefined entities; anything else was never declared
 /// (we refuse DOCTYPEs), so it is an error.
-fn resolve(reference: &BytesRef<'_>) -> Result<String, ApiError> {
+fn resolve(reference: &BytesRef<'_>) -> Result<String, DecodeError> {
     if let Some(character) = reference
         .resolve_char_ref()
         .map_err(|error| malformed(&error))?
@@ -337,7 +344,7 @@ fn resolve(reference: &BytesRef<'_>) -> Result<String, ApiError> {
     resolve_predefined_entity(&name)
         .map(str::to_owned)
         .ok_or_else(|| {
-            ApiError::MalformedBody(format!("The XML uses the undeclared entity &{name};."))
+            DecodeError::MalformedBody(format!("The XML uses the undeclared entity &{name};."))
         })
 }
 
@@ -458,12 +465,12 @@ mod tests {
         let laughs = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><E><MemberUniqueKey>&lol2;</MemberUniqueKey></E>"#;
         let external = r#"<!DOCTYPE E [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><E><MemberUniqueKey>&xxe;</MemberUniqueKey></E>"#;
         for xml in [laughs, external] {
-            let Err(ApiError::MalformedBody(detail)) = decode(xml.as_bytes(), "acme") else {
+            let Err(DecodeError::MalformedBody(detail)) = decode(xml.as_bytes(), "acme") else {
                 panic!("accepted {xml}");
             };
             assert!(detail.contains("DOCTYPE"), "{detail}");
         }
-        let Err(ApiError::MalformedBody(detail)) =
+        let Err(DecodeError::MalformedBody(detail)) =
             decode(b"<E><Price>&undeclared;</Price></E>", "acme")
         else {
             panic!("accepted an undeclared entity");
@@ -483,7 +490,7 @@ mod tests {
         assert!(decode_many(b"<Empty/>", "acme", 3).unwrap().is_empty());
         assert!(matches!(
             decode_many(xml.as_bytes(), "acme", 2),
-            Err(ApiError::TooManyItems { limit: 2 })
+            Err(DecodeError::TooManyItems { limit: 2 })
         ));
     }
 
@@ -496,7 +503,7 @@ mod tests {
                 .concat()
         };
         assert!(decode(format!("<E{}/>", attributes(64)).as_bytes(), "acme").is_ok());
-        let Err(ApiError::MalformedBody(detail)) = decode(
+        let Err(DecodeError::MalformedBody(detail)) = decode(
             format!("<E><Price{}/></E>", attributes(65)).as_bytes(),
             "acme",
         ) else {
@@ -509,7 +516,7 @@ mod tests {
     fn elements_may_nest_64_deep() {
         let nested = |depth: usize| format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
         assert!(decode(nested(64).as_bytes(), "acme").is_ok());
-        let Err(ApiError::MalformedBody(detail)) = decode(nested(100_000).as_bytes(), "acme")
+        let Err(DecodeError::MalformedBody(detail)) = decode(nested(100_000).as_bytes(), "acme")
         else {
             panic!("accepted 100,000 levels");
         };
@@ -547,7 +554,7 @@ mod tests {
             b"<E xmlns:xml=\"urn:x\"/>",
         ] {
             assert!(
-                matches!(decode(xml, "acme"), Err(ApiError::MalformedBody(_))),
+                matches!(decode(xml, "acme"), Err(DecodeError::MalformedBody(_))),
                 "{}",
                 String::from_utf8_lossy(xml)
             );

@@ -5,7 +5,7 @@
 //! rules) more than 64 attributes on one element, or elements nested more than 64 deep. A body that gets
 //! past these is one any XML parser reads the same way.
 
-use crate::api_error::ApiError;
+use crate::decode::DecodeError;
 use crate::encode::xml_writer::allowed_in_xml;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{PrefixDeclaration, ResolveResult};
@@ -31,16 +31,16 @@ impl WellFormed {
         reader: &NsReader<&[u8]>,
         unbound_prefix: bool,
         event: &Event<'_>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), DecodeError> {
         let first = !std::mem::replace(&mut self.started, true);
         match event {
             Event::DocType(_) => {
-                return Err(ApiError::MalformedBody(
+                return Err(DecodeError::MalformedBody(
                     "XML with a DOCTYPE (or entity declarations) is not accepted.".into(),
                 ))
             }
             Event::Start(_) | Event::Empty(_) if self.depth == 0 && self.roots == 1 => {
-                return Err(ApiError::MalformedBody(
+                return Err(DecodeError::MalformedBody(
                     "The XML has more than one root element.".into(),
                 ));
             }
@@ -65,7 +65,7 @@ impl WellFormed {
                 return Err(malformed(&"a comment may not hold `--`"));
             }
             Event::Start(_) if self.depth == MAX_DEPTH => {
-                return Err(ApiError::MalformedBody(format!(
+                return Err(DecodeError::MalformedBody(format!(
                     "XML elements may nest at most {MAX_DEPTH} deep."
                 )));
             }
@@ -101,9 +101,9 @@ impl WellFormed {
 
 impl WellFormed {
     /// At the end of the body: there was one root, and it was closed.
-    pub fn finish(&self) -> Result<(), ApiError> {
+    pub fn finish(&self) -> Result<(), DecodeError> {
         if self.roots == 0 {
-            return Err(ApiError::MalformedBody(
+            return Err(DecodeError::MalformedBody(
                 "The body holds no XML element.".into(),
             ));
         }
@@ -114,7 +114,7 @@ impl WellFormed {
     }
 }
 
-fn outside_root() -> ApiError {
+fn outside_root() -> DecodeError {
     malformed(&"it has text outside the root element")
 }
 
@@ -125,10 +125,10 @@ const MAX_ATTRIBUTES: usize = 64;
 
 /// At most [`MAX_ATTRIBUTES`] attributes, each with a well-formed name, a bound prefix,
 /// a value without `<` and with only characters XML allows.
-fn attributes(reader: &NsReader<&[u8]>, element: &BytesStart<'_>) -> Result<(), ApiError> {
+fn attributes(reader: &NsReader<&[u8]>, element: &BytesStart<'_>) -> Result<(), DecodeError> {
     for (count, attribute) in element.attributes().enumerate() {
         if count == MAX_ATTRIBUTES {
-            return Err(ApiError::MalformedBody(format!(
+            return Err(DecodeError::MalformedBody(format!(
                 "An XML element may carry at most {MAX_ATTRIBUTES} attributes."
             )));
         }
@@ -160,7 +160,7 @@ fn attributes(reader: &NsReader<&[u8]>, element: &BytesStart<'_>) -> Result<(), 
 
 /// `prefix:local` or `local`, each part starting with a letter or `_` and going on with
 /// letters, digits, `-`, `.` and `_`.
-fn name(qualified: &[u8]) -> Result<(), ApiError> {
+fn name(qualified: &[u8]) -> Result<(), DecodeError> {
     let text = std::str::from_utf8(qualified).map_err(|e| malformed(&e))?;
     let well_formed = text.split(':').count() <= 2
         && text.split(':').all(|part| {
@@ -181,7 +181,7 @@ fn name(qualified: &[u8]) -> Result<(), ApiError> {
 }
 
 /// Only the characters XML 1.0 allows.
-pub fn characters(text: &str) -> Result<(), ApiError> {
+pub fn characters(text: &str) -> Result<(), DecodeError> {
     match text.chars().find(|c| !allowed_in_xml(*c)) {
         None => Ok(()),
         Some(c) => Err(malformed(&format_args!(
@@ -191,6 +191,6 @@ pub fn characters(text: &str) -> Result<(), ApiError> {
     }
 }
 
-fn malformed(error: &dyn std::fmt::Display) -> ApiError {
-    ApiError::MalformedBody(format!("The body is not well-formed XML: {error}."))
+fn malformed(error: &dyn std::fmt::Display) -> DecodeError {
+    DecodeError::MalformedBody(format!("The body is not well-formed XML: {error}."))
 }

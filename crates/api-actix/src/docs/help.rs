@@ -3,8 +3,9 @@
 //! (inline style, no scripts, no external assets) so it works with no internet.
 
 use crate::docs::openapi;
-use crate::docs::refinements::DocumentLimits;
 use crate::encode::{TimeMembers, XmlContract};
+use crate::limits::Limits;
+use crate::route_table::OPENAPI;
 use quick_xml::escape::escape;
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -36,14 +37,14 @@ const DOTNET_CLASS: &str = "namespace BillingEvents
 }";
 
 /// The whole page, for a service answering XML in `contract`.
-pub fn page(limits: DocumentLimits, contract: &XmlContract) -> String {
+pub fn page(limits: &Limits, contract: &XmlContract) -> String {
     let document = openapi::document(limits);
     let mut html = String::new();
     let _ = write!(
         html,
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>billing-events API help</title>\
          <style>{STYLE}</style></head><body><h1>billing-events API</h1><p>{}</p>\
-         <p>The machine-readable description is <a href=\"/openapi.json\">/openapi.json</a> (OpenAPI 3.1). \
+         <p>The machine-readable description is <a href=\"{OPENAPI}\">{OPENAPI}</a> (OpenAPI 3.1). \
          Route literals and property names match in any letter case.</p>",
         escape(document["info"]["description"].as_str().unwrap_or_default())
     );
@@ -204,7 +205,7 @@ fn request_body(html: &mut String, route: (&str, &str), content: &serde_json::Ma
     } else {
         let _ = write!(
             html,
-            "<h3>Body</h3><p><code>{}</code>, as described in <a href=\"/openapi.json\">/openapi.json</a>.</p>",
+            "<h3>Body</h3><p><code>{}</code>, as described in <a href=\"{OPENAPI}\">{OPENAPI}</a>.</p>",
             escape(schema)
         );
     }
@@ -247,15 +248,12 @@ fn sample(
 #[cfg(test)]
 mod tests {
     use super::page;
-    use crate::docs::refinements::DocumentLimits;
     use crate::encode::XmlContract;
+    use crate::limits::Limits;
 
     #[test]
     fn the_page_names_the_namespace_and_shows_the_dotnet_class() {
-        let page = page(
-            DocumentLimits::with_batch_items(1000),
-            &XmlContract::default(),
-        );
+        let page = page(&Limits::for_tests(), &XmlContract::default());
         assert!(page.contains("http://schemas.datacontract.org/2004/07/BillingEvents"));
         assert!(page.contains("public class InvoiceBillingEvent"));
         let api_md = include_str!("../../../../docs/api.md");
@@ -267,10 +265,7 @@ mod tests {
 
     #[test]
     fn the_page_shows_a_sample_for_every_format_and_loads_nothing_from_outside() {
-        let page = page(
-            DocumentLimits::with_batch_items(1000),
-            &XmlContract::default(),
-        );
+        let page = page(&Limits::for_tests(), &XmlContract::default());
         for content_type in [
             "application/json",
             "text/json",

@@ -7,7 +7,7 @@
 //! The declarations are functions with no body: the handlers stay short, and a unit test
 //! checks that every route in the document is one the router serves.
 
-use crate::docs::refinements::{self, DocumentLimits};
+use crate::docs::refinements;
 use crate::docs::samples;
 use crate::encode::problem::Problem as ProblemDetails;
 use crate::encode::{
@@ -16,6 +16,8 @@ use crate::encode::{
     PageRepresentation as BillingEventPage, SettlementRepresentation as BillingEventSettlement,
     SummaryRepresentation as BillingEventSummary,
 };
+use crate::limits::Limits;
+use crate::route_table;
 use crate::vocabulary::{field_name, EventStatusSchema, EventTypeSchema};
 use domain::Field;
 use serde_json::Value;
@@ -97,7 +99,7 @@ fn response_example(content_type: &str) -> Value {
 
 #[utoipa::path(
     post,
-    path = "/api/v1/BillingEvents/{id}",
+    path = route_table::EVENT,
     tag = "BillingEvents",
     summary = "Post a billing event",
     description = "Records one event for the client. Posting is idempotent on the guid: the same event again answers 200 with the stored one; another event under a taken guid answers 409.",
@@ -110,7 +112,7 @@ fn response_example(content_type: &str) -> Value {
         (InvoiceBillingEventInput = "application/x-www-form-urlencoded", example = json!(request_example("application/x-www-form-urlencoded"))),
     )),
     responses(
-        (status = 201, description = "Stored", headers(("Location" = String, description = "/api/v1/BillingEvents/{guid}"), ("X-Transaction-Id" = String)), content(
+        (status = 201, description = "Stored", headers(("Location" = String), ("X-Transaction-Id" = String)), content(
             (InvoiceBillingEvent = "application/json", example = json!(response_example("application/json"))),
             (InvoiceBillingEvent = "text/json", example = json!(response_example("text/json"))),
             (InvoiceBillingEvent = "application/xml", example = json!(response_example("application/xml"))),
@@ -132,7 +134,7 @@ fn post_billing_event() {}
 
 #[utoipa::path(
     get,
-    path = "/api/v1/BillingEvents/{id}",
+    path = route_table::EVENT,
     tag = "BillingEvents",
     summary = "Read a billing event",
     description = "The stored event, with this call's executionTime and txID.",
@@ -154,7 +156,7 @@ fn get_billing_event() {}
 
 #[utoipa::path(
     get,
-    path = "/health",
+    path = route_table::HEALTH,
     tag = "Operations",
     security(()),
     summary = "Liveness",
@@ -165,7 +167,7 @@ fn health() {}
 
 #[utoipa::path(
     get,
-    path = "/ready",
+    path = route_table::READY,
     tag = "Operations",
     security(()),
     summary = "Readiness",
@@ -196,7 +198,7 @@ struct SettlementInput {
 
 #[utoipa::path(
     get,
-    path = "/api/v1/BillingEvents",
+    path = route_table::EVENTS,
     tag = "BillingEvents",
     summary = "List a client's events",
     description = "A page of the client's events in a stable order (eventDateTime, then guid), with an opaque keyset cursor: walking every page returns each matching event exactly once, even while events arrive. Parameter names match in any case.",
@@ -221,7 +223,7 @@ fn list_billing_events() {}
 
 #[utoipa::path(
     get,
-    path = "/api/v1/BillingEvents/summary",
+    path = route_table::SUMMARY,
     tag = "BillingEvents",
     summary = "Total a client's events",
     description = "Event count, Σ quantity and Σ quantity × price per group, exact to the last digit (PostgreSQL numeric; arbitrary precision on SQLite). Takes the listing's filters.",
@@ -243,7 +245,7 @@ fn summarize_billing_events() {}
 
 #[utoipa::path(
     patch,
-    path = "/api/v1/BillingEvents/{id}",
+    path = route_table::EVENT,
     tag = "BillingEvents",
     summary = "Change an event's status",
     description = "Moves the status by the lifecycle (Unknown → Pending, Invoiced, Cancelled, Failed; Pending → Invoiced, Cancelled, Failed; Failed → Pending, Cancelled; Invoiced and Cancelled are final). Nothing else changes. Same status again: 200, no change. If-Match with the ETag makes it conditional.",
@@ -269,7 +271,7 @@ fn change_status() {}
 
 #[utoipa::path(
     get,
-    path = "/api/v1/BillingEvents/{id}/history",
+    path = route_table::HISTORY,
     tag = "BillingEvents",
     summary = "Read an event's audit history",
     params(("id" = String, Path, description = "The event's guid (bGuid in problems)")),
@@ -283,7 +285,7 @@ fn history() {}
 
 #[utoipa::path(
     post,
-    path = "/api/v1/BillingEvents/{id}/status",
+    path = route_table::SETTLEMENT,
     tag = "BillingEvents",
     summary = "Settle many events",
     description = "Moves up to 10,000 of the client's events to one status in one transaction, answering per guid. Each change is applied at most once; retrying is safe. Events of other clients are notFound.",
@@ -303,7 +305,7 @@ fn settle_many() {}
 
 #[utoipa::path(
     post,
-    path = "/api/v1/BillingEvents/{id}/batch",
+    path = route_table::BATCH,
     tag = "BillingEvents",
     summary = "Post many billing events",
     description = "Up to batch.max_items events (default 1,000) in one request and one transaction. Each item is answered as a single post would be: valid items are stored even when others are invalid, each at most once; retrying the whole batch is safe. Over the item limit: 413, nothing stored.",
@@ -369,7 +371,7 @@ impl utoipa::Modify for KeySchemes {
 }
 
 /// The whole document as JSON, stating the running configuration's limits.
-pub fn document(limits: DocumentLimits) -> Value {
+pub fn document(limits: &Limits) -> Value {
     let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     refinements::refine(&mut document, limits);
     document
@@ -396,11 +398,12 @@ pub fn body_fields() -> Vec<(&'static str, String)> {
 mod tests {
     use super::*;
 
-    const LIMITS: DocumentLimits = DocumentLimits {
-        batch_items: 7,
-        settlement_guids: 10_000,
-        list_limit: 1000,
-    };
+    fn limits() -> Limits {
+        Limits {
+            batch_items: 7,
+            ..Limits::for_tests()
+        }
+    }
 
     #[test]
     fn the_document_has_no_null_anywhere() {
@@ -421,13 +424,13 @@ mod tests {
             }
         }
         let mut found = Vec::new();
-        nulls(&document(LIMITS), String::new(), &mut found);
+        nulls(&document(&limits()), String::new(), &mut found);
         assert_eq!(found, Vec::<String>::new());
     }
 
     #[test]
     fn one_path_item_holds_every_method_of_a_route() {
-        let document = document(LIMITS);
+        let document = document(&limits());
         let item = &document["paths"]["/api/v1/BillingEvents/{id}"];
         let methods: Vec<&String> = item.as_object().unwrap().keys().collect();
         assert_eq!(methods, ["get", "patch", "post"]);
@@ -439,7 +442,7 @@ mod tests {
 
     #[test]
     fn every_api_operation_documents_the_shared_answers_and_their_headers() {
-        let document = document(LIMITS);
+        let document = document(&limits());
         let mut checked = 0;
         for (path, item) in document["paths"].as_object().unwrap() {
             for (method, operation) in item.as_object().unwrap() {
@@ -470,7 +473,7 @@ mod tests {
 
     #[test]
     fn an_event_answer_links_to_reading_settling_and_its_history() {
-        let document = document(LIMITS);
+        let document = document(&limits());
         let links =
             &document["paths"]["/api/v1/BillingEvents/{id}"]["post"]["responses"]["201"]["links"];
         for (name, operation) in [
@@ -495,7 +498,7 @@ mod tests {
 
     #[test]
     fn bodies_state_the_configured_limits() {
-        let document = document(LIMITS);
+        let document = document(&limits());
         let batch = &document["paths"]["/api/v1/BillingEvents/{id}/batch"]["post"]["requestBody"]
             ["content"];
         assert_eq!(batch["application/json"]["schema"]["maxItems"], 7);
@@ -511,7 +514,7 @@ mod tests {
 
     #[test]
     fn api_routes_ask_for_a_key_and_probes_do_not() {
-        let document = document(LIMITS);
+        let document = document(&limits());
         let schemes = &document["components"]["securitySchemes"];
         assert_eq!(schemes["bearer"]["scheme"], "bearer");
         assert_eq!(schemes["apiKey"]["name"], "X-Api-Key");
@@ -527,8 +530,8 @@ mod tests {
 
     #[test]
     fn the_document_is_openapi_3_1_and_documents_the_route_table_exactly() {
-        use crate::routes::ROUTES;
-        let document = document(LIMITS);
+        use crate::route_table::{API_PREFIX, HELP, METRICS, OPENAPI, ROUTES};
+        let document = document(&limits());
         assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
         // `/api/v1/BillingEvents/{bGuid}` is the table's `…/{id}`: compare the shapes.
         let shape = |path: &str| -> String {
@@ -552,24 +555,20 @@ mod tests {
         let mut routed: Vec<(String, String)> = ROUTES
             .iter()
             // Documentation and Prometheus routes are not part of the API.
-            .filter(|route| !["/help", "/openapi.json", "/metrics"].contains(&route.pattern))
+            .filter(|route| ![HELP, OPENAPI, METRICS].contains(&route.pattern))
             .flat_map(|route| {
                 route
-                    .allow
-                    .split(", ")
+                    .methods()
                     .map(|method| (shape(route.pattern), method.to_owned()))
             })
             .collect();
         documented.sort();
         routed.sort();
         assert_eq!(documented, routed);
-        let under_api = |route: &&crate::routes::Route| {
-            route
-                .pattern
-                .starts_with(&format!("{}/", crate::routes::API_PREFIX))
-        };
+        let under_api =
+            |route: &&route_table::Route| route.pattern.starts_with(&format!("{API_PREFIX}/"));
         for route in ROUTES.iter().filter(under_api) {
-            for method in route.allow.split(", ") {
+            for method in route.methods() {
                 let path = document["paths"]
                     .as_object()
                     .unwrap()
@@ -590,7 +589,7 @@ mod tests {
 
     #[test]
     fn every_request_format_has_an_example() {
-        let document = document(LIMITS);
+        let document = document(&limits());
         let content =
             &document["paths"]["/api/v1/BillingEvents/{id}"]["post"]["requestBody"]["content"];
         for sample in samples::REQUESTS {

@@ -4,32 +4,14 @@
 //! can be done with it next, and the XML shape of a batch.
 
 use crate::docs::wire_schemas::{self, reference};
-use crate::routes::API_PREFIX;
+use crate::limits::Limits;
+use crate::route_table::{self, API_PREFIX};
 use serde_json::{json, Map, Value};
 
-/// The limits the document states, from the running configuration.
-#[derive(Debug, Clone, Copy)]
-pub struct DocumentLimits {
-    pub batch_items: usize,
-    pub settlement_guids: usize,
-    pub list_limit: u32,
-}
-
-impl DocumentLimits {
-    /// The limits of a service taking batches of up to `batch_items`.
-    pub fn with_batch_items(batch_items: usize) -> Self {
-        Self {
-            batch_items,
-            settlement_guids: app::settle_billing_events::MAX_GUIDS,
-            list_limit: app::list_billing_events::MAX_LIMIT,
-        }
-    }
-}
-
 /// Adds everything below to `document`.
-pub fn refine(document: &mut Value, limits: DocumentLimits) {
+pub fn refine(document: &mut Value, limits: &Limits) {
     let schemas = &mut document["components"]["schemas"];
-    for (name, schema) in wire_schemas::components(limits.list_limit) {
+    for (name, schema) in wire_schemas::components(limits.page_events) {
         schemas[name] = schema;
     }
     event_input(&mut schemas["InvoiceBillingEventInput"]);
@@ -271,7 +253,7 @@ fn headers(responses: &mut Map<String, Value>) {
             });
         }
         match status.as_str() {
-            "201" => headers["Location"] = text("/api/v1/BillingEvents/{guid}"),
+            "201" => headers["Location"] = text(&route_table::event_path(&"{guid}")),
             "401" => headers["WWW-Authenticate"] = text("Bearer"),
             "405" => headers["Allow"] = text("The methods of the route"),
             "429" | "503" => {

@@ -1,8 +1,8 @@
 //! The answer to a batch: one result per item, in order, and counts.
 
 use super::XmlContract;
+use crate::encode::context::RequestContext;
 use crate::encode::xml_writer::XmlWriter;
-use crate::middleware::request_context::RequestContext;
 use crate::vocabulary::field_name;
 use app::ItemOutcome;
 use serde::Serialize;

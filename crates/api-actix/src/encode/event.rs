@@ -1,9 +1,9 @@
 //! One stored event as clients get it: the original API's camelCase JSON, or the XML a
 //! .NET `DataContractSerializer` client expects.
 
+use crate::encode::context::RequestContext;
 use crate::encode::xml_contract::XmlContract;
 use crate::encode::xml_writer::XmlWriter;
-use crate::middleware::request_context::RequestContext;
 use crate::vocabulary::{EventStatusSchema, EventTypeSchema};
 use domain::BillingEvent;
 use serde::Serialize;

@@ -1,8 +1,8 @@
 //! An event's audit history, oldest first.
 
 use super::XmlContract;
+use crate::encode::context::RequestContext;
 use crate::encode::xml_writer::XmlWriter;
-use crate::middleware::request_context::RequestContext;
 use crate::vocabulary::EventStatusSchema;
 use domain::HistoryEntry;
 use domain::{BillingEventGuid, EventStatus};

@@ -2,6 +2,7 @@
 //! XML as negotiated, problems included.
 
 mod batch;
+pub mod context;
 mod event;
 mod health;
 mod history;
@@ -14,6 +15,7 @@ pub mod xml_contract;
 pub mod xml_writer;
 
 pub use batch::BatchRepresentation;
+pub use context::RequestContext;
 pub use event::{exact_number, EventRepresentation};
 pub use health::HealthRepresentation;
 pub use history::HistoryRepresentation;
@@ -22,7 +24,6 @@ pub use settlement::SettlementRepresentation;
 pub use summary::SummaryRepresentation;
 pub use xml_contract::{TimeMembers, XmlContract};
 
-use crate::middleware::request_context::RequestContext;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use serde::Serialize;

@@ -1,8 +1,8 @@
 //! A page of a listing: `{"items": [...], "nextCursor": "…" | null}`.
 
 use super::{EventRepresentation, XmlContract};
+use crate::encode::context::RequestContext;
 use crate::encode::xml_writer::XmlWriter;
-use crate::middleware::request_context::RequestContext;
 use app::Page;
 use serde::Serialize;
 use utoipa::ToSchema;

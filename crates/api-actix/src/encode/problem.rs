@@ -3,9 +3,9 @@
 //! Web API 2's `HttpError` members `Message` and `ModelState` ride along as extension
 //! members, so the original's .NET clients can read every error.
 
+use crate::encode::context::RequestContext;
 use crate::encode::negotiation::{MediaFormat, ProblemLabel};
 use crate::encode::xml_writer::XmlWriter;
-use crate::middleware::request_context::RequestContext;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};

@@ -1,8 +1,8 @@
 //! The answer to a bulk settlement: one result per guid, in order, and counts.
 
 use super::XmlContract;
+use crate::encode::context::RequestContext;
 use crate::encode::xml_writer::XmlWriter;
-use crate::middleware::request_context::RequestContext;
 use crate::vocabulary::EventStatusSchema;
 use domain::SettleOutcome;
 use domain::{BillingEventGuid, EventStatus};

@@ -1,8 +1,8 @@
 //! A summary: per group, its keys, the count and the exact totals.
 
 use super::{exact_number, XmlContract};
+use crate::encode::context::RequestContext;
 use crate::encode::xml_writer::XmlWriter;
-use crate::middleware::request_context::RequestContext;
 use crate::vocabulary::{EventStatusSchema, EventTypeSchema};
 use domain::SummaryRow;
 use domain::{EventStatus, EventType};

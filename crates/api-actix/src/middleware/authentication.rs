@@ -8,8 +8,9 @@
 //! the extractor itself answers 401, never an open door and never a 500.
 
 use crate::api_error::ApiError;
-use crate::middleware::request_context::RequestContext;
-use crate::routes::API_PREFIX;
+use crate::encode::RequestContext;
+use crate::middleware::shares::Share;
+use crate::route_table;
 use crate::settings::AuthSettings;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::Payload;
@@ -64,27 +65,6 @@ impl Gate {
     }
 }
 
-/// Whose share of what the service holds for requests (body memory, heavy work) a
-/// request draws on: a client's keys share one, each admin key has its own, and with
-/// keys off (development) every caller draws on one. A caller past its share waits on
-/// itself, not in front of the others.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct Share(std::sync::Arc<str>);
-
-impl Share {
-    #[cfg(test)]
-    pub fn for_tests(name: &str) -> Self {
-        Self(name.into())
-    }
-
-    fn of(access: &Access, key: &ApiKeyId) -> Self {
-        Self(match access {
-            Access::Client(client) => format!("client {client}").into(),
-            Access::AllClients => format!("key {key}").into(),
-        })
-    }
-}
-
 /// `Authorization: Bearer <key>` (the scheme in any case), else `X-Api-Key: <key>`.
 fn presented_key(headers: &HeaderMap) -> Option<&str> {
     let bearer = headers
@@ -127,22 +107,13 @@ impl std::ops::Deref for Caller {
     }
 }
 
-/// Whether `path` (as routing sees it, percent-decoded) is under the API prefix, in any
-/// letter case.
-fn under_api(path: &str) -> bool {
-    let length = API_PREFIX.len();
-    let prefix = path.get(..length).unwrap_or(path);
-    prefix.eq_ignore_ascii_case(API_PREFIX)
-        && matches!(path.as_bytes().get(length), None | Some(b'/'))
-}
-
 /// The middleware: wrap the app with `from_fn(authentication::guard)`, inside
 /// `request_context::track` so refusals carry a txID and are logged like any answer.
 pub async fn guard(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if !under_api(req.match_info().as_str()) {
+    if !route_table::needs_key(req.match_info().as_str()) {
         return next
             .call(req)
             .await
@@ -203,30 +174,5 @@ mod tests {
             None
         );
         assert_eq!(presented_key(&headers(&[])), None);
-    }
-
-    #[test]
-    fn every_api_route_of_the_table_is_guarded_and_no_other() {
-        for route in crate::routes::ROUTES {
-            let api = route.pattern.starts_with("/api/v1/BillingEvents");
-            assert_eq!(under_api(route.pattern), api, "{}", route.pattern);
-        }
-    }
-
-    #[test]
-    fn every_path_under_api_in_any_case_is_guarded() {
-        for path in ["/api", "/api/v1/BillingEvents", "/API/V1/x", "/Api/"] {
-            assert!(under_api(path), "{path}");
-        }
-        for path in [
-            "/",
-            "/health",
-            "/apis",
-            "/help",
-            "/openapi.json",
-            "/metrics",
-        ] {
-            assert!(!under_api(path), "{path}");
-        }
     }
 }

@@ -8,39 +8,13 @@
 //! sees such a request, so its log line and count are made here.
 
 use crate::api_error::ApiError;
-use crate::middleware::request_context::{RequestContext, TRANSACTION_ID_HEADER};
-use crate::middleware::route_case::canonical_path;
-use crate::routes::API_PREFIX;
+use crate::encode::context::{RequestContext, TRANSACTION_ID_HEADER};
+use crate::limits::BodyLimits;
+use crate::route_table::{self, Body};
 use crate::telemetry::prometheus;
 use actix_http::Request;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpMessage, HttpResponse, ResponseError};
-
-/// The body limit of each route that takes one.
-#[derive(Debug, Clone)]
-pub struct BodyLimits {
-    pub event: usize,
-    pub settlement: usize,
-    pub batch: usize,
-}
-
-impl BodyLimits {
-    /// The route `path` names, as its metrics label, and its limit: `…/{id}/batch` and
-    /// `…/{id}/status` have their own, every other path the event's (the smallest).
-    fn for_path(&self, path: &str) -> (&'static str, usize) {
-        let canonical = canonical_path(path);
-        let path = canonical.as_deref().unwrap_or(path);
-        let below_events = path
-            .strip_prefix(API_PREFIX)
-            .and_then(|rest| rest.strip_prefix("/v1/BillingEvents/"));
-        match below_events.map(|rest| rest.split_once('/')) {
-            Some(Some((_, "batch"))) => ("/api/v1/BillingEvents/{id}/batch", self.batch),
-            Some(Some((_, "status"))) => ("/api/v1/BillingEvents/{id}/status", self.settlement),
-            Some(None) => ("/api/v1/BillingEvents/{id}", self.event),
-            _ => ("unmatched", self.event),
-        }
-    }
-}
 
 /// The expect service: the request back (then actix-http sends `100 Continue`), or a
 /// 413 problem when its `Content-Length` is over its route's limit.
@@ -54,7 +28,9 @@ pub fn check(limits: &BodyLimits, req: Request) -> Result<Request, HttpResponse>
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.trim().parse::<u64>().ok());
-    let (route, limit) = limits.for_path(req.path());
+    let route = route_table::find(req.path()).map(|(route, _)| route);
+    let limit = limits.of(route.map_or(Body::None, |route| route.body(req.method().as_str())));
+    let route = route.map_or("unmatched", |route| route.pattern);
     match declared {
         Some(length) if length > u64::try_from(limit).unwrap_or(u64::MAX) => {
             let context = RequestContext::for_head(req.headers());
@@ -75,36 +51,5 @@ pub fn check(limits: &BodyLimits, req: Request) -> Result<Request, HttpResponse>
             Err(response)
         }
         _ => Ok(req),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::BodyLimits;
-
-    #[test]
-    fn each_body_route_has_its_limit_in_any_spelling() {
-        let limits = BodyLimits {
-            event: 1,
-            settlement: 2,
-            batch: 3,
-        };
-        let limit = |path| limits.for_path(path).1;
-        assert_eq!(limit("/api/v1/BillingEvents/acme"), 1);
-        assert_eq!(limit("/api/v1/BillingEvents/acme/status"), 2);
-        assert_eq!(limit("/api/v1/BillingEvents/acme/batch"), 3);
-        assert_eq!(limit("/API/v1/billingevents/acme/BATCH/"), 3);
-        assert_eq!(limit("/api/v1/BillingEvents/acme/b%61tch"), 3);
-        assert_eq!(
-            limit("/api/v1/BillingEvents/batch"),
-            1,
-            "a client named batch"
-        );
-        assert_eq!(limit("/health"), 1);
-        assert_eq!(
-            limits.for_path("/api/v1/billingevents/acme").0,
-            "/api/v1/BillingEvents/{id}"
-        );
-        assert_eq!(limits.for_path("/nowhere").0, "unmatched");
     }
 }

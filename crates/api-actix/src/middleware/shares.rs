@@ -2,11 +2,32 @@
 //! service has a fixed amount of (body memory, heavy work), so that a caller past its
 //! share waits on itself and not in front of the others.
 
-use crate::middleware::authentication::Share;
+use domain::{Access, ApiKeyId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Whose share of what the service holds for requests (body memory, heavy work) a
+/// request draws on: a client's keys share one, each admin key has its own, and with
+/// keys off (development) every caller draws on one. A caller past its share waits on
+/// itself, not in front of the others.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Share(std::sync::Arc<str>);
+
+impl Share {
+    #[cfg(test)]
+    pub fn for_tests(name: &str) -> Self {
+        Self(name.into())
+    }
+
+    pub fn of(access: &Access, key: &ApiKeyId) -> Self {
+        Self(match access {
+            Access::Client(client) => format!("client {client}").into(),
+            Access::AllClients => format!("key {key}").into(),
+        })
+    }
+}
 
 /// A semaphore of `per_share` permits for each share that draws on it. A share's
 /// semaphore is made on its first use and forgotten when nobody holds or waits on it,

@@ -5,9 +5,9 @@ use super::AppState;
 use crate::api_error::ApiError;
 use crate::decode::body::{self, BodyFormat};
 use crate::decode::{json, text_encoding, xml};
+use crate::encode::RequestContext;
 use crate::encode::{BatchRepresentation, Representation};
 use crate::middleware::authentication::Caller;
-use crate::middleware::request_context::RequestContext;
 use crate::telemetry::prometheus;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -36,7 +36,7 @@ pub async fn post_batch(
             )))
         }
     };
-    let (client, max_items) = (client_name.to_owned(), state.max_batch_items);
+    let (client, max_items) = (client_name.to_owned(), state.limits.batch_items);
     let is_xml = format == BodyFormat::Xml;
     let drafts = body::decode_off_worker(bytes, move |bytes| {
         let utf8 = text_encoding::to_utf8(bytes, charset)?;

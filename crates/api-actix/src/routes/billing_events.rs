@@ -4,9 +4,10 @@ use super::AppState;
 use crate::api_error::{etag, ApiError};
 use crate::decode::body::{self, BodyFormat, BodyRules};
 use crate::decode::{form, json, text_encoding, xml};
+use crate::encode::RequestContext;
 use crate::encode::{EventRepresentation, Representation};
 use crate::middleware::authentication::Caller;
-use crate::middleware::request_context::RequestContext;
+use crate::route_table;
 use crate::telemetry::prometheus;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
@@ -32,7 +33,7 @@ pub async fn post(
                 prometheus::events("created", 1);
                 tracing::Span::current().record("guid", tracing::field::display(event.guid));
                 let mut response = answer(StatusCode::CREATED, &event, &context);
-                let location = format!("/api/v1/BillingEvents/{}", event.guid);
+                let location = route_table::event_path(&event.guid);
                 if let Ok(location) = HeaderValue::from_str(&location) {
                     response.headers_mut().insert(header::LOCATION, location);
                 }

@@ -2,7 +2,6 @@
 //! life of the app, so each is rendered once, on first request.
 
 use super::AppState;
-use crate::docs::refinements::DocumentLimits;
 use crate::docs::{help, openapi};
 use actix_web::http::header;
 use actix_web::web::{self, Bytes};
@@ -20,7 +19,7 @@ pub async fn help_page(state: web::Data<AppState>) -> HttpResponse {
     let page = state
         .docs
         .help
-        .get_or_init(|| help::page(limits(&state), &state.xml).into())
+        .get_or_init(|| help::page(&state.limits, &state.xml).into())
         .clone();
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
@@ -31,13 +30,9 @@ pub async fn openapi_document(state: web::Data<AppState>) -> HttpResponse {
     let document = state
         .docs
         .openapi
-        .get_or_init(|| openapi::document(limits(&state)).to_string().into())
+        .get_or_init(|| openapi::document(&state.limits).to_string().into())
         .clone();
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/json"))
         .body(document)
-}
-
-fn limits(state: &AppState) -> DocumentLimits {
-    DocumentLimits::with_batch_items(state.max_batch_items)
 }

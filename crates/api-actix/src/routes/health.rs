@@ -2,8 +2,8 @@
 
 use super::AppState;
 use crate::api_error::ApiError;
+use crate::encode::RequestContext;
 use crate::encode::{HealthRepresentation, Representation};
-use crate::middleware::request_context::RequestContext;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 

@@ -4,7 +4,7 @@
 
 use super::AppState;
 use crate::api_error::ApiError;
-use crate::middleware::authentication::Share;
+use crate::middleware::shares::Share;
 use crate::middleware::shares::ShareHeld;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};

@@ -4,9 +4,9 @@
 use super::AppState;
 use crate::api_error::ApiError;
 use crate::decode::query::Query;
+use crate::encode::RequestContext;
 use crate::encode::{PageRepresentation, Representation, SummaryRepresentation};
 use crate::middleware::authentication::Caller;
-use crate::middleware::request_context::RequestContext;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
