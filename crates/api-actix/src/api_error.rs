@@ -10,26 +10,26 @@ use crate::telemetry::prometheus;
 use crate::vocabulary::{field_name, parameter_name};
 use actix_web::http::{header, StatusCode};
 use app::{
-    AuthenticateError, ChangeStatusError, GetBillingEventError, GetHistoryError, InvalidParameters,
-    ListBillingEventsError, RecordBillingEventError, RecordBillingEventsError, RepositoryError,
-    SettleBillingEventsError, SummarizeBillingEventsError,
+    AuthenticateError, ChangeStatusError, CommonError, InvalidParameters, ListBillingEventsError,
+    RecordBillingEventError, RecordBillingEventsError, RepositoryError, SettleBillingEventsError,
+    SummarizeBillingEventsError,
 };
 use domain::{GuidError, ValidationErrors};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// What any use case may answer (forbidden, invalid guid, not found, the store).
+    #[error(transparent)]
+    Common(#[from] CommonError),
+    /// What one use case answers; each also holds the common kinds.
     #[error(transparent)]
     Record(#[from] RecordBillingEventError),
     #[error(transparent)]
     RecordMany(#[from] RecordBillingEventsError),
     #[error(transparent)]
-    Get(#[from] GetBillingEventError),
-    #[error(transparent)]
     ChangeStatus(#[from] ChangeStatusError),
     #[error(transparent)]
     Settle(#[from] SettleBillingEventsError),
-    #[error(transparent)]
-    History(#[from] GetHistoryError),
     #[error(transparent)]
     List(#[from] ListBillingEventsError),
     #[error(transparent)]
@@ -127,6 +127,23 @@ impl ApiError {
             )
         };
         match self {
+            ApiError::Common(common)
+            | ApiError::Record(RecordBillingEventError::Common(common))
+            | ApiError::RecordMany(RecordBillingEventsError::Common(common))
+            | ApiError::ChangeStatus(ChangeStatusError::Common(common))
+            | ApiError::Settle(SettleBillingEventsError::Common(common))
+            | ApiError::List(ListBillingEventsError::Common(common))
+            | ApiError::Summarize(SummarizeBillingEventsError::Common(common)) => match common {
+                CommonError::Forbidden { client } => problem(
+                    StatusCode::FORBIDDEN,
+                    PLAIN,
+                    "Forbidden",
+                    format!("This API key may not act for client {client}."),
+                ),
+                CommonError::InvalidGuid(error) => validation(bad_guid(error), 0),
+                CommonError::NotFound => not_found(),
+                CommonError::Repository(error) => repository_problem(error, problem),
+            },
             ApiError::Record(RecordBillingEventError::Invalid(invalid)) => {
                 prometheus::events("rejected", 1);
                 validation(fields(invalid), 0)
@@ -138,11 +155,6 @@ impl ApiError {
             | ApiError::List(ListBillingEventsError::Invalid(invalid))
             | ApiError::Summarize(SummarizeBillingEventsError::Invalid(invalid)) => {
                 validation(parameters(invalid), invalid.unnamed())
-            }
-            ApiError::Get(GetBillingEventError::InvalidGuid(error))
-            | ApiError::ChangeStatus(ChangeStatusError::InvalidGuid(error))
-            | ApiError::History(GetHistoryError::InvalidGuid(error)) => {
-                validation(bad_guid(error), 0)
             }
             ApiError::Record(RecordBillingEventError::Conflict { guid }) => {
                 prometheus::events("conflicted", 1);
@@ -161,7 +173,7 @@ impl ApiError {
                     .with_billing_event_guid(guid.to_string())
                     .with_header((header::LOCATION, route_table::event_path(guid)))
             }
-            ApiError::ChangeStatus(ChangeStatusError::Forbidden(forbidden)) => problem(
+            ApiError::ChangeStatus(ChangeStatusError::ForbiddenTransition(forbidden)) => problem(
                 StatusCode::CONFLICT,
                 FORBIDDEN_TRANSITION,
                 "The status cannot move that way",
@@ -183,21 +195,8 @@ impl ApiError {
                 )
                 .with_header((header::ETAG, etag(*current_revision)))
             }
-            ApiError::Get(GetBillingEventError::NotFound)
-            | ApiError::ChangeStatus(ChangeStatusError::NotFound)
-            | ApiError::History(GetHistoryError::NotFound) => not_found(),
-            ApiError::Record(RecordBillingEventError::Repository(error))
-            | ApiError::Get(GetBillingEventError::Repository(error))
-            | ApiError::ChangeStatus(ChangeStatusError::Repository(error))
-            | ApiError::Settle(SettleBillingEventsError::Repository(error))
-            | ApiError::History(GetHistoryError::Repository(error))
-            | ApiError::List(ListBillingEventsError::Repository(error))
-            | ApiError::Summarize(SummarizeBillingEventsError::Repository(error))
-            | ApiError::RecordMany(RecordBillingEventsError::Repository(error))
+            ApiError::Authenticate(AuthenticateError::Repository(error))
             | ApiError::NotReady(error) => repository_problem(error, problem),
-            ApiError::Authenticate(AuthenticateError::Repository(error)) => {
-                repository_problem(error, problem)
-            }
             ApiError::Authenticate(refused) => {
                 // The log names the reason and at most the key's public id.
                 tracing::info!(reason = %refused, "request not authenticated");
@@ -220,14 +219,6 @@ impl ApiError {
                 )
                 .with_header((header::WWW_AUTHENTICATE, challenge.to_owned()))
             }
-            ApiError::Record(RecordBillingEventError::Forbidden { client })
-            | ApiError::RecordMany(RecordBillingEventsError::Forbidden { client })
-            | ApiError::Settle(SettleBillingEventsError::Forbidden { client }) => problem(
-                StatusCode::FORBIDDEN,
-                PLAIN,
-                "Forbidden",
-                format!("This API key may not act for client {client}."),
-            ),
             ApiError::RateLimited { retry_after_secs } => problem(
                 StatusCode::TOO_MANY_REQUESTS,
                 PLAIN,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 /// A caller whose key was admitted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
+pub struct AdmittedKey {
     pub key_id: ApiKeyId,
     pub access: Access,
 }
@@ -38,7 +38,7 @@ impl Authenticate {
     }
 
     /// Looks the key up by its public id, then compares hashes in constant time.
-    pub async fn execute(&self, presented: Option<&str>) -> Result<Caller, AuthenticateError> {
+    pub async fn execute(&self, presented: Option<&str>) -> Result<AdmittedKey, AuthenticateError> {
         let presented = presented.ok_or(AuthenticateError::Missing)?;
         let presented = PresentedKey::parse(presented).map_err(|_| AuthenticateError::Malformed)?;
         let id = presented.id().clone();
@@ -46,7 +46,7 @@ impl Authenticate {
             return Err(AuthenticateError::Unknown(id));
         };
         match record.admit(&presented) {
-            Some(access) => Ok(Caller {
+            Some(access) => Ok(AdmittedKey {
                 key_id: id,
                 access: access.clone(),
             }),

@@ -1,9 +1,10 @@
 //! Settle one event: move its status by the lifecycle, at most once per revision.
 
-use crate::ports::{BillingEventRepository, Clock, RepositoryError};
+use crate::common_error::{from_repository_error, CommonError};
+use crate::ports::{BillingEventRepository, Clock};
 use domain::{
     Access, BillingEvent, BillingEventDraft, BillingEventGuid, EventStatus, Field,
-    ForbiddenTransition, GuidError, RawValue, ValidationErrors,
+    ForbiddenTransition, RawValue, ValidationErrors,
 };
 use domain::{SettleOutcome, SettleTarget};
 use std::sync::Arc;
@@ -18,20 +19,18 @@ pub enum StatusChange {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChangeStatusError {
-    #[error("the billing event guid {0}")]
-    InvalidGuid(GuidError),
     #[error("{0}")]
     Invalid(ValidationErrors),
-    #[error("no billing event has this guid")]
-    NotFound,
     #[error(transparent)]
-    Forbidden(ForbiddenTransition),
+    ForbiddenTransition(ForbiddenTransition),
     /// `If-Match` named another revision than the stored one.
     #[error("the billing event is at revision {current_revision}")]
     StaleRevision { current_revision: u32 },
+    /// Forbidden, invalid guid, not found, or the store failing.
     #[error(transparent)]
-    Repository(#[from] RepositoryError),
+    Common(#[from] CommonError),
 }
+from_repository_error!(ChangeStatusError);
 
 #[derive(Debug, Clone)]
 pub struct ChangeBillingEventStatus {
@@ -49,7 +48,7 @@ impl ChangeBillingEventStatus {
     ///
     /// # Errors
     /// `InvalidGuid`; `Invalid` when the status is missing or bad, or the body tries to
-    /// change anything else; `NotFound`; `Forbidden` for a move the lifecycle forbids;
+    /// change anything else; `NotFound`; `ForbiddenTransition` for a move the lifecycle forbids;
     /// `StaleRevision` when the revision differs; `Repository`.
     pub async fn execute(
         &self,
@@ -59,7 +58,7 @@ impl ChangeBillingEventStatus {
         access: &Access,
         tx_id: &str,
     ) -> Result<StatusChange, ChangeStatusError> {
-        let guid = BillingEventGuid::parse(guid).map_err(ChangeStatusError::InvalidGuid)?;
+        let guid = BillingEventGuid::parse(guid).map_err(CommonError::InvalidGuid)?;
         let to = status_only(body).map_err(ChangeStatusError::Invalid)?;
         let target = SettleTarget {
             guid,
@@ -74,12 +73,12 @@ impl ChangeBillingEventStatus {
             Some(SettleOutcome::Changed(event)) => Ok(StatusChange::Changed(event)),
             Some(SettleOutcome::Unchanged(event)) => Ok(StatusChange::Unchanged(event)),
             Some(SettleOutcome::Forbidden(forbidden)) => {
-                Err(ChangeStatusError::Forbidden(forbidden))
+                Err(ChangeStatusError::ForbiddenTransition(forbidden))
             }
             Some(SettleOutcome::Stale { current }) => Err(ChangeStatusError::StaleRevision {
                 current_revision: current.revision,
             }),
-            Some(SettleOutcome::NotFound) | None => Err(ChangeStatusError::NotFound),
+            Some(SettleOutcome::NotFound) | None => Err(CommonError::NotFound.into()),
         }
     }
 }
@@ -222,10 +221,12 @@ mod tests {
             .await;
         assert!(matches!(
             forbidden,
-            Err(ChangeStatusError::Forbidden(ForbiddenTransition {
-                from: EventStatus::Cancelled,
-                to: EventStatus::Pending
-            }))
+            Err(ChangeStatusError::ForbiddenTransition(
+                ForbiddenTransition {
+                    from: EventStatus::Cancelled,
+                    to: EventStatus::Pending
+                }
+            ))
         ));
         let stale = use_case
             .execute(
@@ -251,12 +252,18 @@ mod tests {
                 "tx",
             )
             .await;
-        assert!(matches!(unknown, Err(ChangeStatusError::NotFound)));
+        assert!(matches!(
+            unknown,
+            Err(ChangeStatusError::Common(CommonError::NotFound))
+        ));
         let other = Access::Client(domain::ClientName::parse("other").unwrap());
         let foreign = use_case
             .execute(GUID, body("Cancelled"), None, &other, "tx")
             .await;
-        assert!(matches!(foreign, Err(ChangeStatusError::NotFound)));
+        assert!(matches!(
+            foreign,
+            Err(ChangeStatusError::Common(CommonError::NotFound))
+        ));
     }
 
     #[tokio::test]

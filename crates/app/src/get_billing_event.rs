@@ -1,19 +1,9 @@
 //! Read one billing event by its guid.
 
-use crate::ports::{BillingEventRepository, RepositoryError};
-use domain::{Access, BillingEvent, BillingEventGuid, GuidError};
+use crate::common_error::CommonError;
+use crate::ports::BillingEventRepository;
+use domain::{Access, BillingEvent, BillingEventGuid};
 use std::sync::Arc;
-
-/// Why an event could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum GetBillingEventError {
-    #[error("the billing event guid {0}")]
-    InvalidGuid(GuidError),
-    #[error("no billing event has this guid")]
-    NotFound,
-    #[error(transparent)]
-    Repository(#[from] RepositoryError),
-}
 
 /// The use case. Cheap to clone; share one per process.
 #[derive(Debug, Clone)]
@@ -34,17 +24,13 @@ impl GetBillingEvent {
     /// for "none", so it never names an event); `NotFound` when none is stored under it
     /// or it is another client's; `Repository` when the
     /// database failed.
-    pub async fn execute(
-        &self,
-        guid: &str,
-        access: &Access,
-    ) -> Result<BillingEvent, GetBillingEventError> {
-        let guid = BillingEventGuid::parse(guid).map_err(GetBillingEventError::InvalidGuid)?;
+    pub async fn execute(&self, guid: &str, access: &Access) -> Result<BillingEvent, CommonError> {
+        let guid = BillingEventGuid::parse(guid).map_err(CommonError::InvalidGuid)?;
         self.repository
             .find(guid)
             .await?
             .filter(|event| access.permits(&event.client))
-            .ok_or(GetBillingEventError::NotFound)
+            .ok_or(CommonError::NotFound)
     }
 }
 
@@ -52,6 +38,7 @@ impl GetBillingEvent {
 mod tests {
     use super::*;
     use crate::fakes::{insert_request, sample_draft, InMemoryRepository};
+    use domain::GuidError;
     use domain::Timestamp;
 
     #[tokio::test]
@@ -79,7 +66,7 @@ mod tests {
         let other = Access::Client(domain::ClientName::parse("other").unwrap());
         assert!(matches!(
             use_case.execute(&braced, &other).await,
-            Err(GetBillingEventError::NotFound)
+            Err(CommonError::NotFound)
         ));
     }
 
@@ -89,18 +76,18 @@ mod tests {
         let unknown = use_case
             .execute("6d91f288-c380-4652-bd35-ce286ac4c806", &Access::AllClients)
             .await;
-        assert!(matches!(unknown, Err(GetBillingEventError::NotFound)));
+        assert!(matches!(unknown, Err(CommonError::NotFound)));
         let empty = use_case
             .execute("00000000000000000000000000000000", &Access::AllClients)
             .await;
         assert!(matches!(
             empty,
-            Err(GetBillingEventError::InvalidGuid(GuidError::Empty))
+            Err(CommonError::InvalidGuid(GuidError::Empty))
         ));
         let malformed = use_case.execute("acme", &Access::AllClients).await;
         assert!(matches!(
             malformed,
-            Err(GetBillingEventError::InvalidGuid(GuidError::Malformed))
+            Err(CommonError::InvalidGuid(GuidError::Malformed))
         ));
     }
 }

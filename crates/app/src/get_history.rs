@@ -1,19 +1,10 @@
 //! Read an event's audit history: its creation and every status change.
 
-use crate::ports::{BillingEventRepository, RepositoryError};
+use crate::common_error::CommonError;
+use crate::ports::BillingEventRepository;
 use domain::HistoryEntry;
-use domain::{Access, BillingEventGuid, GuidError};
+use domain::{Access, BillingEventGuid};
 use std::sync::Arc;
-
-#[derive(Debug, thiserror::Error)]
-pub enum GetHistoryError {
-    #[error("the billing event guid {0}")]
-    InvalidGuid(GuidError),
-    #[error("no billing event has this guid")]
-    NotFound,
-    #[error(transparent)]
-    Repository(#[from] RepositoryError),
-}
 
 #[derive(Debug, Clone)]
 pub struct GetBillingEventHistory {
@@ -33,20 +24,20 @@ impl GetBillingEventHistory {
         &self,
         guid: &str,
         access: &Access,
-    ) -> Result<(BillingEventGuid, Vec<HistoryEntry>), GetHistoryError> {
-        let guid = BillingEventGuid::parse(guid).map_err(GetHistoryError::InvalidGuid)?;
+    ) -> Result<(BillingEventGuid, Vec<HistoryEntry>), CommonError> {
+        let guid = BillingEventGuid::parse(guid).map_err(CommonError::InvalidGuid)?;
         // A key scoped to one client first proves the event is its client's.
         if let Some(client) = access.client() {
             let event = self.repository.find(guid).await?;
             if event.is_none_or(|event| event.client != *client) {
-                return Err(GetHistoryError::NotFound);
+                return Err(CommonError::NotFound);
             }
         }
         let entries = self
             .repository
             .history(guid)
             .await?
-            .ok_or(GetHistoryError::NotFound)?;
+            .ok_or(CommonError::NotFound)?;
         Ok((guid, entries))
     }
 }

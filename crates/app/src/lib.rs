@@ -1,10 +1,13 @@
 //! The use cases of billing-events and the ports they need.
 //!
 //! No HTTP and no SQL here: adapters (`api-actix`, `infra-diesel`) call in and plug in.
-//! Each use case has its own error enum, which the HTTP adapter maps in one place.
+//! Each use case has its own error enum for what only it can refuse, and shares the
+//! rest (`CommonError`: forbidden, invalid guid, not found, the store failing); the HTTP
+//! adapter maps each kind in one place.
 
 pub mod authenticate;
 pub mod change_status;
+mod common_error;
 mod error_chain;
 pub mod get_billing_event;
 pub mod get_history;
@@ -21,11 +24,12 @@ pub mod summarize_billing_events;
 #[allow(clippy::missing_panics_doc)] // stand-ins for tests fail loudly by design
 pub mod fakes;
 
-pub use authenticate::{Authenticate, AuthenticateError, Caller};
+pub use authenticate::{AdmittedKey, Authenticate, AuthenticateError};
 pub use change_status::{ChangeBillingEventStatus, ChangeStatusError, StatusChange};
+pub use common_error::{authorize, CommonError};
 pub use error_chain::error_chain;
-pub use get_billing_event::{GetBillingEvent, GetBillingEventError};
-pub use get_history::{GetBillingEventHistory, GetHistoryError};
+pub use get_billing_event::GetBillingEvent;
+pub use get_history::GetBillingEventHistory;
 pub use list_billing_events::{ListBillingEvents, ListBillingEventsError, ListRequest, Page};
 pub use manage_api_keys::{
     may_print, CreateApiKeyError, KeyHolder, ListApiKeysError, ManageApiKeys, RevokeApiKeyError,

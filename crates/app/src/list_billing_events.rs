@@ -1,7 +1,8 @@
 //! List a client's events, a page at a time, in a stable order.
 
+use crate::common_error::{from_repository_error, CommonError};
 use crate::parameters::{cursor, FilterParameters, InvalidParameters, Parameter};
-use crate::ports::{BillingEventRepository, RepositoryError};
+use crate::ports::BillingEventRepository;
 use domain::Position;
 use domain::{Access, BillingEvent};
 use std::sync::Arc;
@@ -29,9 +30,11 @@ pub struct Page {
 pub enum ListBillingEventsError {
     #[error("{0}")]
     Invalid(InvalidParameters),
+    /// Forbidden, invalid guid, not found, or the store failing.
     #[error(transparent)]
-    Repository(#[from] RepositoryError),
+    Common(#[from] CommonError),
 }
+from_repository_error!(ListBillingEventsError);
 
 /// The use case. Ordered by (`eventDateTime`, guid) with a keyset cursor, so walking
 /// every page returns each matching event exactly once, even while events arrive.

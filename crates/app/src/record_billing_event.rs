@@ -1,5 +1,6 @@
 //! Record a billing event: validate it, store it once, and recognise a retry.
 
+use crate::common_error::{authorize, from_repository_error, CommonError};
 use crate::ports::{BillingEventRepository, Clock, InsertRequest, Insertion, RepositoryError};
 use domain::{Access, BillingEvent, BillingEventDraft, BillingEventGuid, ValidationErrors};
 use std::sync::Arc;
@@ -16,9 +17,6 @@ pub enum Recorded {
 /// Why an event was not recorded. Nothing is stored in any of these cases.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordBillingEventError {
-    /// The caller may not act for the client the request names.
-    #[error("the caller may not act for client {client}")]
-    Forbidden { client: String },
     #[error("{0}")]
     Invalid(ValidationErrors),
     /// The guid is taken by a different event (or by another client's event).
@@ -33,9 +31,11 @@ pub enum RecordBillingEventError {
         #[source]
         source: RepositoryError,
     },
+    /// Forbidden, invalid guid, not found, or the store failing.
     #[error(transparent)]
-    Repository(#[from] RepositoryError),
+    Common(#[from] CommonError),
 }
+from_repository_error!(RecordBillingEventError);
 
 /// The use case. Cheap to clone; share one per process.
 #[derive(Debug, Clone)]
@@ -47,25 +47,6 @@ pub struct RecordBillingEvent {
 impl RecordBillingEvent {
     pub fn new(repository: Arc<dyn BillingEventRepository>, clock: Arc<dyn Clock>) -> Self {
         Self { repository, clock }
-    }
-
-    /// Whether `access` may record events for the client named `client_name`: the
-    /// check `execute` makes, for an adapter to make before it reads a body.
-    ///
-    /// # Errors
-    /// `Forbidden`.
-    pub fn authorize(
-        &self,
-        access: &Access,
-        client_name: &str,
-    ) -> Result<(), RecordBillingEventError> {
-        if access.permits_name(client_name) {
-            Ok(())
-        } else {
-            Err(RecordBillingEventError::Forbidden {
-                client: client_name.to_owned(),
-            })
-        }
     }
 
     /// Validates `draft` and stores it (its creation recorded under `tx_id`), or
@@ -81,7 +62,7 @@ impl RecordBillingEvent {
         draft: BillingEventDraft,
         tx_id: &str,
     ) -> Result<Recorded, RecordBillingEventError> {
-        self.authorize(access, &draft.client_name)?;
+        authorize(access, &draft.client_name)?;
         let submission = draft
             .validate(BillingEventGuid::new_time_ordered)
             .map_err(RecordBillingEventError::Invalid)?;
@@ -132,7 +113,7 @@ mod tests {
             .await
             .unwrap_err();
         assert!(
-            matches!(&error, RecordBillingEventError::Forbidden { client } if client == "acme"),
+            matches!(&error, RecordBillingEventError::Common(CommonError::Forbidden { client }) if client == "acme"),
             "{error:?}"
         );
         assert_eq!(repository.stored_count(), 0);
@@ -242,7 +223,9 @@ mod tests {
             .unwrap_err();
         assert!(matches!(
             error,
-            RecordBillingEventError::Repository(RepositoryError::Unavailable(_))
+            RecordBillingEventError::Common(CommonError::Repository(RepositoryError::Unavailable(
+                _
+            )))
         ));
     }
 }

@@ -1,7 +1,8 @@
 //! Record a batch of events: each item exactly as a single post would be, all in one
 //! transaction.
 
-use crate::ports::{BillingEventRepository, Clock, InsertRequest, Insertion, RepositoryError};
+use crate::common_error::{authorize, from_repository_error, CommonError};
+use crate::ports::{BillingEventRepository, Clock, InsertRequest, Insertion};
 use domain::{
     Access, BillingEvent, BillingEventDraft, BillingEventGuid, ClientName, ClientNameError,
     ValidationErrors,
@@ -21,9 +22,6 @@ pub enum ItemOutcome {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecordBillingEventsError {
-    /// The caller may not act for the client the request names.
-    #[error("the caller may not act for client {client}")]
-    Forbidden { client: String },
     /// The route's client name is no client name: no item could be stored under it.
     #[error("the client name {0}")]
     InvalidClient(ClientNameError),
@@ -32,9 +30,11 @@ pub enum RecordBillingEventsError {
     /// A batch with no items: nothing to record, almost always a client's mistake.
     #[error("a batch must hold at least one item")]
     NoItems,
+    /// Forbidden, invalid guid, not found, or the store failing.
     #[error(transparent)]
-    Repository(#[from] RepositoryError),
+    Common(#[from] CommonError),
 }
+from_repository_error!(RecordBillingEventsError);
 
 /// The most items a service may be set to take in one batch.
 pub const MAX_ITEMS_CEILING: usize = 10_000;
@@ -59,25 +59,6 @@ impl RecordBillingEvents {
         }
     }
 
-    /// Whether `access` may record events for the client named `client_name`: the
-    /// check `execute` makes, for an adapter to make before it reads a body.
-    ///
-    /// # Errors
-    /// `Forbidden`.
-    pub fn authorize(
-        &self,
-        access: &Access,
-        client_name: &str,
-    ) -> Result<(), RecordBillingEventsError> {
-        if access.permits_name(client_name) {
-            Ok(())
-        } else {
-            Err(RecordBillingEventsError::Forbidden {
-                client: client_name.to_owned(),
-            })
-        }
-    }
-
     /// One outcome per item, in order. Valid items are stored even when others are
     /// invalid; each at most once; retrying the whole batch is safe (stored items then
     /// answer `Replayed`). Nothing is reported stored that was not committed.
@@ -98,7 +79,7 @@ impl RecordBillingEvents {
         drafts: Vec<BillingEventDraft>,
         tx_id: &str,
     ) -> Result<Vec<ItemOutcome>, RecordBillingEventsError> {
-        self.authorize(access, client_name)?;
+        authorize(access, client_name)?;
         ClientName::parse(client_name).map_err(RecordBillingEventsError::InvalidClient)?;
         if drafts.is_empty() {
             return Err(RecordBillingEventsError::NoItems);

@@ -1,7 +1,8 @@
 //! Settle many events of one client at once, as an invoicing run does.
 
+use crate::common_error::{authorize, from_repository_error, CommonError};
 use crate::parameters::{InvalidParameters, Parameter};
-use crate::ports::{BillingEventRepository, Clock, RepositoryError};
+use crate::ports::{BillingEventRepository, Clock};
 use domain::{Access, BillingEventGuid, ClientName, EventStatus};
 use domain::{SettleOutcome, SettleTarget};
 use std::sync::Arc;
@@ -19,14 +20,13 @@ pub struct SettleRequest {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettleBillingEventsError {
-    /// The caller may not act for the client the request names.
-    #[error("the caller may not act for client {client}")]
-    Forbidden { client: String },
     #[error("{0}")]
     Invalid(InvalidParameters),
+    /// Forbidden, invalid guid, not found, or the store failing.
     #[error(transparent)]
-    Repository(#[from] RepositoryError),
+    Common(#[from] CommonError),
 }
+from_repository_error!(SettleBillingEventsError);
 
 #[derive(Debug, Clone)]
 pub struct SettleBillingEvents {
@@ -37,25 +37,6 @@ pub struct SettleBillingEvents {
 impl SettleBillingEvents {
     pub fn new(repository: Arc<dyn BillingEventRepository>, clock: Arc<dyn Clock>) -> Self {
         Self { repository, clock }
-    }
-
-    /// Whether `access` may settle events of the client named `client_name`: the check
-    /// `execute` makes, for an adapter to make before it reads a body.
-    ///
-    /// # Errors
-    /// `Forbidden`.
-    pub fn authorize(
-        &self,
-        access: &Access,
-        client_name: &str,
-    ) -> Result<(), SettleBillingEventsError> {
-        if access.permits_name(client_name) {
-            Ok(())
-        } else {
-            Err(SettleBillingEventsError::Forbidden {
-                client: client_name.to_owned(),
-            })
-        }
     }
 
     /// Settles every named event of the client to the status, in one transaction: one
@@ -71,7 +52,7 @@ impl SettleBillingEvents {
         request: &SettleRequest,
         tx_id: &str,
     ) -> Result<Vec<(BillingEventGuid, SettleOutcome)>, SettleBillingEventsError> {
-        self.authorize(access, &request.client_name)?;
+        authorize(access, &request.client_name)?;
         let mut errors = InvalidParameters::default();
         let client = errors.check(
             Parameter::ClientName,

@@ -1,7 +1,8 @@
 //! Exact totals of a client's events, per group.
 
+use crate::common_error::{from_repository_error, CommonError};
 use crate::parameters::{FilterParameters, InvalidParameters, Parameter};
-use crate::ports::{BillingEventRepository, RepositoryError};
+use crate::ports::BillingEventRepository;
 use domain::Access;
 use domain::{GroupBy, SummaryRow};
 use std::sync::Arc;
@@ -18,9 +19,11 @@ pub struct SummaryRequest {
 pub enum SummarizeBillingEventsError {
     #[error("{0}")]
     Invalid(InvalidParameters),
+    /// Forbidden, invalid guid, not found, or the store failing.
     #[error(transparent)]
-    Repository(#[from] RepositoryError),
+    Common(#[from] CommonError),
 }
+from_repository_error!(SummarizeBillingEventsError);
 
 #[derive(Debug, Clone)]
 pub struct SummarizeBillingEvents {

@@ -23,7 +23,7 @@ pub async fn post_batch(
 ) -> Result<HttpResponse, ApiError> {
     let client_name = req.match_info().query("id");
     tracing::Span::current().record("client", client_name);
-    state.record_many.authorize(&caller, client_name)?;
+    app::authorize(&caller, client_name)?;
     let format = body::format_of(&req)?;
     let charset = text_encoding::declared(&req)?;
     let bytes = body::read_limited(&req, payload, &state.batch_body, charset).await?;

@@ -25,7 +25,7 @@ pub async fn post(
 ) -> Result<HttpResponse, ApiError> {
     let client_name = req.match_info().query("id");
     tracing::Span::current().record("client", client_name);
-    state.record.authorize(&caller, client_name)?;
+    app::authorize(&caller, client_name)?;
     let draft = decode_draft(&req, payload, &state.event_body, client_name).await?;
     Ok(
         match state.record.execute(&caller, draft, &context.tx_id).await? {

@@ -83,7 +83,7 @@ pub async fn settle_many(
 ) -> Result<HttpResponse, ApiError> {
     let client_name = req.match_info().query("id");
     tracing::Span::current().record("client", client_name);
-    state.settle.authorize(&caller, client_name)?;
+    app::authorize(&caller, client_name)?;
     if body::format_of(&req)? != body::BodyFormat::Json {
         return Err(ApiError::UnsupportedMediaType(Some(
             "a bulk settlement takes JSON only".into(),
