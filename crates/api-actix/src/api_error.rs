@@ -3,6 +3,7 @@
 
 use crate::decode::body::ACCEPTED_MEDIA_TYPES;
 use crate::decode::DecodeError;
+use crate::encode::etag;
 use crate::encode::problem::Problem;
 use crate::encode::RequestContext;
 use crate::route_table;
@@ -70,11 +71,6 @@ const STALE: &str = "/problems/stale-revision";
 const MALFORMED: &str = "/problems/malformed-body";
 const OUTCOME_UNKNOWN: &str = "/problems/outcome-unknown";
 const PLAIN: &str = "about:blank";
-
-/// The `ETag` of an event at `revision`: strong, since it names the stored state.
-pub fn etag(revision: u32) -> String {
-    format!("\"{revision}\"")
-}
 
 impl From<DecodeError> for ApiError {
     fn from(error: DecodeError) -> Self {

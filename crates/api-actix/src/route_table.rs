@@ -11,29 +11,38 @@
 use percent_encoding::percent_decode_str;
 
 /// The table, handed to the macro `$then` as
-/// `NAME = "pattern" => { METHOD [body] => handler, … }, …`.
+/// `NAME = "pattern" => { METHOD [body] => handler, … }, …`, in two parts: the routes
+/// the OpenAPI document describes (each handler carries its operation), and the rest.
 macro_rules! with_route_table {
     ($then:ident) => {
         $then! {
-            EVENTS = "/api/v1/BillingEvents" => { GET [None] => listing::list },
-            SUMMARY = "/api/v1/BillingEvents/summary" => { GET [None] => listing::summary },
-            EVENT = "/api/v1/BillingEvents/{id}" => {
-                GET [None] => billing_events::get,
-                POST [Event] => billing_events::post,
-                PATCH [Event] => settlement::patch,
+            documented: {
+                EVENTS = "/api/v1/BillingEvents" => { GET [None] => list_events::list },
+                SUMMARY = "/api/v1/BillingEvents/summary" => {
+                    GET [None] => summarize_events::summarize,
+                },
+                EVENT = "/api/v1/BillingEvents/{id}" => {
+                    GET [None] => get_event::get,
+                    POST [Event] => post_event::post,
+                    PATCH [Event] => change_status::patch,
+                },
+                HISTORY = "/api/v1/BillingEvents/{id}/history" => {
+                    GET [None] => get_history::history,
+                },
+                SETTLEMENT = "/api/v1/BillingEvents/{id}/status" => {
+                    POST [Settlement] => settle_events::settle,
+                },
+                BATCH = "/api/v1/BillingEvents/{id}/batch" => {
+                    POST [Batch] => post_batch::post_batch,
+                },
+                HEALTH = "/health" => { GET [None] => health::health },
+                READY = "/ready" => { GET [None] => health::ready },
             },
-            HISTORY = "/api/v1/BillingEvents/{id}/history" => {
-                GET [None] => settlement::history,
+            undocumented: {
+                METRICS = "/metrics" => { GET [None] => crate::telemetry::prometheus::render },
+                HELP = "/help" => { GET [None] => docs::help_page },
+                OPENAPI = "/openapi.json" => { GET [None] => docs::openapi_document },
             },
-            SETTLEMENT = "/api/v1/BillingEvents/{id}/status" => {
-                POST [Settlement] => settlement::settle_many,
-            },
-            BATCH = "/api/v1/BillingEvents/{id}/batch" => { POST [Batch] => batch::post_batch },
-            HEALTH = "/health" => { GET [None] => health::health },
-            READY = "/ready" => { GET [None] => health::ready },
-            METRICS = "/metrics" => { GET [None] => crate::telemetry::prometheus::render },
-            HELP = "/help" => { GET [None] => docs::help_page },
-            OPENAPI = "/openapi.json" => { GET [None] => docs::openapi_document },
         }
     };
 }
@@ -83,8 +92,14 @@ impl Route {
 }
 
 macro_rules! route_data {
-    ($($name:ident = $pattern:literal => {
-        $($method:ident [$body:ident] => $handler:path),+ $(,)?
+    (
+        documented: { $($documented:tt)+ },
+        undocumented: { $($undocumented:tt)+ } $(,)?
+    ) => {
+        route_data!(@all $($documented)+ $($undocumented)+);
+    };
+    (@all $($name:ident = $pattern:literal => {
+        $($method:ident [$body:ident] => $($handler:ident)::+),+ $(,)?
     }),+ $(,)?) => {
         $(pub const $name: &str = $pattern;)+
 

@@ -5,6 +5,7 @@ use crate::connection::ConnectionWatch;
 use crate::decode::text_encoding::{self, Charset};
 use crate::decode::DecodeError;
 use crate::middleware::shares::{PerShare, Share, ShareHeld};
+use crate::route_table::Body as BodyKind;
 use actix_web::http::header;
 use actix_web::web::{Bytes, BytesMut, Payload};
 use actix_web::{HttpMessage, HttpRequest};
@@ -119,7 +120,7 @@ pub const ACCEPTED_MEDIA_TYPES: &str =
 
 /// The format named by `Content-Type` (any parameters such as `charset`, any letter
 /// case).
-pub fn format_of(req: &HttpRequest) -> Result<BodyFormat, DecodeError> {
+fn format_of(req: &HttpRequest) -> Result<BodyFormat, DecodeError> {
     let declared = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -136,9 +137,25 @@ pub fn format_of(req: &HttpRequest) -> Result<BodyFormat, DecodeError> {
     }
 }
 
-/// How a body is to be read: at most `limit` bytes, within `timeout`, out of `budget`.
+impl BodyFormat {
+    /// Whether a body of `kind` may come in this format; the 415 when it may not.
+    pub fn taken_by(self, kind: BodyKind) -> Result<Self, DecodeError> {
+        let refusal = match (kind, self) {
+            (BodyKind::Batch, BodyFormat::Form) => "a batch takes JSON or XML",
+            (BodyKind::Settlement, BodyFormat::Xml | BodyFormat::Form) => {
+                "a bulk settlement takes JSON only"
+            }
+            _ => return Ok(self),
+        };
+        Err(DecodeError::UnsupportedMediaType(Some(refusal.into())))
+    }
+}
+
+/// How a body is to be read: a body of `kind`, at most `limit` bytes, within `timeout`,
+/// out of `budget`.
 #[derive(Debug, Clone)]
 pub struct BodyRules {
+    pub kind: BodyKind,
     pub limit: usize,
     pub timeout: Duration,
     pub budget: BodyBudget,
@@ -150,7 +167,7 @@ pub struct BodyRules {
 /// UTF-8 it will be turned into when `charset` is not UTF-8. A client that sends its body
 /// too slowly gets 408 instead of holding a worker; a body that finds no room in the
 /// budget within a second, 503.
-pub async fn read_limited(
+async fn read_limited(
     req: &HttpRequest,
     mut payload: Payload,
     rules: &BodyRules,
@@ -215,10 +232,44 @@ pub async fn read_limited(
     })
 }
 
+/// The one way a request body is read: its format (from `Content-Type`, one its kind
+/// takes), its charset, its bytes (`read_limited`), their UTF-8, the XML declaration
+/// checked against the charset, then `decode`. An event's body (small) is decoded in
+/// place; a batch or a settlement (up to megabytes) on a blocking thread.
+///
+/// # Errors
+/// Any of the steps' `DecodeError`s; nothing is decoded after the first.
+pub async fn read<T, F>(
+    req: &HttpRequest,
+    payload: Payload,
+    rules: &BodyRules,
+    decode: F,
+) -> Result<T, DecodeError>
+where
+    T: Send + 'static,
+    F: FnOnce(BodyFormat, &[u8]) -> Result<T, DecodeError> + Send + 'static,
+{
+    let format = format_of(req)?.taken_by(rules.kind)?;
+    let charset = text_encoding::declared(req)?;
+    let body = read_limited(req, payload, rules, charset).await?;
+    let decode_text = move |raw: &[u8]| {
+        let utf8 = text_encoding::to_utf8(raw, charset)?;
+        if format == BodyFormat::Xml {
+            text_encoding::check_xml_declaration(&utf8, text_encoding::effective(raw, charset))?;
+        }
+        decode(format, &utf8)
+    };
+    if rules.kind == BodyKind::Event {
+        decode_text(&body)
+    } else {
+        decode_off_worker(body, decode_text).await
+    }
+}
+
 /// Runs `decode` over a large body on a blocking thread, so that reading megabytes never
 /// holds up the worker's other requests (health checks included). Every decoder is
 /// linear in its input; this keeps even a linear second off the request threads.
-pub async fn decode_off_worker<T, F>(body: Body, decode: F) -> Result<T, DecodeError>
+async fn decode_off_worker<T, F>(body: Body, decode: F) -> Result<T, DecodeError>
 where
     T: Send + 'static,
     F: FnOnce(&[u8]) -> Result<T, DecodeError> + Send + 'static,

@@ -4,7 +4,6 @@
 
 use crate::docs::openapi;
 use crate::encode::{TimeMembers, XmlContract};
-use crate::limits::Limits;
 use crate::route_table::OPENAPI;
 use quick_xml::escape::escape;
 use serde_json::Value;
@@ -36,9 +35,9 @@ const DOTNET_CLASS: &str = "namespace BillingEvents
     }
 }";
 
-/// The whole page, for a service answering XML in `contract`.
-pub fn page(limits: &Limits, contract: &XmlContract) -> String {
-    let document = openapi::document(limits);
+/// The whole page, from the OpenAPI `document`, for a service answering XML in
+/// `contract`.
+pub fn page(document: &Value, contract: &XmlContract) -> String {
     let mut html = String::new();
     let _ = write!(
         html,
@@ -74,7 +73,7 @@ pub fn page(limits: &Limits, contract: &XmlContract) -> String {
         escape(DOTNET_CLASS)
     );
     html.push_str("<ul>");
-    for (path, method, _) in operations(&document) {
+    for (path, method, _) in operations(document) {
         let _ = write!(
             html,
             "<li><a href=\"#{}\">{} {}</a></li>",
@@ -84,7 +83,7 @@ pub fn page(limits: &Limits, contract: &XmlContract) -> String {
         );
     }
     html.push_str("</ul>");
-    for (path, method, operation) in operations(&document) {
+    for (path, method, operation) in operations(document) {
         section(&mut html, path, method, operation);
     }
     html.push_str("</body></html>");
@@ -247,13 +246,18 @@ fn sample(
 
 #[cfg(test)]
 mod tests {
-    use super::page;
     use crate::encode::XmlContract;
     use crate::limits::Limits;
 
+    fn page(contract: &XmlContract) -> String {
+        let document =
+            crate::docs::openapi::document(crate::routes::operations(), &Limits::for_tests());
+        super::page(&document, contract)
+    }
+
     #[test]
     fn the_page_names_the_namespace_and_shows_the_dotnet_class() {
-        let page = page(&Limits::for_tests(), &XmlContract::default());
+        let page = page(&XmlContract::default());
         assert!(page.contains("http://schemas.datacontract.org/2004/07/BillingEvents"));
         assert!(page.contains("public class InvoiceBillingEvent"));
         let api_md = include_str!("../../../../docs/api.md");
@@ -265,7 +269,7 @@ mod tests {
 
     #[test]
     fn the_page_shows_a_sample_for_every_format_and_loads_nothing_from_outside() {
-        let page = page(&Limits::for_tests(), &XmlContract::default());
+        let page = page(&XmlContract::default());
         for content_type in [
             "application/json",
             "text/json",

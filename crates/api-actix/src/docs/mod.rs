@@ -2,6 +2,7 @@
 //! samples both show (and the tests post).
 
 pub mod help;
+pub(crate) mod inputs;
 pub mod openapi;
 pub mod refinements;
 pub mod samples;

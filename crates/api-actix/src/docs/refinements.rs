@@ -50,8 +50,9 @@ pub fn refine(document: &mut Value, limits: &Limits) {
                 .get_mut("responses")
                 .and_then(Value::as_object_mut)
             {
+                problem_content(responses);
                 if under_api {
-                    shared_answers(responses, &id, has_body);
+                    shared_answers(responses, has_body);
                 }
                 problems_as_requested(responses);
                 text_formats(responses);
@@ -155,17 +156,28 @@ fn batch_body(content: &mut Map<String, Value>, max_items: usize) {
 }
 
 fn problem(description: &str) -> Value {
+    json!({ "description": description, "content": problem_media() })
+}
+
+fn problem_media() -> Value {
     json!({
-        "description": description,
-        "content": {
-            "application/problem+json": { "schema": reference("ProblemDetails") },
-            "application/problem+xml": { "schema": reference("ProblemDetails") },
-        }
+        "application/problem+json": { "schema": reference("ProblemDetails") },
+        "application/problem+xml": { "schema": reference("ProblemDetails") },
     })
 }
 
+/// Every error answer is a problem: an operation names its errors, this says what
+/// they carry.
+fn problem_content(responses: &mut Map<String, Value>) {
+    for (status, response) in responses.iter_mut() {
+        if status.as_str() >= "400" && response.get("content").is_none() {
+            response["content"] = problem_media();
+        }
+    }
+}
+
 /// The answers every /api operation can give besides its own.
-fn shared_answers(responses: &mut Map<String, Value>, operation: &str, has_body: bool) {
+fn shared_answers(responses: &mut Map<String, Value>, has_body: bool) {
     let mut add = |status: &str, description: &str| {
         responses
             .entry(status)
@@ -173,12 +185,6 @@ fn shared_answers(responses: &mut Map<String, Value>, operation: &str, has_body:
     };
     add("400", "Bad parameters, each named");
     add("401", "No API key, or not a valid one");
-    if matches!(
-        operation,
-        "post_billing_event" | "settle_many" | "post_batch"
-    ) {
-        add("403", "The key is another client's");
-    }
     add(
         "405",
         "The path, once its parameter is read, names a route without this method",

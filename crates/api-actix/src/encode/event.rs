@@ -1,10 +1,14 @@
 //! One stored event as clients get it: the original API's camelCase JSON, or the XML a
 //! .NET `DataContractSerializer` client expects.
 
+use super::Representation as _;
 use crate::encode::context::RequestContext;
 use crate::encode::xml_contract::XmlContract;
 use crate::encode::xml_writer::XmlWriter;
 use crate::vocabulary::{EventStatusSchema, EventTypeSchema};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
 use domain::BillingEvent;
 use serde::Serialize;
 use serde_json::Number;
@@ -100,6 +104,24 @@ impl super::Representation for EventRepresentation {
         self.write_xml(&mut xml, contract, true);
         xml.finish()
     }
+}
+
+/// The `ETag` of an event at `revision`: strong, since it names the stored state.
+pub fn etag(revision: u32) -> String {
+    format!("\"{revision}\"")
+}
+
+/// The event in the negotiated format, with its `ETag`.
+pub fn event_answer(
+    status: StatusCode,
+    event: &BillingEvent,
+    context: &RequestContext,
+) -> HttpResponse {
+    let mut response = EventRepresentation::of(event, context).respond(status, context);
+    if let Ok(tag) = HeaderValue::from_str(&etag(event.revision)) {
+        response.headers_mut().insert(header::ETAG, tag);
+    }
+    response
 }
 
 /// A JSON number written with exactly these digits (`6.0` stays `6.0`): with

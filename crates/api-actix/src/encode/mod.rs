@@ -16,7 +16,7 @@ pub mod xml_writer;
 
 pub use batch::BatchRepresentation;
 pub use context::RequestContext;
-pub use event::{exact_number, EventRepresentation};
+pub use event::{etag, event_answer, exact_number, EventRepresentation};
 pub use health::HealthRepresentation;
 pub use history::HistoryRepresentation;
 pub use page::PageRepresentation;

@@ -6,20 +6,30 @@ use crate::docs::{help, openapi};
 use actix_web::http::header;
 use actix_web::web::{self, Bytes};
 use actix_web::HttpResponse;
+use serde_json::Value;
 use std::sync::OnceLock;
 
 /// The documents of one app, once rendered.
 #[derive(Debug, Default)]
 pub struct Rendered {
+    document: OnceLock<Value>,
     help: OnceLock<Bytes>,
     openapi: OnceLock<Bytes>,
+}
+
+/// The OpenAPI document of `state`'s app: the routes' operations, its limits.
+fn document(state: &AppState) -> &Value {
+    state
+        .docs
+        .document
+        .get_or_init(|| openapi::document(super::operations(), &state.limits))
 }
 
 pub async fn help_page(state: web::Data<AppState>) -> HttpResponse {
     let page = state
         .docs
         .help
-        .get_or_init(|| help::page(&state.limits, &state.xml).into())
+        .get_or_init(|| help::page(document(&state), &state.xml).into())
         .clone();
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
@@ -30,7 +40,7 @@ pub async fn openapi_document(state: web::Data<AppState>) -> HttpResponse {
     let document = state
         .docs
         .openapi
-        .get_or_init(|| openapi::document(&state.limits).to_string().into())
+        .get_or_init(|| document(&state).to_string().into())
         .clone();
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/json"))

@@ -28,7 +28,7 @@ impl FromRequest for HeavyTurn {
             };
             state
                 .heavy
-                .acquire(&share, 1, state.heavy_patience)
+                .acquire(&share, 1, state.limits.heavy_patience)
                 .await
                 .map(HeavyTurn)
                 .ok_or(ApiError::ShareBusy)

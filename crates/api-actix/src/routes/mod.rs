@@ -1,19 +1,25 @@
-//! The routes, and the state they share.
+//! The handlers, one module per endpoint (each with its OpenAPI operation), the
+//! router and the operations the OpenAPI document lists, both made from the route
+//! table, and the state the handlers share.
 
-mod batch;
-mod billing_events;
+mod change_status;
 mod docs;
 mod fallback;
+mod get_event;
+mod get_history;
 mod health;
 mod heavy;
-mod listing;
-mod settlement;
+mod list_events;
+mod post_batch;
+mod post_event;
+mod settle_events;
+mod summarize_events;
 
 use crate::decode::body::{BodyBudget, BodyRules};
 use crate::encode::XmlContract;
 use crate::limits::Limits;
 use crate::middleware::shares::PerShare;
-use crate::route_table;
+use crate::route_table::{self, Body};
 use actix_web::http::Method;
 use actix_web::{guard, web};
 use app::{
@@ -36,17 +42,13 @@ pub struct AppState {
     pub list: ListBillingEvents,
     pub summarize: SummarizeBillingEvents,
     pub repository: Arc<dyn BillingEventRepository>,
-    /// How the body of one event (a post, a PATCH) is read.
-    pub event_body: BodyRules,
-    /// Bulk settlements name up to 10,000 guids, so they get a limit of their own.
-    pub settlement_body: BodyRules,
-    pub batch_body: BodyRules,
+    /// How a body of each kind is read.
+    bodies: [BodyRules; 3],
     pub limits: Limits,
     /// The data contract of XML answers.
     pub xml: Arc<XmlContract>,
-    /// Turns at heavy work, per caller's share, and how long one is waited for.
+    /// Turns at heavy work, per caller's share.
     pub heavy: PerShare,
-    pub heavy_patience: std::time::Duration,
     /// `/help` and `/openapi.json`, rendered on first request.
     pub(crate) docs: Arc<docs::Rendered>,
 }
@@ -59,9 +61,9 @@ impl AppState {
         xml: XmlContract,
     ) -> Self {
         let budget = BodyBudget::new(limits.buffered_body_bytes, limits.share_body_bytes);
-        let body = limits.body_bytes;
-        let rules = |limit| BodyRules {
-            limit,
+        let rules = |kind| BodyRules {
+            kind,
+            limit: limits.body_bytes.of(kind),
             timeout: limits.body_timeout,
             budget: budget.clone(),
         };
@@ -79,14 +81,23 @@ impl AppState {
             list: ListBillingEvents::new(repository.clone()),
             summarize: SummarizeBillingEvents::new(repository.clone()),
             repository,
-            event_body: rules(body.event),
-            settlement_body: rules(body.settlement),
-            batch_body: rules(body.batch),
+            bodies: [Body::Event, Body::Settlement, Body::Batch].map(rules),
             limits,
             xml: Arc::new(xml),
             heavy: PerShare::new(limits.heavy_per_share),
-            heavy_patience: limits.heavy_patience,
             docs: Arc::default(),
+        }
+    }
+}
+
+impl AppState {
+    /// How a body of `kind` is read (a route without a body reads one as an event's).
+    pub fn body(&self, kind: Body) -> &BodyRules {
+        let [event, settlement, batch] = &self.bodies;
+        match kind {
+            Body::Event | Body::None => event,
+            Body::Settlement => settlement,
+            Body::Batch => batch,
         }
     }
 }
@@ -101,10 +112,17 @@ fn answering(method: &Method) -> actix_web::Route {
     }
 }
 
-/// Builds `configure` from the route table.
+/// Builds `configure` and `operations` from the route table.
 macro_rules! router {
-    ($($name:ident = $pattern:literal => {
-        $($method:ident [$body:ident] => $handler:path),+ $(,)?
+    (
+        documented: { $($documented:tt)+ },
+        undocumented: { $($undocumented:tt)+ } $(,)?
+    ) => {
+        router!(@configure $($documented)+ $($undocumented)+);
+        router!(@operations $($documented)+);
+    };
+    (@configure $($name:ident = $pattern:literal => {
+        $($method:ident [$body:ident] => $($handler:ident)::+),+ $(,)?
     }),+ $(,)?) => {
         /// Registers every route, each with a 405 naming the methods it answers, and
         /// a 404 for every other path.
@@ -112,13 +130,27 @@ macro_rules! router {
             $(
                 config.service(
                     web::resource(route_table::$name)
-                        $(.route(answering(&Method::$method).to($handler)))+
+                        $(.route(answering(&Method::$method).to($($handler)::+)))+
                         .default_service(web::to(fallback::method_not_allowed(
                             router!(@answers $($method),+),
                         ))),
                 );
             )+
             config.default_service(web::to(fallback::not_found));
+        }
+    };
+    (@operations $($name:ident = $pattern:literal => {
+        $($method:ident [$body:ident] => $($handler:ident)::+),+ $(,)?
+    }),+ $(,)?) => {
+        /// The OpenAPI operation of each documented route, declared on its handler.
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths($($($($handler)::+),+),+))]
+        struct Operations;
+
+        /// The documented operations, as the OpenAPI document's `paths`.
+        pub fn operations() -> utoipa::openapi::OpenApi {
+            use utoipa::OpenApi as _;
+            Operations::openapi()
         }
     };
     (@answers $first:ident $(, $rest:ident)*) => {

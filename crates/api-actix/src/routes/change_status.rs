@@ -1,21 +1,58 @@
-//! Settling events: `PATCH /api/v1/BillingEvents/{bGuid}` (one, with `If-Match`),
-//! `POST /api/v1/BillingEvents/{clientName}/status` (many) and
-//! `GET /api/v1/BillingEvents/{bGuid}/history` (the audit trail).
+//! `PATCH /api/v1/BillingEvents/{bGuid}`: change one event's status, conditionally
+//! on `If-Match`.
 
-use super::billing_events::{answer, decode_draft};
 use super::AppState;
-use crate::api_error::{etag, ApiError};
-use crate::decode::settlement as settle_request;
-use crate::decode::{body, text_encoding};
+use crate::api_error::ApiError;
+use crate::decode::{self, body};
+use crate::docs::inputs::StatusChangeInput;
 use crate::encode::RequestContext;
-use crate::encode::{HistoryRepresentation, Representation, SettlementRepresentation};
+use crate::encode::{etag, event_answer, EventRepresentation as InvoiceBillingEvent};
 use crate::middleware::authentication::Caller;
+use crate::route_table::{self, Body};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use app::StatusChange;
-use domain::EventStatus;
 
 /// Changes one event's status; `If-Match` makes it conditional on the revision.
+#[utoipa::path(
+    patch,
+    path = route_table::EVENT,
+    operation_id = "change_status",
+    tag = "BillingEvents",
+    summary = "Change an event's status",
+    description = "Moves the status by the lifecycle (Unknown → Pending, Invoiced, Cancelled, \
+        Failed; Pending → Invoiced, Cancelled, Failed; Failed → Pending, Cancelled; Invoiced \
+        and Cancelled are final). Nothing else changes. Same status again: 200, no change. \
+        If-Match with the ETag makes it conditional.",
+    params(
+        ("id" = String, Path, description = "On PATCH, the event's guid (bGuid in problems)"),
+        (
+            "If-Match" = Option<String>,
+            Header,
+            description = "The ETag read last; 412 when the event has changed since"
+        ),
+    ),
+    request_body(content(
+        (
+            StatusChangeInput = "application/json",
+            example = json!({"invoiceBillingEventStatusId": "Invoiced"})
+        ),
+        (StatusChangeInput = "text/json"),
+        (StatusChangeInput = "application/xml"),
+        (StatusChangeInput = "text/xml"),
+        (StatusChangeInput = "application/x-www-form-urlencoded"),
+    )),
+    responses(
+        (status = 200, description = "The event, with its new ETag", content(
+            (InvoiceBillingEvent = "application/json"),
+            (InvoiceBillingEvent = "application/xml")
+        )),
+        (status = 400, description = "Missing or bad status, or another field sent"),
+        (status = 404, description = "No event has this guid"),
+        (status = 409, description = "A move the lifecycle forbids, naming from and to"),
+        (status = 412, description = "If-Match names an older revision"),
+    )
+)]
 pub async fn patch(
     req: HttpRequest,
     payload: web::Payload,
@@ -24,7 +61,10 @@ pub async fn patch(
     context: RequestContext,
 ) -> Result<HttpResponse, ApiError> {
     let guid = req.match_info().query("id");
-    let draft = decode_draft(&req, payload, &state.event_body, "").await?;
+    let read = body::read(&req, payload, state.body(Body::Event), |format, utf8| {
+        decode::event(format, utf8, "")
+    });
+    let draft = read.await?;
     let change = state
         .change_status
         .execute(
@@ -36,7 +76,7 @@ pub async fn patch(
         )
         .await?;
     let (StatusChange::Changed(event) | StatusChange::Unchanged(event)) = change;
-    Ok(answer(StatusCode::OK, &event, &context))
+    Ok(event_answer(StatusCode::OK, &event, &context))
 }
 
 /// The revisions `If-Match` accepts (RFC 9110 §13.1.1): none to check for a missing
@@ -70,59 +110,6 @@ fn expected_revisions(req: &HttpRequest) -> Option<Vec<u32>> {
             })
             .collect(),
     )
-}
-
-/// Settles many events of the client in one transaction; one result per guid.
-pub async fn settle_many(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<AppState>,
-    caller: Caller,
-    context: RequestContext,
-    _turn: super::HeavyTurn,
-) -> Result<HttpResponse, ApiError> {
-    let client_name = req.match_info().query("id");
-    tracing::Span::current().record("client", client_name);
-    app::authorize(&caller, client_name)?;
-    if body::format_of(&req)? != body::BodyFormat::Json {
-        return Err(ApiError::UnsupportedMediaType(Some(
-            "a bulk settlement takes JSON only".into(),
-        )));
-    }
-    let charset = text_encoding::declared(&req)?;
-    let bytes = body::read_limited(&req, payload, &state.settlement_body, charset).await?;
-    let client = client_name.to_owned();
-    let request = body::decode_off_worker(bytes, move |bytes| {
-        let bytes = text_encoding::to_utf8(bytes, charset)?;
-        settle_request::decode(&bytes, &client, app::settle_billing_events::MAX_GUIDS)
-    })
-    .await?;
-    let outcomes = state
-        .settle
-        .execute(&caller, &request, &context.tx_id)
-        .await?;
-    let status = request
-        .status
-        .as_deref()
-        .and_then(|text| EventStatus::parse(text).ok())
-        .unwrap_or_default();
-    let body = SettlementRepresentation::of(status, &outcomes, &context);
-    Ok(body.respond_off_worker(StatusCode::OK, &context).await)
-}
-
-/// The creation and every status change, oldest first.
-pub async fn history(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    caller: Caller,
-    context: RequestContext,
-) -> Result<HttpResponse, ApiError> {
-    let (guid, entries) = state
-        .history
-        .execute(req.match_info().query("id"), &caller)
-        .await?;
-    let body = HistoryRepresentation::of(guid, &entries, &context);
-    Ok(body.respond(StatusCode::OK, &context))
 }
 
 #[cfg(test)]
