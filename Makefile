@@ -4,10 +4,11 @@
 #   make test   every test; the PostgreSQL suites run when a server answers on
 #               127.0.0.1:5432 (or BILLING_TEST_POSTGRES_URL), and always with
 #               BILLING_TEST_POSTGRES=required, where a missing server fails the run
-#   make lint   rustfmt check, clippy with warnings as errors, layering check (crate
-#               dependencies, and no import circle across folders), the
-#               systemd unit's hardening (systemd-analyze), and cargo deny (licenses,
-#               bans, sources; advisories need the internet)
+#   make lint   rustfmt check (and no line over 100 characters, which rustfmt would
+#               silently leave unformatted), clippy with warnings as errors, layering
+#               (crate dependencies, and no import circle across folders), the systemd
+#               unit's hardening (systemd-analyze), and cargo deny (licenses, bans,
+#               sources; advisories need the internet)
 #   make bench  the service against each database's own ceiling (a few minutes)
 #   make bench-hostile  what one hostile request costs the service (about a minute)
 #   make bench-growth  the cost of posts, pages and summaries as each backend fills to
@@ -39,6 +40,7 @@ test:
 lint: layering
 	./scripts/check-unit
 	$(CARGO) fmt --all -- --check
+	./scripts/check-line-width
 	$(CARGO) clippy --workspace --all-targets $(PG_FEATURES) -- -D warnings
 	@command -v cargo-deny >/dev/null || { echo ">> installing cargo-deny"; $(CARGO) install --locked cargo-deny; }
 	$(CARGO) deny check licenses bans sources

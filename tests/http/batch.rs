@@ -130,8 +130,11 @@ pub async fn a_thousand_items_are_stored_in_one_request(app: TestApp) {
 pub async fn xml_batches_use_an_array_of_events(app: TestApp) {
     let guid = new_guid();
     let xml = format!(
-        r#"<ArrayOfInvoiceBillingEvent xmlns="http://schemas.datacontract.org/2004/07/BillingEvents">
-        <InvoiceBillingEvent><BillingEventGuid>{guid}</BillingEventGuid><MemberUniqueKey>m</MemberUniqueKey><EventDateTime>2025-01-01T00:00:00Z</EventDateTime><Quantity>1</Quantity><Price>2.50</Price></InvoiceBillingEvent>
+        r#"<ArrayOfInvoiceBillingEvent
+          xmlns="http://schemas.datacontract.org/2004/07/BillingEvents">
+        <InvoiceBillingEvent><BillingEventGuid>{guid}</BillingEventGuid>
+          <MemberUniqueKey>m</MemberUniqueKey><EventDateTime>2025-01-01T00:00:00Z</EventDateTime>
+          <Quantity>1</Quantity><Price>2.50</Price></InvoiceBillingEvent>
         <InvoiceBillingEvent><MemberUniqueKey>m</MemberUniqueKey></InvoiceBillingEvent>
         </ArrayOfInvoiceBillingEvent>"#
     );

@@ -11,7 +11,18 @@ const POST: &str = "/api/v1/BillingEvents/acme";
 /// An event as `DataContractSerializer` writes a class with `DateTimeOffset` members.
 fn date_time_offset_xml(guid: &str) -> String {
     format!(
-        r#"<InvoiceBillingEvent xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://schemas.datacontract.org/2004/07/Client"><BillingEventGuid>{guid}</BillingEventGuid><EventDateTime xmlns:a="http://schemas.datacontract.org/2004/07/System"><a:DateTime>2026-11-30T10:00:00Z</a:DateTime><a:OffsetMinutes>120</a:OffsetMinutes></EventDateTime><EventTypeId>Usage</EventTypeId><InvoiceBillingEventStatusId>Pending</InvoiceBillingEventStatusId><MemberUniqueKey>member-7</MemberUniqueKey><ModifiedDateTime i:nil="true"/><Price>7.25</Price><Quantity>6.5</Quantity></InvoiceBillingEvent>"#
+        concat!(
+            r#"<InvoiceBillingEvent xmlns:i="http://www.w3.org/2001/XMLSchema-instance" "#,
+            r#"xmlns="http://schemas.datacontract.org/2004/07/Client">"#,
+            "<BillingEventGuid>{guid}</BillingEventGuid>",
+            r#"<EventDateTime xmlns:a="http://schemas.datacontract.org/2004/07/System">"#,
+            "<a:DateTime>2026-11-30T10:00:00Z</a:DateTime><a:OffsetMinutes>120</a:OffsetMinutes>",
+            "</EventDateTime><EventTypeId>Usage</EventTypeId>",
+            "<InvoiceBillingEventStatusId>Pending</InvoiceBillingEventStatusId>",
+            r#"<MemberUniqueKey>member-7</MemberUniqueKey><ModifiedDateTime i:nil="true"/>"#,
+            "<Price>7.25</Price><Quantity>6.5</Quantity></InvoiceBillingEvent>",
+        ),
+        guid = guid
     )
 }
 
@@ -176,12 +187,19 @@ async fn a_configured_namespace_and_date_time_offset_members_shape_every_xml_ans
         .await;
     assert_eq!(posted.status, 201, "{}", posted.text);
     assert!(
-        posted.text.contains(r#"<InvoiceBillingEvent xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="urn:acme:billing">"#),
+        posted.text.contains(concat!(
+            r#"<InvoiceBillingEvent xmlns:i="http://www.w3.org/2001/XMLSchema-instance" "#,
+            r#"xmlns="urn:acme:billing">"#
+        )),
         "{}",
         posted.text
     );
     assert!(
-        posted.text.contains(r#"<EventDateTime xmlns:a="http://schemas.datacontract.org/2004/07/System"><a:DateTime>2026-11-30T10:00:00.0000000Z</a:DateTime><a:OffsetMinutes>0</a:OffsetMinutes></EventDateTime>"#),
+        posted.text.contains(concat!(
+            r#"<EventDateTime xmlns:a="http://schemas.datacontract.org/2004/07/System">"#,
+            "<a:DateTime>2026-11-30T10:00:00.0000000Z</a:DateTime>",
+            "<a:OffsetMinutes>0</a:OffsetMinutes></EventDateTime>"
+        )),
         "{}",
         posted.text
     );
@@ -243,7 +261,8 @@ async fn expect_100_continue_is_refused_before_the_body_when_it_is_over_the_limi
     let app = TestApp::spawn(Box::new(TempSqlite::new())).await;
     let head = |path: &str, length: usize| {
         format!(
-            "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: Bearer {}\r\n\
+            "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+             Authorization: Bearer {}\r\n\
              Content-Type: application/json\r\nAccept: application/json\r\n\
              Expect: 100-continue\r\nContent-Length: {length}\r\n\r\n",
             app.admin_key

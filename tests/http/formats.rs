@@ -65,7 +65,8 @@ pub async fn xml_bodies_take_any_case_any_order_nil_and_unknown_elements(app: Te
 }
 
 pub async fn xml_and_form_errors_name_each_field(app: TestApp) {
-    let xml = "<E><Price>seven</Price><MemberUniqueKey>m</MemberUniqueKey><Quantity><n>1</n></Quantity></E>";
+    let xml = "<E><Price>seven</Price><MemberUniqueKey>m</MemberUniqueKey>\
+               <Quantity><n>1</n></Quantity></E>";
     let reply = app
         .post("/api/v1/BillingEvents/acme", "application/xml", xml)
         .await;
@@ -125,13 +126,30 @@ pub async fn doctypes_and_entities_are_refused_and_nothing_is_stored(app: TestAp
     let guid = new_guid();
     for xml in [
         format!(
-            r#"<!DOCTYPE e [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><e><BillingEventGuid>{guid}</BillingEventGuid><MemberUniqueKey>&b;</MemberUniqueKey><EventDateTime>2025-01-01T00:00:00Z</EventDateTime><Quantity>1</Quantity><Price>1</Price></e>"#
+            concat!(
+            r#"<!DOCTYPE e [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>"#,
+            "<e><BillingEventGuid>{guid}</BillingEventGuid><MemberUniqueKey>&b;</MemberUniqueKey>",
+            "<EventDateTime>2025-01-01T00:00:00Z</EventDateTime>",
+            "<Quantity>1</Quantity><Price>1</Price></e>",
+        ),
+            guid = guid
         ),
         format!(
-            r#"<!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/hostname">]><e><BillingEventGuid>{guid}</BillingEventGuid><MemberUniqueKey>&x;</MemberUniqueKey><EventDateTime>2025-01-01T00:00:00Z</EventDateTime><Quantity>1</Quantity><Price>1</Price></e>"#
+            concat!(
+            r#"<!DOCTYPE e [<!ENTITY x SYSTEM "file:///etc/hostname">]>"#,
+            "<e><BillingEventGuid>{guid}</BillingEventGuid><MemberUniqueKey>&x;</MemberUniqueKey>",
+            "<EventDateTime>2025-01-01T00:00:00Z</EventDateTime>",
+            "<Quantity>1</Quantity><Price>1</Price></e>",
+        ),
+            guid = guid
         ),
         format!(
-            "<e><BillingEventGuid>{guid}</BillingEventGuid><MemberUniqueKey>&x;</MemberUniqueKey><EventDateTime>2025-01-01T00:00:00Z</EventDateTime><Quantity>1</Quantity><Price>1</Price></e>"
+            concat!(
+            "<e><BillingEventGuid>{guid}</BillingEventGuid><MemberUniqueKey>&x;</MemberUniqueKey>",
+            "<EventDateTime>2025-01-01T00:00:00Z</EventDateTime>",
+            "<Quantity>1</Quantity><Price>1</Price></e>",
+        ),
+            guid = guid
         ),
     ] {
         let reply = app
@@ -419,16 +437,48 @@ pub async fn xml_answers_list_members_in_data_contract_order(app: TestApp) {
         serde_json::json!({ "billingEventGuids": [guid, new_guid()], "status": "Invoiced" })
             .to_string();
     let requests: [(&str, reqwest::Method, String, Option<&str>); 7] = [
-        ("post", reqwest::Method::POST, "/api/v1/BillingEvents/acme".into(), Some(&body)),
-        ("read", reqwest::Method::GET, format!("/api/v1/BillingEvents/{guid}"), None),
-        ("page", reqwest::Method::GET, "/api/v1/BillingEvents?clientName=acme".into(), None),
-        ("batch", reqwest::Method::POST, "/api/v1/BillingEvents/acme/batch".into(), Some(&batch)),
-        ("settle", reqwest::Method::POST, "/api/v1/BillingEvents/acme/status".into(), Some(&settlement)),
-        ("history", reqwest::Method::GET, format!("/api/v1/BillingEvents/{guid}/history"), None),
+        (
+            "post",
+            reqwest::Method::POST,
+            "/api/v1/BillingEvents/acme".into(),
+            Some(&body),
+        ),
+        (
+            "read",
+            reqwest::Method::GET,
+            format!("/api/v1/BillingEvents/{guid}"),
+            None,
+        ),
+        (
+            "page",
+            reqwest::Method::GET,
+            "/api/v1/BillingEvents?clientName=acme".into(),
+            None,
+        ),
+        (
+            "batch",
+            reqwest::Method::POST,
+            "/api/v1/BillingEvents/acme/batch".into(),
+            Some(&batch),
+        ),
+        (
+            "settle",
+            reqwest::Method::POST,
+            "/api/v1/BillingEvents/acme/status".into(),
+            Some(&settlement),
+        ),
+        (
+            "history",
+            reqwest::Method::GET,
+            format!("/api/v1/BillingEvents/{guid}/history"),
+            None,
+        ),
         (
             "summary",
             reqwest::Method::GET,
-            "/api/v1/BillingEvents/summary?clientName=acme&groupBy=type&groupBy=member&groupBy=status".into(),
+            "/api/v1/BillingEvents/summary?clientName=acme\
+             &groupBy=type&groupBy=member&groupBy=status"
+                .into(),
             None,
         ),
     ];
@@ -523,9 +573,11 @@ pub async fn dotnet_text_encodings_are_read_and_others_are_415(app: TestApp) {
     // Latin-1 bytes declared as such: the declaration names what is refused, instead
     // of a "not well-formed" for the é read as UTF-8.
     let latin1_xml = [
-        &br#"<?xml version="1.0" encoding="ISO-8859-1"?><InvoiceBillingEvent><MemberUniqueKey>caf"#[..],
+        &br#"<?xml version="1.0" encoding="ISO-8859-1"?>"#[..],
+        b"<InvoiceBillingEvent><MemberUniqueKey>caf",
         &[0xE9],
-        b"</MemberUniqueKey><EventDateTime>2025-01-01T00:00:00Z</EventDateTime><Quantity>1</Quantity><Price>2</Price></InvoiceBillingEvent>",
+        b"</MemberUniqueKey><EventDateTime>2025-01-01T00:00:00Z</EventDateTime>",
+        b"<Quantity>1</Quantity><Price>2</Price></InvoiceBillingEvent>",
     ]
     .concat();
     let declared = post("application/xml", latin1_xml, None).await;

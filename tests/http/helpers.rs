@@ -11,7 +11,14 @@ use std::path::Path;
 pub const SEED_GUID: &str = "6d91f288-c380-4652-bd35-ce286ac4c806";
 
 /// The request sample of the original API's help page, verbatim.
-pub const SEED_SAMPLE: &str = r#"{ "billingEventGuid": "6d91f288-c380-4652-bd35-ce286ac4c806", "memberUniqueKey": "sample string 4", "eventDateTime": "2025-08-14T01:25:53.8669171+00:00", "eventTypeId": "Unknown", "invoiceBillingEventStatusId": "Unknown", "quantity": 6.0, "price": 7.0, "modifiedDateTime": "2025-08-14T01:25:53.8669171+00:00", "executionTime": 9, "txID": "sample string 10" }"#;
+pub const SEED_SAMPLE: &str = concat!(
+    r#"{ "billingEventGuid": "6d91f288-c380-4652-bd35-ce286ac4c806", "#,
+    r#""memberUniqueKey": "sample string 4", "#,
+    r#""eventDateTime": "2025-08-14T01:25:53.8669171+00:00", "eventTypeId": "Unknown", "#,
+    r#""invoiceBillingEventStatusId": "Unknown", "quantity": 6.0, "price": 7.0, "#,
+    r#""modifiedDateTime": "2025-08-14T01:25:53.8669171+00:00", "executionTime": 9, "#,
+    r#""txID": "sample string 10" }"#,
+);
 
 /// A running application and the database it owns. Keys are required, as in
 /// production: `client` sends an admin key with every request, `bare` sends none.

@@ -208,7 +208,8 @@ pub async fn a_settlement_naming_too_many_or_many_bad_guids_answers_briefly(app:
 pub async fn text_xml_cannot_carry_is_refused_in_every_format(app: TestApp) {
     let json_body = event_body(&[("memberUniqueKey", json!("a\u{FFFE}b"))]);
     let form_body = format!(
-        "billingEventGuid={}&memberUniqueKey=a%EF%BF%BEb&eventDateTime=2025-08-14T01%3A25%3A53Z&quantity=1&price=1",
+        "billingEventGuid={}&memberUniqueKey=a%EF%BF%BEb\
+         &eventDateTime=2025-08-14T01%3A25%3A53Z&quantity=1&price=1",
         new_guid()
     );
     for (content_type, body) in [
@@ -227,7 +228,8 @@ pub async fn text_xml_cannot_carry_is_refused_in_every_format(app: TestApp) {
     }
     let xml_body = format!(
         "<E><BillingEventGuid>{}</BillingEventGuid><MemberUniqueKey>a&#xFFFE;b</MemberUniqueKey>\
-         <EventDateTime>2025-08-14T01:25:53Z</EventDateTime><Quantity>1</Quantity><Price>1</Price></E>",
+         <EventDateTime>2025-08-14T01:25:53Z</EventDateTime>\
+         <Quantity>1</Quantity><Price>1</Price></E>",
         new_guid()
     );
     let reply = app
@@ -302,7 +304,8 @@ pub async fn xml_answers_stay_well_formed_whatever_the_request_held(app: TestApp
 
 pub async fn lenient_decodings_are_refused(app: TestApp) {
     let form = format!(
-        "billingEventGuid={}&memberUniqueKey=%ff&eventDateTime=2025-08-14T01%3A25%3A53Z&quantity=1&price=1",
+        "billingEventGuid={}&memberUniqueKey=%ff\
+         &eventDateTime=2025-08-14T01%3A25%3A53Z&quantity=1&price=1",
         new_guid()
     );
     let reply = app

@@ -215,7 +215,12 @@ pub async fn listings_come_in_xml_too(app: TestApp) {
 
 pub async fn summaries_are_exact_and_grouped(app: TestApp) {
     seed(&app).await;
-    let reply = app.get("/api/v1/BillingEvents/summary?clientName=acme&from=2025-03-01T00:00:00Z&to=2025-04-01T00:00:00Z").await;
+    let reply = app
+        .get(
+            "/api/v1/BillingEvents/summary?clientName=acme\
+             &from=2025-03-01T00:00:00Z&to=2025-04-01T00:00:00Z",
+        )
+        .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert!(
         reply
@@ -259,5 +264,13 @@ pub async fn summaries_are_exact_and_grouped(app: TestApp) {
         ))
         .header("Accept", "application/xml");
     let xml = app.send(request).await;
-    assert!(xml.text.contains("<Group><Count>12</Count><InvoiceBillingEventStatusId>Unknown</InvoiceBillingEventStatusId><TotalAmount>1.2</TotalAmount><TotalQuantity>12</TotalQuantity></Group>"), "{}", xml.text);
+    assert!(
+        xml.text.contains(
+            "<Group><Count>12</Count>\
+             <InvoiceBillingEventStatusId>Unknown</InvoiceBillingEventStatusId>\
+             <TotalAmount>1.2</TotalAmount><TotalQuantity>12</TotalQuantity></Group>"
+        ),
+        "{}",
+        xml.text
+    );
 }

@@ -69,24 +69,31 @@ fn case() -> impl Strategy<Value = Case> {
     (
         // Printable text with the characters each format must escape, and edge spaces.
         "[ a-zA-Z0-9<>&\"'=+%;/ëé✓]{0,40}[a-zA-Z0-9ü<&+]",
-        (1_i64..=9999, 1_u32..=12, 1_u32..=28, 0_u32..24, 0_u32..60, 0_u32..60, 0_u32..10_000_000),
+        (
+            1_i64..=9999,
+            1_u32..=12,
+            1_u32..=28,
+            0_u32..24,
+            0_u32..60,
+            0_u32..60,
+            0_u32..10_000_000,
+        ),
         0..TYPES.len(),
         0..STATUSES.len(),
         amount(),
         amount(),
         0..FORMATS.len(),
     )
-        .prop_map(|(member, (year, month, day, hour, minute, second, ticks), kind, status, quantity, price, format)| {
+        .prop_map(|(member, time, kind, status, quantity, price, format)| {
+            let (year, month, day, hour, minute, second, ticks) = time;
+            let date = format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}");
             let fraction = format!("{ticks:07}");
             Case {
                 guid: uuid::Uuid::new_v4().to_string(),
                 member,
-                event_time: format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{fraction}Z"),
+                event_time: format!("{date}.{fraction}Z"),
                 // Kept to the microsecond: the seventh digit is dropped.
-                expected_time: format!(
-                    "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{}0+00:00",
-                    &fraction[..6]
-                ),
+                expected_time: format!("{date}.{}0+00:00", &fraction[..6]),
                 event_type: TYPES[kind],
                 status: STATUSES[status],
                 quantity,
@@ -124,7 +131,11 @@ fn body(case: &Case) -> String {
             format!(r#"<InvoiceBillingEvent xmlns="urn:test">{children}</InvoiceBillingEvent>"#)
         }
         _ => format!(
-            r#"{{"billingEventGuid":{},"memberUniqueKey":{},"eventDateTime":"{}","eventTypeId":"{}","invoiceBillingEventStatusId":"{}","quantity":{},"price":{}}}"#,
+            concat!(
+                r#"{{"billingEventGuid":{},"memberUniqueKey":{},"eventDateTime":"{}","#,
+                r#""eventTypeId":"{}","invoiceBillingEventStatusId":"{}","#,
+                r#""quantity":{},"price":{}}}"#,
+            ),
             serde_json::Value::from(case.guid.clone()),
             serde_json::Value::from(case.member.clone()),
             case.event_time,

@@ -15,7 +15,9 @@ async fn a_body_that_trickles_in_too_slowly_gets_408() {
     let address = app.address.trim_start_matches("http://").to_owned();
     let mut socket = tokio::net::TcpStream::connect(&address).await.unwrap();
     let head = format!(
-        "POST /api/v1/BillingEvents/acme HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"memberUni",
+        "POST /api/v1/BillingEvents/acme HTTP/1.1\r\nHost: localhost\r\n\
+         Authorization: Bearer {}\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\n\r\n{{\"memberUni",
         app.admin_key
     );
     socket.write_all(head.as_bytes()).await.unwrap();

@@ -13,7 +13,9 @@ use support::running::{binary, client_with, create_key, keys_command, Running, C
 #[tokio::test]
 async fn a_request_is_logged_with_its_txid_and_sigterm_stops_the_service_cleanly() {
     let mut service = Running::start();
-    let seed = r#"{"billingEventGuid": "6d91f288-c380-4652-bd35-ce286ac4c806", "memberUniqueKey": "m", "eventDateTime": "2025-08-14T01:25:53Z", "quantity": 6.0, "price": 7.0}"#;
+    let seed = r#"{"billingEventGuid": "6d91f288-c380-4652-bd35-ce286ac4c806",
+        "memberUniqueKey": "m", "eventDateTime": "2025-08-14T01:25:53Z", "quantity": 6.0,
+        "price": 7.0}"#;
     let response = service
         .admin_client()
         .post(format!(
@@ -232,9 +234,12 @@ async fn the_database_password_never_appears_in_the_log() {
     let mut service = Running::start_on(&url, tempfile::tempdir().unwrap());
     let response = service
         .admin_client()
-        .post(format!("http://127.0.0.1:{}/api/v1/BillingEvents/acme", service.port))
+        .post(format!(
+            "http://127.0.0.1:{}/api/v1/BillingEvents/acme",
+            service.port
+        ))
         .header("Content-Type", "application/json")
-        .body(r#"{"memberUniqueKey": "m", "eventDateTime": "2025-08-14T01:25:53Z", "quantity": 1, "price": 2}"#)
+        .body(EVENT)
         .send()
         .await
         .unwrap();
@@ -278,7 +283,8 @@ fn post_until_stopped(
                 loop {
                     let guid = uuid::Uuid::new_v4().to_string();
                     let body = format!(
-                        r#"{{"billingEventGuid": "{guid}", "memberUniqueKey": "m", "eventDateTime": "2025-08-14T01:25:53Z", "quantity": 1, "price": 2}}"#
+                        r#"{{"billingEventGuid": "{guid}", "memberUniqueKey": "m",
+                            "eventDateTime": "2025-08-14T01:25:53Z", "quantity": 1, "price": 2}}"#
                     );
                     let sent = client
                         .post(format!("http://127.0.0.1:{port}/api/v1/BillingEvents/acme"))
@@ -436,7 +442,9 @@ async fn three_replicas_starting_together_agree_as_one_service() {
 
     let guid = uuid::Uuid::new_v4().to_string();
     let body = format!(
-        r#"{{"billingEventGuid": "{guid}", "memberUniqueKey": "m", "eventDateTime": "2025-08-14T01:25:53Z", "invoiceBillingEventStatusId": "Pending", "quantity": 1, "price": 2}}"#
+        r#"{{"billingEventGuid": "{guid}", "memberUniqueKey": "m",
+            "eventDateTime": "2025-08-14T01:25:53Z", "invoiceBillingEventStatusId": "Pending",
+            "quantity": 1, "price": 2}}"#
     );
     let posts = (0..20).map(|i| {
         client
@@ -483,7 +491,8 @@ async fn three_replicas_starting_together_agree_as_one_service() {
     }
 }
 
-const EVENT: &str = r#"{"memberUniqueKey": "m", "eventDateTime": "2025-08-14T01:25:53Z", "quantity": 1, "price": 2}"#;
+const EVENT: &str = r#"{"memberUniqueKey": "m", "eventDateTime": "2025-08-14T01:25:53Z",
+    "quantity": 1, "price": 2}"#;
 
 /// POSTs one new event for acme with `key` (`None` sends no key); the status.
 async fn post_with(port: u16, key: Option<&str>) -> u16 {

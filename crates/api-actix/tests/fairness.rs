@@ -332,7 +332,10 @@ async fn sixteen_heavy_settlements_hold_another_clients_posts_up_by_one_at_most_
     let attacked = posts(&clients).await;
     stopped(settlers, &stop).await;
     let (baseline, attacked) = (p99(baseline).max(FLOOR), p99(attacked));
-    eprintln!("the victim's p99: {attacked:?} under attack, {baseline:?} before; one settlement alone: {one_settlement:?}");
+    eprintln!(
+        "the victim's p99: {attacked:?} under attack, {baseline:?} before; \
+         one settlement alone: {one_settlement:?}"
+    );
     assert!(
         attacked <= baseline * 2 + one_settlement * 2,
         "the victim's p99: {attacked:?} under attack, {baseline:?} before; \

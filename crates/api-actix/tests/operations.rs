@@ -320,7 +320,10 @@ async fn verify_names_an_event_without_its_creation_line() {
 
     SqliteConnection::establish(&folder.path().join("events.db").display().to_string())
         .unwrap()
-        .batch_execute("DELETE FROM billing_event_history WHERE id = (SELECT min(id) FROM billing_event_history)")
+        .batch_execute(
+            "DELETE FROM billing_event_history \
+             WHERE id = (SELECT min(id) FROM billing_event_history)",
+        )
         .unwrap();
     let found = run(Some(&url), &["verify"]);
     assert_eq!(found.status.code(), Some(1), "{}", said(&found));

@@ -99,7 +99,8 @@ fn status_only(body: BillingEventDraft) -> Result<EventStatus, ValidationErrors>
         if *value != RawValue::Missing {
             errors.add(
                 field,
-                "cannot be changed: only the status moves; correct an amount with a new Credit or Adjustment event",
+                "cannot be changed: only the status moves; correct an amount with a new Credit \
+                 or Adjustment event",
             );
         }
     }

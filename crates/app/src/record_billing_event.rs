@@ -112,10 +112,14 @@ mod tests {
             .execute(&other, sample_draft(), "tx")
             .await
             .unwrap_err();
-        assert!(
-            matches!(&error, RecordBillingEventError::Common(CommonError::Forbidden { client }) if client == "acme"),
-            "{error:?}"
-        );
+        let forbidden = |client: &str| {
+            matches!(
+                &error,
+                RecordBillingEventError::Common(CommonError::Forbidden { client: named })
+                    if named == client
+            )
+        };
+        assert!(forbidden("acme"), "{error:?}");
         assert_eq!(repository.stored_count(), 0);
         let own = Access::Client(domain::ClientName::parse("ACME").unwrap());
         assert!(use_case(&repository)

@@ -166,9 +166,8 @@ mod tests {
             .await
             .unwrap();
         assert!(matches!(outcomes[0], ItemOutcome::Created(_)));
-        assert!(
-            matches!(&outcomes[1], ItemOutcome::Invalid(errors) if errors.of(domain::Field::Price) == ["is required"])
-        );
+        assert!(matches!(&outcomes[1], ItemOutcome::Invalid(errors)
+            if errors.of(domain::Field::Price) == ["is required"]));
         assert!(matches!(outcomes[2], ItemOutcome::Created(_)));
         assert!(
             matches!(outcomes[3], ItemOutcome::Replayed(_)),

@@ -1,6 +1,9 @@
 //! A finance job: every event of a client in one month, page after page, into CSV.
 //!
-//! `cargo run -p billing-events-client --example finance_month -- http://127.0.0.1:8080 <key> acme 2026-11 > acme-2026-11.csv`
+//! ```text
+//! cargo run -p billing-events-client --example finance_month -- \
+//!     http://127.0.0.1:8080 <key> acme 2026-11 > acme-2026-11.csv
+//! ```
 
 use billing_events_client::Client;
 use domain::{ClientName, EventFilter, Timestamp};

@@ -4,8 +4,8 @@ use std::fmt;
 
 /// A client's name: 1–100 characters of ASCII letters, digits, space, `.`, `_` and `-`,
 /// not starting or ending with a space, and not `.` or `..` (a URL cannot carry those as
-/// a path segment: clients resolve them away before sending). Names are case-insensitive (`Acme` is `acme`),
-/// so the canonical form held here is lower case.
+/// a path segment: clients resolve them away before sending). Names are case-insensitive
+/// (`Acme` is `acme`), so the canonical form held here is lower case.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ClientName(String);
 

@@ -98,7 +98,8 @@ mod tests {
 
     #[test]
     fn each_condition_narrows() {
-        let event = pending_event(); // Usage, Pending, member "m", at 2025-01-01, modified 2026-01-01
+        // Usage, Pending, member "m", at 2025-01-01, modified 2026-01-01.
+        let event = pending_event();
         let all = EventFilter::of_client(event.client.clone());
         let with = |change: fn(&mut EventFilter)| {
             let mut filter = all.clone();

@@ -76,7 +76,8 @@ pub async fn connect_or_wait(database: &Database) -> Result<Repositories, Connec
                     return;
                 }
                 Err(error) => {
-                    tracing::debug!(error = %app::error_chain(&error), "still waiting for the database");
+                    let error = app::error_chain(&error);
+                    tracing::debug!(%error, "still waiting for the database");
                 }
             }
         }

@@ -40,7 +40,10 @@ impl Outage {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         match (failed, current.as_mut()) {
             (Some(cause), None) => {
-                tracing::warn!(error = %cause, "the database is not answering; calls fail with 503 until it is back");
+                tracing::warn!(
+                    error = %cause,
+                    "the database is not answering; calls fail with 503 until it is back"
+                );
                 *current = Some(Started {
                     at: Instant::now(),
                     failed_calls: 1,

@@ -111,7 +111,10 @@ impl TempPostgres {
         let admin = postgres_admin_url();
         let name = format!("billing_test_{}", uuid::Uuid::new_v4().simple());
         let mut conn = PgConnection::establish(&admin).unwrap_or_else(|error| {
-            panic!("PostgreSQL tests need a server at {admin} (set BILLING_TEST_POSTGRES_URL): {error}")
+            panic!(
+                "PostgreSQL tests need a server at {admin} (set BILLING_TEST_POSTGRES_URL): \
+                 {error}"
+            )
         });
         conn.batch_execute(&format!("CREATE DATABASE {name}"))
             .expect("create a test database");

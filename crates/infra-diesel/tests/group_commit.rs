@@ -202,7 +202,8 @@ async fn a_failed_commit_answers_every_waiting_insert_with_the_error() {
     for handle in handles {
         let result = handle.await.unwrap();
         assert!(
-            matches!(&result, Err(RepositoryError::Unexpected(cause)) if cause.to_string().contains("injected")),
+            matches!(&result, Err(RepositoryError::Unexpected(cause))
+                if cause.to_string().contains("injected")),
             "{result:?}"
         );
     }
@@ -219,7 +220,8 @@ async fn a_full_queue_refuses_at_once_instead_of_growing() {
         .insert(insert_request(&event(BillingEventGuid::new_random()), "tx"))
         .await;
     assert!(
-        matches!(&refused, Err(RepositoryError::Unavailable(cause)) if cause.to_string().contains("full")),
+        matches!(&refused, Err(RepositoryError::Unavailable(cause))
+            if cause.to_string().contains("full")),
         "{refused:?}"
     );
     inner.gate.add_permits(10);

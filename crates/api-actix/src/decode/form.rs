@@ -56,8 +56,10 @@ mod tests {
     #[test]
     fn keys_match_in_any_case_and_values_are_text() {
         let draft = decode(
-            b"BillingEventGuid=6d91f288-c380-4652-bd35-ce286ac4c806&memberuniquekey=sample+string+4\
-              &EventDateTime=2025-08-14T01%3A25%3A53.8669171%2B00%3A00&QUANTITY=6.0&price=7.0&txID=x",
+            b"BillingEventGuid=6d91f288-c380-4652-bd35-ce286ac4c806\
+              &memberuniquekey=sample+string+4\
+              &EventDateTime=2025-08-14T01%3A25%3A53.8669171%2B00%3A00\
+              &QUANTITY=6.0&price=7.0&txID=x",
             "acme",
         );
         assert_eq!(

@@ -65,7 +65,10 @@ mod tests {
 
     #[test]
     fn names_match_in_any_case_and_repeat() {
-        let query = Query::parse("CLIENTNAME=acme&eventtypeid=Usage&EventTypeId=4&limit=5&limit=7&from=2025-01-01T00%3A00%3A00%2B01%3A00");
+        let query = Query::parse(
+            "CLIENTNAME=acme&eventtypeid=Usage&EventTypeId=4&limit=5&limit=7\
+             &from=2025-01-01T00%3A00%3A00%2B01%3A00",
+        );
         let request = query.list_request();
         assert_eq!(request.filter.client_name.as_deref(), Some("acme"));
         assert_eq!(request.filter.event_type_ids, ["Usage", "4"]);

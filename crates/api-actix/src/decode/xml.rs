@@ -353,7 +353,8 @@ mod tests {
     use super::*;
 
     const DOTNET: &str = r#"<?xml version="1.0" encoding="utf-8"?>
-<InvoiceBillingEvent xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://schemas.datacontract.org/2004/07/Some.Namespace">
+<InvoiceBillingEvent xmlns:i="http://www.w3.org/2001/XMLSchema-instance"
+  xmlns="http://schemas.datacontract.org/2004/07/Some.Namespace">
   <Price>7.0</Price>
   <BillingEventGuid>6d91f288-c380-4652-bd35-ce286ac4c806</BillingEventGuid>
   <EventDateTime>2025-08-14T01:25:53.8669171+00:00</EventDateTime>
@@ -395,13 +396,20 @@ mod tests {
 
     #[test]
     fn declared_prefixes_comments_and_a_first_declaration_are_fine() {
-        let xml = br#"<?xml version="1.0" encoding="utf-8"?><!-- a - b --><?pi x?><p:E xmlns:p="urn:p" xmlns:i="urn:i"><p:Price i:nil="false">1</p:Price></p:E>"#;
+        let xml = concat!(
+            r#"<?xml version="1.0" encoding="utf-8"?><!-- a - b --><?pi x?>"#,
+            r#"<p:E xmlns:p="urn:p" xmlns:i="urn:i"><p:Price i:nil="false">1</p:Price></p:E>"#,
+        )
+        .as_bytes();
         assert_eq!(decode(xml, "acme").unwrap().price, text("1"));
     }
 
     #[test]
     fn any_root_name_and_prefixed_elements_are_read() {
-        let xml = r#"<e:Anything xmlns:e="urn:x"><e:Price><![CDATA[1.5]]></e:Price><e:QUANTITY/></e:Anything>"#;
+        let xml = concat!(
+            r#"<e:Anything xmlns:e="urn:x">"#,
+            "<e:Price><![CDATA[1.5]]></e:Price><e:QUANTITY/></e:Anything>",
+        );
         let draft = decode(xml.as_bytes(), "acme").unwrap();
         assert_eq!(draft.price, text("1.5"));
         assert_eq!(draft.quantity, text(""));
@@ -421,10 +429,16 @@ mod tests {
         </EventDateTime></E>"#;
         let draft = decode(xml.as_bytes(), "acme").unwrap();
         assert_eq!(draft.event_date_time, text("2026-11-30T10:00:00Z"));
-        let swapped = "<E><eventdatetime><OFFSETMINUTES>-840</OFFSETMINUTES><datetime>2026-11-30T10:00:00Z</datetime></eventdatetime></E>";
+        let swapped = "<E><eventdatetime><OFFSETMINUTES>-840</OFFSETMINUTES>\
+            <datetime>2026-11-30T10:00:00Z</datetime></eventdatetime></E>";
         let draft = decode(swapped.as_bytes(), "acme").unwrap();
         assert_eq!(draft.event_date_time, text("2026-11-30T10:00:00Z"));
-        let batch = "<A><E><EventDateTime><DateTime>2026-11-30T10:00:00Z</DateTime><OffsetMinutes>0</OffsetMinutes></EventDateTime><Price>1</Price></E><E><EventDateTime><DateTime>2026-12-01T00:00:00Z</DateTime><OffsetMinutes>60</OffsetMinutes></EventDateTime></E></A>";
+        let batch = "<A>\
+            <E><EventDateTime><DateTime>2026-11-30T10:00:00Z</DateTime>\
+            <OffsetMinutes>0</OffsetMinutes></EventDateTime><Price>1</Price></E>\
+            <E><EventDateTime><DateTime>2026-12-01T00:00:00Z</DateTime>\
+            <OffsetMinutes>60</OffsetMinutes></EventDateTime></E>\
+            </A>";
         let drafts = decode_many(batch.as_bytes(), "acme", 2).unwrap();
         assert_eq!(drafts[0].event_date_time, text("2026-11-30T10:00:00Z"));
         assert_eq!(drafts[0].price, text("1"));
@@ -462,8 +476,14 @@ mod tests {
 
     #[test]
     fn doctypes_and_undeclared_entities_are_refused() {
-        let laughs = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><E><MemberUniqueKey>&lol2;</MemberUniqueKey></E>"#;
-        let external = r#"<!DOCTYPE E [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><E><MemberUniqueKey>&xxe;</MemberUniqueKey></E>"#;
+        let laughs = concat!(
+            r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">"#,
+            r#"<!ENTITY lol2 "&lol;&lol;">]><E><MemberUniqueKey>&lol2;</MemberUniqueKey></E>"#,
+        );
+        let external = concat!(
+            r#"<!DOCTYPE E [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>"#,
+            "<E><MemberUniqueKey>&xxe;</MemberUniqueKey></E>",
+        );
         for xml in [laughs, external] {
             let Err(DecodeError::MalformedBody(detail)) = decode(xml.as_bytes(), "acme") else {
                 panic!("accepted {xml}");
@@ -480,7 +500,12 @@ mod tests {
 
     #[test]
     fn a_batch_is_a_root_of_events_in_any_names() {
-        let xml = r#"<ArrayOfInvoiceBillingEvent xmlns="urn:x"><InvoiceBillingEvent><Price>1</Price></InvoiceBillingEvent><E/><e><price>2.50</price><Quantity i:nil="true" xmlns:i="urn:i"/></e></ArrayOfInvoiceBillingEvent>"#;
+        let xml = concat!(
+            r#"<ArrayOfInvoiceBillingEvent xmlns="urn:x">"#,
+            "<InvoiceBillingEvent><Price>1</Price></InvoiceBillingEvent><E/>",
+            r#"<e><price>2.50</price><Quantity i:nil="true" xmlns:i="urn:i"/></e>"#,
+            "</ArrayOfInvoiceBillingEvent>",
+        );
         let drafts = decode_many(xml.as_bytes(), "acme", 3).unwrap();
         assert_eq!(drafts.len(), 3);
         assert_eq!(drafts[0].price, text("1"));

@@ -2,8 +2,8 @@
 //! event by event, each check linear in its event: characters XML does not allow, `]]>`
 //! in text, `<` in an attribute value, names that are no XML names, prefixes bound to
 //! nothing, `--` in a comment, an XML declaration anywhere but first; and (our own
-//! rules) more than 64 attributes on one element, or elements nested more than 64 deep. A body that gets
-//! past these is one any XML parser reads the same way.
+//! rules) more than 64 attributes on one element, or elements nested more than 64 deep.
+//! A body that gets past these is one any XML parser reads the same way.
 
 use crate::decode::DecodeError;
 use crate::encode::xml_writer::allowed_in_xml;

@@ -9,16 +9,24 @@ use quick_xml::escape::escape;
 use serde_json::Value;
 use std::fmt::Write as _;
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}\
-table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}\
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;\
+padding:0 1rem;color:#222}\
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}\
+td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}\
 th{background:#f3f3f3}pre{background:#f6f8fa;padding:.75rem;overflow-x:auto;white-space:pre-wrap}\
 h2{border-top:2px solid #ddd;padding-top:1rem}code{background:#f3f3f3;padding:0 .2rem}";
 
 /// A .NET client's class for an event, as docs/api.md shows it ("For .NET clients").
 const DOTNET_CLASS: &str = "namespace BillingEvents
 {
-    public enum EventType { Unknown = 0, Usage = 1, Subscription = 2, OneTime = 3, Credit = 4, Adjustment = 5 }
-    public enum InvoiceBillingEventStatus { Unknown = 0, Pending = 1, Invoiced = 2, Cancelled = 3, Failed = 4 }
+    public enum EventType
+    {
+        Unknown = 0, Usage = 1, Subscription = 2, OneTime = 3, Credit = 4, Adjustment = 5
+    }
+    public enum InvoiceBillingEventStatus
+    {
+        Unknown = 0, Pending = 1, Invoiced = 2, Cancelled = 3, Failed = 4
+    }
 
     public class InvoiceBillingEvent
     {
@@ -41,10 +49,11 @@ pub fn page(document: &Value, contract: &XmlContract) -> String {
     let mut html = String::new();
     let _ = write!(
         html,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>billing-events API help</title>\
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>billing-events API help</title>\
          <style>{STYLE}</style></head><body><h1>billing-events API</h1><p>{}</p>\
-         <p>The machine-readable description is <a href=\"{OPENAPI}\">{OPENAPI}</a> (OpenAPI 3.1). \
-         Route literals and property names match in any letter case.</p>",
+         <p>The machine-readable description is <a href=\"{OPENAPI}\">{OPENAPI}</a> \
+         (OpenAPI 3.1). Route literals and property names match in any letter case.</p>",
         escape(document["info"]["description"].as_str().unwrap_or_default())
     );
     let time_members = match contract.time_members() {
@@ -56,7 +65,8 @@ pub fn page(document: &Value, contract: &XmlContract) -> String {
         "<h2 id=\"dotnet\">For .NET clients</h2>\
          <p><strong>XML namespace: <code>{}</code></strong> (setting <code>xml.namespace</code>). \
          <code>DataContractSerializer</code> throws on XML in any other namespace than its \
-         class's, so declare your classes in this one (<code>[DataContract(Namespace = \"…\")]</code>, \
+         class's, so declare your classes in this one \
+         (<code>[DataContract(Namespace = \"…\")]</code>, \
          or <code>[assembly: ContractNamespace]</code>). Time members are written as \
          <code>{time_members}</code> (setting <code>xml.time_members</code>). Requests are read \
          in any namespace, with times as either type.</p>\
@@ -119,7 +129,10 @@ fn section(html: &mut String, path: &str, method: &str, operation: &Value) {
         text(&operation["description"]),
     );
     if let Some(parameters) = operation["parameters"].as_array() {
-        html.push_str("<h3>URI parameters</h3><table><tr><th>Name</th><th>Description</th><th>Required</th></tr>");
+        html.push_str(
+            "<h3>URI parameters</h3><table>\
+             <tr><th>Name</th><th>Description</th><th>Required</th></tr>",
+        );
         for parameter in parameters {
             let _ = write!(
                 html,
@@ -204,7 +217,8 @@ fn request_body(html: &mut String, route: (&str, &str), content: &serde_json::Ma
     } else {
         let _ = write!(
             html,
-            "<h3>Body</h3><p><code>{}</code>, as described in <a href=\"{OPENAPI}\">{OPENAPI}</a>.</p>",
+            "<h3>Body</h3><p><code>{}</code>, as described in \
+             <a href=\"{OPENAPI}\">{OPENAPI}</a>.</p>",
             escape(schema)
         );
     }
@@ -278,9 +292,10 @@ mod tests {
             "application/x-www-form-urlencoded",
         ] {
             assert!(
-                page.contains(&format!(
-                    r#"class="sample request" data-content-type="{content_type}" data-method="post" data-path="/api/v1/BillingEvents/{{id}}""#
-                )),
+                page.contains(
+                    &(format!(r#"class="sample request" data-content-type="{content_type}" "#)
+                        + r#"data-method="post" data-path="/api/v1/BillingEvents/{id}""#)
+                ),
                 "{content_type}"
             );
         }
@@ -291,9 +306,10 @@ mod tests {
             "text/xml",
         ] {
             assert!(
-                page.contains(&format!(
-                    r#"class="sample response" data-content-type="{content_type}" data-method="get""#
-                )),
+                page.contains(
+                    &(format!(r#"class="sample response" data-content-type="{content_type}" "#)
+                        + r#"data-method="get""#)
+                ),
                 "{content_type}"
             );
         }

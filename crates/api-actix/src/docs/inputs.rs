@@ -57,8 +57,12 @@ pub fn request_example(content_type: &str) -> Value {
 /// A batch of one event in XML: the XML sample inside `ArrayOfInvoiceBillingEvent`.
 pub fn batch_xml_example() -> Value {
     Value::String(format!(
-        "<ArrayOfInvoiceBillingEvent xmlns=\"http://schemas.datacontract.org/2004/07/BillingEvents\">\n{}\n</ArrayOfInvoiceBillingEvent>",
-        request_example("application/xml").as_str().unwrap_or_default()
+        "<ArrayOfInvoiceBillingEvent \
+         xmlns=\"http://schemas.datacontract.org/2004/07/BillingEvents\">\n\
+         {}\n</ArrayOfInvoiceBillingEvent>",
+        request_example("application/xml")
+            .as_str()
+            .unwrap_or_default()
     ))
 }
 

@@ -23,14 +23,20 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "billing-events",
-        description = "Records billing events for the members of many clients. Every route answers in the format negotiated from Accept (application/json, text/json, application/xml, text/xml), errors as RFC 9457 problems in JSON or XML. Every /api route needs an API key (`Authorization: Bearer <key>` or `X-Api-Key: <key>`): 401 without a valid one, 403 for another client's name in the path, 429 over the key's rate; another client's events look absent (404, empty lists)."
+        description = "Records billing events for the members of many clients. Every route \
+            answers in the format negotiated from Accept (application/json, text/json, \
+            application/xml, text/xml), errors as RFC 9457 problems in JSON or XML. Every /api \
+            route needs an API key (`Authorization: Bearer <key>` or `X-Api-Key: <key>`): 401 \
+            without a valid one, 403 for another client's name in the path, 429 over the key's \
+            rate; another client's events look absent (404, empty lists)."
     ),
     modifiers(&KeySchemes),
     security(("bearer" = []), ("apiKey" = [])),
     components(schemas(
-        InvoiceBillingEventInput, InvoiceBillingEvent, ProblemDetails, HealthStatus, EventTypeSchema,
-        EventStatusSchema, BillingEventPage, BillingEventSummary, BillingEventHistory, StatusChangeInput,
-        SettlementInput, BillingEventSettlement, BillingEventBatch
+        InvoiceBillingEventInput, InvoiceBillingEvent, ProblemDetails, HealthStatus,
+        EventTypeSchema, EventStatusSchema, BillingEventPage, BillingEventSummary,
+        BillingEventHistory, StatusChangeInput, SettlementInput, BillingEventSettlement,
+        BillingEventBatch
     )),
     tags(
         (name = "BillingEvents", description = "Post and read billing events"),

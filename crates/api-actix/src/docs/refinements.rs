@@ -139,7 +139,12 @@ fn settlement_input(schema: &mut Value, max_guids: usize) {
     set_property(
         schema,
         "billingEventGuids",
-        json!({ "type": "array", "items": reference("Guid"), "minItems": 1, "maxItems": max_guids }),
+        json!({
+            "type": "array",
+            "items": reference("Guid"),
+            "minItems": 1,
+            "maxItems": max_guids,
+        }),
     );
 }
 
@@ -239,7 +244,12 @@ fn text_formats(responses: &mut Map<String, Value>) {
 
 /// The headers each answer carries.
 fn headers(responses: &mut Map<String, Value>) {
-    let text = |description: &str| json!({ "description": description, "required": true, "schema": { "type": "string" } });
+    let string = json!({ "type": "string" });
+    let text = |description: &str| {
+        let mut header = json!({ "required": true, "schema": string.clone() });
+        header["description"] = json!(description);
+        header
+    };
     for (status, response) in responses.iter_mut() {
         let carries_event =
             response["content"]

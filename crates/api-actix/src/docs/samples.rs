@@ -16,9 +16,19 @@ pub struct RequestSample {
     pub body: &'static str,
 }
 
-const JSON: &str = r#"{ "billingEventGuid": "6d91f288-c380-4652-bd35-ce286ac4c806", "memberUniqueKey": "sample string 4", "eventDateTime": "2025-08-14T01:25:53.8669171+00:00", "eventTypeId": "Unknown", "invoiceBillingEventStatusId": "Unknown", "quantity": 6.0, "price": 7.0, "modifiedDateTime": "2025-08-14T01:25:53.8669171+00:00", "executionTime": 9, "txID": "sample string 10" }"#;
+const JSON: &str = concat!(
+    r#"{ "billingEventGuid": "6d91f288-c380-4652-bd35-ce286ac4c806", "#,
+    r#""memberUniqueKey": "sample string 4", "#,
+    r#""eventDateTime": "2025-08-14T01:25:53.8669171+00:00", "eventTypeId": "Unknown", "#,
+    r#""invoiceBillingEventStatusId": "Unknown", "quantity": 6.0, "price": 7.0, "#,
+    r#""modifiedDateTime": "2025-08-14T01:25:53.8669171+00:00", "executionTime": 9, "#,
+    r#""txID": "sample string 10" }"#,
+);
 
-const XML: &str = r#"<InvoiceBillingEvent xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://schemas.datacontract.org/2004/07/BillingEvents">
+const XML: &str = concat!(
+    r#"<InvoiceBillingEvent xmlns:i="http://www.w3.org/2001/XMLSchema-instance" "#,
+    r#"xmlns="http://schemas.datacontract.org/2004/07/BillingEvents">"#,
+    r#"
   <BillingEventGuid>6d91f288-c380-4652-bd35-ce286ac4c806</BillingEventGuid>
   <MemberUniqueKey>sample string 4</MemberUniqueKey>
   <EventDateTime>2025-08-14T01:25:53.8669171+00:00</EventDateTime>
@@ -29,7 +39,8 @@ const XML: &str = r#"<InvoiceBillingEvent xmlns:i="http://www.w3.org/2001/XMLSch
   <ModifiedDateTime i:nil="true"/>
   <ExecutionTime i:nil="true"/>
   <TxID i:nil="true"/>
-</InvoiceBillingEvent>"#;
+</InvoiceBillingEvent>"#
+);
 
 const FORM: &str =
     "BillingEventGuid=6d91f288-c380-4652-bd35-ce286ac4c806&MemberUniqueKey=sample+string+4\

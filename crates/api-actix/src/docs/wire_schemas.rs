@@ -94,7 +94,8 @@ fn client_name(reserved: &[&str]) -> Value {
         "pattern": format!(
             r"^(?!\.{{1,2}}$){excluded}[A-Za-z0-9._-]([A-Za-z0-9 ._-]{{0,{inner}}}[A-Za-z0-9._-])?$"
         ),
-        "description": "1–100 ASCII letters, digits, space, '.', '_' and '-'; no space first or last; not '.' or '..'; any letter case",
+        "description": "1–100 ASCII letters, digits, space, '.', '_' and '-'; no space first \
+            or last; not '.' or '..'; any letter case",
     });
     if !reserved.is_empty() {
         schema["description"] = json!(format!(
@@ -118,7 +119,8 @@ fn member_unique_key() -> Value {
         "minLength": 1,
         "maxLength": MemberUniqueKey::MAX_CHARS,
         "pattern": format!("^[^{NOT_ALLOWED}]*[^{NOT_ALLOWED}{BLANK}][^{NOT_ALLOWED}]*$"),
-        "description": "1–256 characters, not only blanks, no control characters; kept exactly as sent",
+        "description": "1–256 characters, not only blanks, no control characters; kept \
+            exactly as sent",
     })
 }
 
@@ -136,7 +138,8 @@ fn timestamp() -> Value {
     json!({
         "type": "string",
         "pattern": format!("^{year}-{month_day}[Tt]{time}{fraction}{offset}$"),
-        "description": "ISO 8601 date and time with Z, an offset (±hh:mm or ±hhmm) or none (UTC); up to 7 fractional digits",
+        "description": "ISO 8601 date and time with Z, an offset (±hh:mm or ±hhmm) or none \
+            (UTC); up to 7 fractional digits",
     })
 }
 
@@ -158,7 +161,8 @@ fn amount() -> Value {
             },
         ],
         "description": format!(
-            "Exact decimal as a string (no exponent) or a number (exponent allowed): at most {integer} digits before the point and {fraction} after"
+            "Exact decimal as a string (no exponent) or a number (exponent allowed): at most \
+             {integer} digits before the point and {fraction} after"
         ),
     })
 }

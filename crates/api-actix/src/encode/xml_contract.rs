@@ -20,7 +20,8 @@ pub enum TimeMembers {
     /// `<EventDateTime>2025-08-14T01:25:53.8669170+00:00</EventDateTime>`
     #[default]
     DateTime,
-    /// `<EventDateTime xmlns:a="…/System"><a:DateTime>…Z</a:DateTime><a:OffsetMinutes>0</a:OffsetMinutes></EventDateTime>`
+    /// `<EventDateTime xmlns:a="…/System"><a:DateTime>…Z</a:DateTime>`
+    /// `<a:OffsetMinutes>0</a:OffsetMinutes></EventDateTime>`
     DateTimeOffset,
 }
 
@@ -132,8 +133,10 @@ mod tests {
         };
         assert!(write(TimeMembers::DateTime)
             .ends_with("<EventDateTime>2026-11-30T12:00:00.0000000+00:00</EventDateTime>"));
-        assert!(write(TimeMembers::DateTimeOffset).ends_with(
-            r#"<EventDateTime xmlns:a="http://schemas.datacontract.org/2004/07/System"><a:DateTime>2026-11-30T12:00:00.0000000Z</a:DateTime><a:OffsetMinutes>0</a:OffsetMinutes></EventDateTime>"#
-        ));
+        assert!(write(TimeMembers::DateTimeOffset).ends_with(concat!(
+            r#"<EventDateTime xmlns:a="http://schemas.datacontract.org/2004/07/System">"#,
+            "<a:DateTime>2026-11-30T12:00:00.0000000Z</a:DateTime>",
+            "<a:OffsetMinutes>0</a:OffsetMinutes></EventDateTime>"
+        )));
     }
 }

@@ -94,7 +94,10 @@ mod tests {
             .finish();
         assert_eq!(
             xml,
-            r#"<?xml version="1.0" encoding="utf-8"?><Root xmlns="urn:a&amp;b"><Key>&lt;m &amp; &quot;n&quot;&gt;</Key></Root>"#
+            concat!(
+                r#"<?xml version="1.0" encoding="utf-8"?><Root xmlns="urn:a&amp;b">"#,
+                "<Key>&lt;m &amp; &quot;n&quot;&gt;</Key></Root>"
+            )
         );
     }
 

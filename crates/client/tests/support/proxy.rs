@@ -64,7 +64,8 @@ async fn serve(
         counts.busy.fetch_add(1, Ordering::Relaxed);
         client
             .write_all(
-                b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\n\
+                  Content-Length: 0\r\nConnection: close\r\n\r\n",
             )
             .await?;
         return Ok(());

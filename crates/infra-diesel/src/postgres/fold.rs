@@ -92,25 +92,32 @@ pub(super) fn fold_in_background<T: Send + Sync + 'static>(
                 if owner.strong_count() == 0 {
                     return;
                 }
-                let outcome = pool
-                    .get()
-                    .map_err(|error| error.to_string())
-                    .and_then(|mut session| {
-                        let folded = fold_all(&mut session.connection);
-                        session.record(folded.is_ok());
-                        folded.map_err(|error| error.to_string())
-                    });
+                let outcome =
+                    pool.get()
+                        .map_err(|error| error.to_string())
+                        .and_then(|mut session| {
+                            let folded = fold_all(&mut session.connection);
+                            session.record(folded.is_ok());
+                            folded.map_err(|error| error.to_string())
+                        });
                 match outcome {
                     Ok(()) => failing = false,
                     Err(error) if !failing => {
                         failing = true;
-                        tracing::warn!(%error, "cannot fold the monthly totals; summaries read the changes until it can");
+                        tracing::warn!(
+                            %error,
+                            "cannot fold the monthly totals; \
+                             summaries read the changes until it can"
+                        );
                     }
                     Err(_) => {}
                 }
             }
         });
     if let Err(error) = spawned {
-        tracing::warn!(%error, "cannot start folding the monthly totals; summaries read every change");
+        tracing::warn!(
+            %error,
+            "cannot start folding the monthly totals; summaries read every change"
+        );
     }
 }

@@ -195,7 +195,8 @@ impl Queries for PgQueries {
         diesel::sql_query(
             "INSERT INTO billing_event_history \
              (billing_event_guid, from_status_id, to_status_id, changed_at, tx_id) \
-             SELECT * FROM unnest($1::uuid[], $2::int2[], $3::int2[], $4::timestamptz[], $5::text[])",
+             SELECT * FROM unnest($1::uuid[], $2::int2[], $3::int2[], $4::timestamptz[], \
+             $5::text[])",
         )
         .bind::<Array<Uuid>, _>(guids)
         .bind::<Array<Nullable<SmallInt>>, _>(from)

@@ -304,7 +304,8 @@ mod tests {
 
         let while_it_runs = repository.run_write(Lane::Shared, |_conn| Ok(())).await;
         assert!(
-            matches!(&while_it_runs, Err(RepositoryError::Unavailable(cause)) if cause.to_string().contains("no turn to write")),
+            matches!(&while_it_runs, Err(RepositoryError::Unavailable(cause))
+                if cause.to_string().contains("no turn to write")),
             "{while_it_runs:?}"
         );
         release.send(()).unwrap();
@@ -444,7 +445,10 @@ mod tests {
         let client = EventFilter::of_client(event.client.clone());
         let search = |index: &str| format!("SEARCH billing_events USING INDEX {index}");
         let alone = |range: &str| {
-            format!("SEARCH billing_events USING COVERING INDEX billing_events_by_client_time ({range})")
+            format!(
+                "SEARCH billing_events USING COVERING INDEX billing_events_by_client_time \
+                 ({range})"
+            )
         };
         let cases = [
             (client.clone(), vec![alone("client_name=?")]),
@@ -511,7 +515,10 @@ mod tests {
         let client = EventFilter::of_client(event.client.clone());
         let search = |index: &str| format!("SEARCH billing_events USING INDEX {index}");
         let alone = |range: &str| {
-            format!("SEARCH billing_events USING COVERING INDEX billing_events_by_client_time ({range})")
+            format!(
+                "SEARCH billing_events USING COVERING INDEX billing_events_by_client_time \
+                 ({range})"
+            )
         };
         let sorted = "USE TEMP B-TREE FOR ORDER BY".to_owned();
         let cases = [
@@ -585,7 +592,10 @@ mod tests {
                 },
                 None,
                 vec![
-                    search("billing_events_by_client_modified (client_name=? AND modified_date_time>?)"),
+                    search(
+                        "billing_events_by_client_modified \
+                         (client_name=? AND modified_date_time>?)",
+                    ),
                     sorted.clone(),
                 ],
             ),
