@@ -16,7 +16,9 @@
 #   make bench-verify  what `billing-events verify` and SQLite's check at start cost at
 #               ten million events (VERIFY_EVENTS sets the size; about 15 minutes)
 #   make contract  schemathesis against the release binary's own OpenAPI document, on
-#               SQLite and PostgreSQL, keys on (installs schemathesis into target/)
+#               SQLite and PostgreSQL, keys on (installs schemathesis into target/); then
+#               a Python and a TypeScript client generated from /openapi/generators.json
+#               run a scenario as generated (installs the generators into target/)
 #   make cluster  three etcd, three PostgreSQL under Patroni, HAProxy and three service
 #               replicas on loopback (installs them from Debian); prints the service URL,
 #               a Patroni URL and a key for client acme. make cluster-down stops it all
@@ -62,6 +64,7 @@ fuzz:
 
 contract:
 	./scripts/contract
+	./scripts/generated-clients
 
 cluster:
 	./scripts/ha-install

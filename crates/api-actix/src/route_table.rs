@@ -42,6 +42,9 @@ macro_rules! with_route_table {
                 METRICS = "/metrics" => { GET [None] => crate::telemetry::prometheus::render },
                 HELP = "/help" => { GET [None] => docs::help_page },
                 OPENAPI = "/openapi.json" => { GET [None] => docs::openapi_document },
+                OPENAPI_FOR_GENERATORS = "/openapi/generators.json" => {
+                    GET [None] => docs::generators_document,
+                },
             },
         }
     };

@@ -2,9 +2,10 @@
 //! with a working sample for every request and response format. Self-contained HTML
 //! (inline style, no scripts, no external assets) so it works with no internet.
 
+use crate::docs::generators::ACCEPT_AMOUNTS_AS_STRINGS;
 use crate::docs::openapi;
 use crate::encode::{TimeMembers, XmlContract};
-use crate::route_table::OPENAPI;
+use crate::route_table::{OPENAPI, OPENAPI_FOR_GENERATORS};
 use quick_xml::escape::escape;
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -53,7 +54,11 @@ pub fn page(document: &Value, contract: &XmlContract) -> String {
          <title>billing-events API help</title>\
          <style>{STYLE}</style></head><body><h1>billing-events API</h1><p>{}</p>\
          <p>The machine-readable description is <a href=\"{OPENAPI}\">{OPENAPI}</a> \
-         (OpenAPI 3.1). Route literals and property names match in any letter case.</p>",
+         (OpenAPI 3.1). Route literals and property names match in any letter case.</p>\
+         <p>To generate a client, use <a href=\"{OPENAPI_FOR_GENERATORS}\">\
+         {OPENAPI_FOR_GENERATORS}</a>: every body JSON, names as enums, amounts as strings \
+         (send <code>Accept: {ACCEPT_AMOUNTS_AS_STRINGS}</code> with every request to \
+         read them exactly).</p>",
         escape(document["info"]["description"].as_str().unwrap_or_default())
     );
     let time_members = match contract.time_members() {
@@ -274,6 +279,7 @@ mod tests {
         let page = page(&XmlContract::default());
         assert!(page.contains("http://schemas.datacontract.org/2004/07/BillingEvents"));
         assert!(page.contains("public class InvoiceBillingEvent"));
+        assert!(page.contains(r#"<a href="/openapi/generators.json">"#));
         let api_md = include_str!("../../../../docs/api.md");
         assert!(
             api_md.contains(super::DOTNET_CLASS),

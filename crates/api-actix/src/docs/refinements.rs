@@ -4,6 +4,8 @@
 //! can be done with it next, and the XML shape of a batch.
 
 use crate::docs::wire_schemas::{self, reference};
+use crate::encode::batch::ITEM_STATUSES;
+use crate::encode::settlement::Outcome;
 use crate::limits::Limits;
 use crate::route_table::{self, API_PREFIX};
 use serde_json::{json, Map, Value};
@@ -17,6 +19,7 @@ pub fn refine(document: &mut Value, limits: &Limits) {
     event_input(&mut schemas["InvoiceBillingEventInput"]);
     status_change_input(&mut schemas["StatusChangeInput"]);
     settlement_input(&mut schemas["SettlementInput"], limits.settlement_guids);
+    answers(schemas);
     let Some(paths) = document["paths"].as_object_mut() else {
         return;
     };
@@ -79,6 +82,7 @@ fn parameter_schema(operation: &str, name: &str) -> Option<Value> {
         "invoiceBillingEventStatusId" => array_of("EventStatusName"),
         "groupBy" => array_of("GroupBy"),
         "limit" => reference("Limit"),
+        "If-Match" => json!({ "type": "string" }),
         "cursor" => reference("Cursor"),
         _ => return None,
     })
@@ -146,6 +150,25 @@ fn settlement_input(schema: &mut Value, max_guids: usize) {
             "maxItems": max_guids,
         }),
     );
+}
+
+/// What the answers' types cannot say: the values an outcome and an item's status take,
+/// and that a page always names its next cursor (null on the last page).
+fn answers(schemas: &mut Value) {
+    let outcomes: Vec<&str> = Outcome::ALL.iter().map(|outcome| outcome.name()).collect();
+    set_property(
+        &mut schemas["SettlementResult"],
+        "outcome",
+        json!({ "type": "string", "enum": outcomes }),
+    );
+    set_property(
+        &mut schemas["BatchItemResult"],
+        "status",
+        json!({ "type": "integer", "enum": ITEM_STATUSES }),
+    );
+    if let Some(required) = schemas["BillingEventPage"]["required"].as_array_mut() {
+        required.push(json!("nextCursor"));
+    }
 }
 
 /// A batch holds 1 to `max_items` events; in XML, inside `ArrayOfInvoiceBillingEvent`.

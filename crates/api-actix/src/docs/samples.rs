@@ -5,6 +5,7 @@
 //! the first one posted is stored (201) and every other one is recognised as a retry
 //! (200): proof that each format stores the same thing.
 
+use crate::encode::amount::AmountStyle;
 use crate::encode::negotiation::MediaFormat;
 use crate::encode::{EventRepresentation, Representation};
 use domain::{BillingEventDraft, RawValue};
@@ -93,8 +94,12 @@ pub fn response(format: MediaFormat) -> String {
         .validate(domain::BillingEventGuid::new_random)
         .expect("the sample is valid")
         .stored_at(modified);
-    let representation =
-        EventRepresentation::with_system_fields(&event, 9, "c0ecad8c-7d84-431d-9b7b-fa8dc34755ce");
+    let representation = EventRepresentation::with_system_fields(
+        &event,
+        9,
+        "c0ecad8c-7d84-431d-9b7b-fa8dc34755ce",
+        AmountStyle::Number,
+    );
     if format.is_xml() {
         representation.to_xml(&crate::encode::XmlContract::default())
     } else {

@@ -9,6 +9,14 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
+/// What a single post of the item would have answered: 201 stored, 200 already stored
+/// (a retry), 409 guid taken by another event, 400 invalid.
+pub const ITEM_STATUSES: [u16; 4] = [CREATED, REPLAYED, CONFLICT, INVALID];
+const CREATED: u16 = 201;
+const REPLAYED: u16 = 200;
+const CONFLICT: u16 = 409;
+const INVALID: u16 = 400;
+
 /// The result for one item of a batch.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -56,15 +64,15 @@ impl BatchRepresentation {
                 let (status, guid, errors) = match outcome {
                     ItemOutcome::Created(event) => {
                         counts.created += 1;
-                        (201, Some(event.guid.to_string()), None)
+                        (CREATED, Some(event.guid.to_string()), None)
                     }
                     ItemOutcome::Replayed(event) => {
                         counts.replayed += 1;
-                        (200, Some(event.guid.to_string()), None)
+                        (REPLAYED, Some(event.guid.to_string()), None)
                     }
                     ItemOutcome::Conflict(guid) => {
                         counts.conflicted += 1;
-                        (409, Some(guid.to_string()), None)
+                        (CONFLICT, Some(guid.to_string()), None)
                     }
                     ItemOutcome::Invalid(invalid) => {
                         counts.rejected += 1;
@@ -72,7 +80,7 @@ impl BatchRepresentation {
                             .iter()
                             .map(|(field, messages)| (field_name(field), messages.to_vec()))
                             .collect();
-                        (400, None, Some(errors))
+                        (INVALID, None, Some(errors))
                     }
                 };
                 ItemRepresentation {

@@ -2,6 +2,7 @@
 //! by: a transaction id, a start time and the response format it negotiated.
 //! `middleware::request_context` makes it for each request.
 
+use crate::encode::amount::AmountStyle;
 use crate::encode::negotiation::{negotiate, MediaFormat, ProblemLabel};
 use crate::encode::XmlContract;
 use actix_web::dev::Payload;
@@ -23,6 +24,8 @@ pub struct RequestContext {
     pub format: MediaFormat,
     /// The media type a problem in `format` is labelled with.
     pub problem_label: ProblemLabel,
+    /// How a JSON answer writes amounts.
+    pub amounts: AmountStyle,
     /// The data contract of XML answers.
     pub xml: Arc<XmlContract>,
 }
@@ -40,6 +43,7 @@ impl RequestContext {
             started: Instant::now(),
             format: negotiated.format,
             problem_label: negotiated.problem_label,
+            amounts: negotiated.amounts,
             xml,
         }
     }

@@ -2,6 +2,7 @@
 //! .NET `DataContractSerializer` client expects.
 
 use super::Representation as _;
+use crate::encode::amount::{AmountStyle, JsonAmount};
 use crate::encode::context::RequestContext;
 use crate::encode::xml_contract::XmlContract;
 use crate::encode::xml_writer::XmlWriter;
@@ -11,8 +12,6 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use domain::BillingEvent;
 use serde::Serialize;
-use serde_json::Number;
-use std::str::FromStr;
 use utoipa::ToSchema;
 
 /// An event as the response body carries it, with the system fields of this call.
@@ -32,10 +31,10 @@ pub struct EventRepresentation {
     invoice_billing_event_status_id: &'static str,
     /// Exact decimal, written with the scale it was sent with.
     #[schema(value_type = f64, format = "decimal")]
-    quantity: Number,
+    quantity: JsonAmount,
     /// Exact decimal, written with the scale it was sent with.
     #[schema(value_type = f64, format = "decimal")]
-    price: Number,
+    price: JsonAmount,
     /// When the event was stored (UTC).
     #[schema(format = DateTime)]
     modified_date_time: String,
@@ -49,18 +48,24 @@ pub struct EventRepresentation {
 impl EventRepresentation {
     /// Call last, just before answering: `executionTime` is measured up to here.
     pub fn of(event: &BillingEvent, context: &RequestContext) -> Self {
-        Self::with_system_fields(event, context.elapsed_millis(), &context.tx_id)
+        let (execution_time, amounts) = (context.elapsed_millis(), context.amounts);
+        Self::with_system_fields(event, execution_time, &context.tx_id, amounts)
     }
 
-    pub fn with_system_fields(event: &BillingEvent, execution_time: u64, tx_id: &str) -> Self {
+    pub fn with_system_fields(
+        event: &BillingEvent,
+        execution_time: u64,
+        tx_id: &str,
+        amounts: AmountStyle,
+    ) -> Self {
         Self {
             billing_event_guid: event.guid.to_string(),
             member_unique_key: event.member.as_str().to_owned(),
             event_date_time: event.event_time.to_string(),
             event_type_id: event.event_type.name(),
             invoice_billing_event_status_id: event.status.name(),
-            quantity: exact_number(&event.quantity.to_string()),
-            price: exact_number(&event.price.to_string()),
+            quantity: JsonAmount::new(event.quantity.to_string(), amounts),
+            price: JsonAmount::new(event.price.to_string(), amounts),
             modified_date_time: event.modified.to_string(),
             execution_time,
             tx_id: tx_id.to_owned(),
@@ -122,28 +127,4 @@ pub fn event_answer(
         response.headers_mut().insert(header::ETAG, tag);
     }
     response
-}
-
-/// A JSON number written with exactly these digits (`6.0` stays `6.0`): with
-/// `arbitrary_precision`, `serde_json` keeps a number's text as it is.
-pub fn exact_number(decimal: &str) -> Number {
-    Number::from_str(decimal).expect("a domain decimal is a valid JSON number")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::exact_number;
-
-    #[test]
-    fn numbers_are_written_with_their_scale() {
-        for text in [
-            "6.0",
-            "2.50",
-            "-7",
-            "0.0000000001",
-            "123456789012345678.1234567890",
-        ] {
-            assert_eq!(serde_json::to_string(&exact_number(text)).unwrap(), text);
-        }
-    }
 }

@@ -1,7 +1,8 @@
 //! Writing answers: what each kind of answer carries (one module each), in JSON or in
 //! XML as negotiated, problems included.
 
-mod batch;
+pub mod amount;
+pub mod batch;
 pub mod context;
 mod event;
 mod health;
@@ -9,14 +10,14 @@ mod history;
 pub mod negotiation;
 mod page;
 pub mod problem;
-mod settlement;
+pub mod settlement;
 mod summary;
 pub mod xml_contract;
 pub mod xml_writer;
 
 pub use batch::BatchRepresentation;
 pub use context::RequestContext;
-pub use event::{etag, event_answer, exact_number, EventRepresentation};
+pub use event::{etag, event_answer, EventRepresentation};
 pub use health::HealthRepresentation;
 pub use history::HistoryRepresentation;
 pub use page::PageRepresentation;

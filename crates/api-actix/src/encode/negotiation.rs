@@ -1,6 +1,7 @@
 //! Content negotiation: which of our media types a response is written in, from the
 //! request's `Accept` header. Every route answers through this, errors included.
 
+use crate::encode::amount::AmountStyle;
 use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
 use serde::Serialize;
@@ -115,6 +116,8 @@ pub enum ProblemLabel {
 pub struct Negotiated {
     pub format: MediaFormat,
     pub problem_label: ProblemLabel,
+    /// How a JSON answer writes amounts.
+    pub amounts: AmountStyle,
 }
 
 /// The format for a request, as ASP.NET Web API's default negotiator picks it: the
@@ -155,6 +158,36 @@ pub fn negotiate(accept: Option<&str>, content_type: Option<&str>) -> Negotiated
     Negotiated {
         format,
         problem_label,
+        amounts: amount_style(accept.unwrap_or_default()),
+    }
+}
+
+/// Strings when an acceptable JSON range of `accept` carries `amounts=string`
+/// (`Accept: application/json; amounts=string`), numbers otherwise.
+fn amount_style(accept: &str) -> AmountStyle {
+    let asks_for_strings = accept.split(',').any(|item| {
+        let mut parts = item.split(';').map(str::trim);
+        let json = parts.next().is_some_and(|range| {
+            [MediaFormat::Json, MediaFormat::TextJson]
+                .iter()
+                .any(|format| format.essence().eq_ignore_ascii_case(range))
+        });
+        let parameters: Vec<(&str, &str)> = parts
+            .filter_map(|parameter| parameter.split_once('='))
+            .map(|(name, value)| (name.trim(), value.trim().trim_matches('"')))
+            .collect();
+        let has = |wanted: &str, test: &dyn Fn(&str) -> bool| {
+            parameters
+                .iter()
+                .any(|(name, value)| name.eq_ignore_ascii_case(wanted) && test(value))
+        };
+        json && has("amounts", &|value| value.eq_ignore_ascii_case("string"))
+            && !has("q", &|value| value.parse::<f32>().is_ok_and(|q| q <= 0.0))
+    });
+    if asks_for_strings {
+        AmountStyle::String
+    } else {
+        AmountStyle::Number
     }
 }
 
@@ -275,5 +308,27 @@ mod tests {
     fn ties_keep_the_clients_order() {
         assert_eq!(accept(Some("application/xml, application/json")), Xml);
         assert_eq!(accept(Some("application/json, application/xml")), Json);
+    }
+
+    #[test]
+    fn amounts_are_strings_only_when_a_json_range_asks() {
+        let amounts = |header: &str| negotiate(Some(header), None).amounts;
+        for header in [
+            "application/json; amounts=string",
+            "application/xml;q=0.9, Application/JSON;AMOUNTS=\"String\"",
+            "text/json;amounts=string;q=0.5",
+        ] {
+            assert_eq!(amounts(header), AmountStyle::String, "{header}");
+        }
+        for header in [
+            "application/json",
+            "application/xml; amounts=string",
+            "application/json; amounts=number",
+            "application/json; amounts=string; q=0",
+            "*/*; amounts=string",
+        ] {
+            assert_eq!(amounts(header), AmountStyle::Number, "{header}");
+        }
+        assert_eq!(negotiate(None, None).amounts, AmountStyle::Number);
     }
 }

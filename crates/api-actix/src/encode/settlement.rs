@@ -9,6 +9,34 @@ use domain::{BillingEventGuid, EventStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// What became of one guid of a bulk settlement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Changed,
+    Unchanged,
+    NotFound,
+    Forbidden,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Changed,
+        Outcome::Unchanged,
+        Outcome::NotFound,
+        Outcome::Forbidden,
+    ];
+
+    /// The name answers carry.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Outcome::Changed => "changed",
+            Outcome::Unchanged => "unchanged",
+            Outcome::NotFound => "notFound",
+            Outcome::Forbidden => "forbidden",
+        }
+    }
+}
+
 /// The result for one guid of a bulk settlement.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -64,22 +92,22 @@ impl SettlementRepresentation {
                 let (name, status, detail) = match outcome {
                     SettleOutcome::Changed(event) => {
                         counts.changed += 1;
-                        ("changed", Some(event.status), None)
+                        (Outcome::Changed, Some(event.status), None)
                     }
                     // Without If-Match a bulk settlement is never stale; were it, nothing
                     // changed.
                     SettleOutcome::Unchanged(event) | SettleOutcome::Stale { current: event } => {
                         counts.unchanged += 1;
-                        ("unchanged", Some(event.status), None)
+                        (Outcome::Unchanged, Some(event.status), None)
                     }
                     SettleOutcome::NotFound => {
                         counts.not_found += 1;
-                        ("notFound", None, None)
+                        (Outcome::NotFound, None, None)
                     }
                     SettleOutcome::Forbidden(forbidden) => {
                         counts.forbidden += 1;
                         (
-                            "forbidden",
+                            Outcome::Forbidden,
                             Some(forbidden.from),
                             Some(forbidden.to_string()),
                         )
@@ -87,7 +115,7 @@ impl SettlementRepresentation {
                 };
                 ResultRepresentation {
                     billing_event_guid: guid.to_string(),
-                    outcome: name,
+                    outcome: name.name(),
                     invoice_billing_event_status_id: status.map(EventStatus::name),
                     detail,
                 }

@@ -1,13 +1,13 @@
 //! A summary: per group, its keys, the count and the exact totals.
 
-use super::{exact_number, XmlContract};
+use super::amount::JsonAmount;
+use super::XmlContract;
 use crate::encode::context::RequestContext;
 use crate::encode::xml_writer::XmlWriter;
 use crate::vocabulary::{EventStatusSchema, EventTypeSchema};
 use domain::SummaryRow;
 use domain::{EventStatus, EventType};
 use serde::Serialize;
-use serde_json::Number;
 use utoipa::ToSchema;
 
 /// One group of a summary; the keys grouped by are present, the others absent.
@@ -26,10 +26,10 @@ struct GroupRepresentation {
     count: u64,
     /// Σ quantity, exact.
     #[schema(value_type = f64, format = "decimal")]
-    total_quantity: Number,
+    total_quantity: JsonAmount,
     /// Σ quantity × price, exact.
     #[schema(value_type = f64, format = "decimal")]
-    total_amount: Number,
+    total_amount: JsonAmount,
 }
 
 /// Exact totals of a client's events, per group.
@@ -52,8 +52,11 @@ impl SummaryRepresentation {
                 event_type_id: row.event_type.map(EventType::name),
                 invoice_billing_event_status_id: row.status.map(EventStatus::name),
                 count: row.count,
-                total_quantity: exact_number(&row.total_quantity.to_plain_string()),
-                total_amount: exact_number(&row.total_amount.to_plain_string()),
+                total_quantity: JsonAmount::new(
+                    row.total_quantity.to_plain_string(),
+                    context.amounts,
+                ),
+                total_amount: JsonAmount::new(row.total_amount.to_plain_string(), context.amounts),
             })
             .collect();
         Self {

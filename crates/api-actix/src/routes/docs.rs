@@ -1,8 +1,9 @@
-//! `/help` (HTML for people) and `/openapi.json` (for tools). Both are the same for the
-//! life of the app, so each is rendered once, on first request.
+//! `/help` (HTML for people), `/openapi.json` (for tools) and `/openapi/generators.json`
+//! (for client generators). Each is the same for the life of the app, so each is
+//! rendered once, on first request.
 
 use super::AppState;
-use crate::docs::{help, openapi};
+use crate::docs::{generators, help, openapi};
 use actix_web::http::header;
 use actix_web::web::{self, Bytes};
 use actix_web::HttpResponse;
@@ -15,6 +16,7 @@ pub struct Rendered {
     document: OnceLock<Value>,
     help: OnceLock<Bytes>,
     openapi: OnceLock<Bytes>,
+    generators: OnceLock<Bytes>,
 }
 
 /// The OpenAPI document of `state`'s app: the routes' operations, its limits.
@@ -41,6 +43,21 @@ pub async fn openapi_document(state: web::Data<AppState>) -> HttpResponse {
         .docs
         .openapi
         .get_or_init(|| document(&state).to_string().into())
+        .clone();
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .body(document)
+}
+
+pub async fn generators_document(state: web::Data<AppState>) -> HttpResponse {
+    let document = state
+        .docs
+        .generators
+        .get_or_init(|| {
+            generators::narrow(document(&state).clone())
+                .to_string()
+                .into()
+        })
         .clone();
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/json"))

@@ -1,0 +1,235 @@
+//! The document for client generators (`/openapi/generators.json`): the complete one,
+//! narrowed to what a generated client uses as generated.
+//!
+//! - Bodies are JSON only. The complete document lists XML, text and form bodies with the
+//!   same schema; generators pick the form body, or fail to import, when they see them.
+//! - Amounts are strings with the amount pattern, so no generated client reads one into
+//!   a float. The service writes them so for a client that sends
+//!   `Accept: application/json; amounts=string`; the default stays numbers, which the
+//!   original's .NET clients read.
+//! - Type, status and group names are named enums, so a misspelt name fails to compile
+//!   instead of earning a 400.
+
+use serde_json::{json, Map, Value};
+
+/// The media types a generated client sends and reads.
+const JSON_TYPES: [&str; 2] = ["application/json", "application/problem+json"];
+
+/// The header a generated client sends with every request, for exact amounts.
+pub const ACCEPT_AMOUNTS_AS_STRINGS: &str = "application/json; amounts=string";
+
+/// The generators' document from the complete one.
+pub fn narrow(mut document: Value) -> Value {
+    if let Some(description) = document["info"]["description"].as_str() {
+        document["info"]["description"] = json!(format!(
+            "{description} This document is for client generators: every body is JSON, \
+             and amounts are strings. Send `Accept: {ACCEPT_AMOUNTS_AS_STRINGS}` with every \
+             request (set it once as the client's default header) and the service writes \
+             amounts as strings too. /openapi.json describes every format."
+        ));
+    }
+    for operation in operations(&mut document) {
+        json_only(operation.pointer_mut("/requestBody/content"));
+        let responses = operation
+            .get_mut("responses")
+            .and_then(Value::as_object_mut);
+        for (_, response) in responses.into_iter().flatten() {
+            json_only(response.get_mut("content"));
+        }
+        let parameters = operation
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut);
+        for parameter in parameters.into_iter().flatten() {
+            let name = parameter["name"].as_str().unwrap_or_default().to_owned();
+            if let Some(schema) = named_parameter(&name) {
+                parameter["schema"] = schema;
+            }
+        }
+    }
+    let schemas = &mut document["components"]["schemas"];
+    let pattern = schemas["Amount"]["anyOf"][0]["pattern"].clone();
+    schemas["Amount"] = json!({
+        "type": "string",
+        "pattern": pattern,
+        "description": "Exact decimal, as a string: at most 18 digits before the point and \
+                        10 after, written with the scale it was sent with",
+    });
+    for (schema, property) in [
+        ("InvoiceBillingEvent", "quantity"),
+        ("InvoiceBillingEvent", "price"),
+        ("SummaryGroup", "totalQuantity"),
+        ("SummaryGroup", "totalAmount"),
+    ] {
+        replace(&mut schemas[schema], property, reference("Amount"));
+    }
+    let nullable = |name| json!({ "anyOf": [reference(name), { "type": "null" }] });
+    let input = &mut schemas["InvoiceBillingEventInput"];
+    replace(input, "eventTypeId", nullable(TYPE));
+    replace(input, "invoiceBillingEventStatusId", nullable(STATUS));
+    let change = &mut schemas["StatusChangeInput"];
+    replace(change, "invoiceBillingEventStatusId", reference(STATUS));
+    replace(&mut schemas["SettlementInput"], "status", reference(STATUS));
+    document
+}
+
+/// The answers' named enums, which requests take too.
+const TYPE: &str = "TInvoiceBillingEventType";
+const STATUS: &str = "TInvoiceBillingEventStatus";
+
+fn reference(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+/// Every operation of `document`.
+fn operations(document: &mut Value) -> impl Iterator<Item = &mut Value> {
+    let items = document["paths"].as_object_mut().into_iter().flatten();
+    items.flat_map(|(_, item)| item.as_object_mut().into_iter().flatten().map(|(_, op)| op))
+}
+
+/// `content` without the media types a generated client does not use.
+fn json_only(content: Option<&mut Value>) {
+    if let Some(content) = content.and_then(Value::as_object_mut) {
+        content.retain(|media_type, _| JSON_TYPES.contains(&media_type.as_str()));
+    }
+}
+
+/// The named schema of a query parameter that takes names.
+fn named_parameter(name: &str) -> Option<Value> {
+    let array_of = |items: Value| json!({ "type": "array", "items": items });
+    match name {
+        "eventTypeId" => Some(array_of(reference(TYPE))),
+        "invoiceBillingEventStatusId" => Some(array_of(reference(STATUS))),
+        "groupBy" => Some(array_of(json!({ "type": "string", "enum": GROUPS }))),
+        _ => None,
+    }
+}
+
+/// What a summary groups by (any case is accepted; generators send these).
+const GROUPS: [&str; 3] = ["member", "type", "status"];
+
+/// Replaces `property` of `schema`, keeping its description.
+fn replace(schema: &mut Value, property: &str, mut value: Value) {
+    let properties: &mut Map<String, Value> = match schema["properties"].as_object_mut() {
+        Some(properties) => properties,
+        None => return,
+    };
+    if let Some(description) = properties
+        .get(property)
+        .and_then(|old| old.get("description"))
+    {
+        value["description"] = description.clone();
+    }
+    properties.insert(property.to_owned(), value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::Limits;
+
+    fn both() -> (Value, Value) {
+        let complete =
+            crate::docs::openapi::document(crate::routes::operations(), &Limits::for_tests());
+        (complete.clone(), narrow(complete))
+    }
+
+    /// Every value under `key` anywhere in `value`.
+    fn all<'a>(value: &'a Value, key: &str, found: &mut Vec<&'a Value>) {
+        match value {
+            Value::Object(members) => {
+                for (name, member) in members {
+                    if name == key {
+                        found.push(member);
+                    }
+                    all(member, key, found);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|item| all(item, key, found)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn the_narrowed_document_has_no_null_anywhere() {
+        fn nulls(value: &Value, at: String, found: &mut Vec<String>) {
+            match value {
+                Value::Null => found.push(at),
+                Value::Array(items) => {
+                    for (index, item) in items.iter().enumerate() {
+                        nulls(item, format!("{at}/{index}"), found);
+                    }
+                }
+                Value::Object(members) => {
+                    for (name, member) in members {
+                        nulls(member, format!("{at}/{name}"), found);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        nulls(&both().1, String::new(), &mut found);
+        assert_eq!(found, Vec::<String>::new());
+    }
+
+    #[test]
+    fn every_body_is_json_only() {
+        let (complete, narrowed) = both();
+        let mut contents = Vec::new();
+        all(&narrowed["paths"], "content", &mut contents);
+        assert!(contents.len() > 20, "{}", contents.len());
+        for content in contents {
+            for media_type in content.as_object().unwrap().keys() {
+                assert!(JSON_TYPES.contains(&media_type.as_str()), "{media_type}");
+            }
+        }
+        let post = "/paths/~1api~1v1~1BillingEvents~1{id}/post/requestBody/content";
+        assert_eq!(
+            complete.pointer(post).unwrap().as_object().unwrap().len(),
+            5
+        );
+        assert_eq!(
+            narrowed.pointer(post).unwrap().as_object().unwrap().len(),
+            1
+        );
+        assert_eq!(
+            narrowed["paths"].as_object().unwrap().len(),
+            8,
+            "every path kept"
+        );
+    }
+
+    #[test]
+    fn amounts_are_strings_and_names_are_enums() {
+        let (complete, narrowed) = both();
+        let schemas = &narrowed["components"]["schemas"];
+        assert_eq!(schemas["Amount"]["type"], "string");
+        assert_eq!(
+            schemas["InvoiceBillingEvent"]["properties"]["price"]["$ref"],
+            "#/components/schemas/Amount"
+        );
+        assert_eq!(
+            schemas["SummaryGroup"]["properties"]["totalAmount"]["$ref"],
+            "#/components/schemas/Amount"
+        );
+        assert_eq!(
+            complete["components"]["schemas"]["InvoiceBillingEvent"]["properties"]["price"]["type"],
+            "number",
+            "the complete document keeps numbers"
+        );
+        let pattern = fancy_regex::Regex::new(schemas["Amount"]["pattern"].as_str().unwrap());
+        let matches = |text| pattern.as_ref().unwrap().is_match(text).unwrap();
+        assert!(matches("123456789012345678.423") && matches("2.50") && !matches("1e3"));
+        let status = &schemas["StatusChangeInput"]["properties"]["invoiceBillingEventStatusId"];
+        assert_eq!(
+            status["$ref"],
+            "#/components/schemas/TInvoiceBillingEventStatus"
+        );
+        let type_id = &schemas["InvoiceBillingEventInput"]["properties"]["eventTypeId"];
+        assert_eq!(
+            type_id["anyOf"][0]["$ref"],
+            "#/components/schemas/TInvoiceBillingEventType"
+        );
+        assert_eq!(schemas["TInvoiceBillingEventType"]["enum"][1], "Usage");
+    }
+}
