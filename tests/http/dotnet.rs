@@ -46,6 +46,30 @@ pub async fn a_date_time_offset_is_stored_as_its_instant(app: TestApp) {
     );
 }
 
+pub async fn a_data_contract_json_date_is_its_instant(app: TestApp) {
+    let guid = new_guid();
+    // As DataContractJsonSerializer writes it: milliseconds, the writer's offset, and
+    // every `/` escaped.
+    let body = event_body(&[("billingEventGuid", json!(guid))]).replace(
+        r#""eventDateTime":"2025-08-14T01:25:53.8669171+00:00""#,
+        r#""eventDateTime":"\/Date(1755134753866-0400)\/""#,
+    );
+    assert!(body.contains("Date("), "{body}");
+    let posted = app.post(POST, "application/json", &body).await;
+    assert_eq!(posted.status, 201, "{}", posted.text);
+    assert_eq!(
+        posted.json()["eventDateTime"],
+        "2025-08-14T01:25:53.8660000+00:00"
+    );
+    let unreadable = event_body(&[
+        ("billingEventGuid", json!(new_guid())),
+        ("eventDateTime", json!("/Date(soon)/")),
+    ]);
+    let refused = app.post(POST, "application/json", &unreadable).await;
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert!(refused.json()["errors"]["eventDateTime"].is_array(), "{}", refused.text);
+}
+
 pub async fn problems_carry_web_api_members_under_the_type_asked_for(app: TestApp) {
     let invalid = event_body(&[("price", json!("seven")), ("quantity", json!("x"))]);
     let post = |accept: &'static str| {

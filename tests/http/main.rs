@@ -65,6 +65,7 @@ macro_rules! http_suite {
                 formats::xml_answers_list_members_in_data_contract_order,
                 formats::dotnet_text_encodings_are_read_and_others_are_415,
                 dotnet::a_date_time_offset_is_stored_as_its_instant,
+                dotnet::a_data_contract_json_date_is_its_instant,
                 dotnet::problems_carry_web_api_members_under_the_type_asked_for,
                 dotnet::a_trailing_slash_is_routed_and_head_answers_as_get,
                 docs::every_request_sample_on_the_help_page_is_accepted,

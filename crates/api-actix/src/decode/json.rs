@@ -7,7 +7,7 @@
 
 use crate::decode::DecodeError;
 use crate::vocabulary::field_named;
-use domain::{BillingEventDraft, RawValue};
+use domain::{BillingEventDraft, Field, RawValue, Timestamp};
 use serde::de::{
     DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
@@ -127,8 +127,14 @@ impl<'de> Visitor<'de> for DraftSeed<'_> {
         while let Some(PropertyName(name)) = properties.next_key()? {
             // The client comes from the route; system fields and unknown ones are
             // skipped without being kept. A later duplicate overwrites an earlier one.
-            match field_named(&name).and_then(|field| draft.slot_mut(field)) {
-                Some(slot) => *slot = raw(properties.next_value()?).map_err(A::Error::custom)?,
+            let field = field_named(&name);
+            match field.and_then(|field| draft.slot_mut(field)) {
+                Some(slot) => {
+                    *slot = raw(properties.next_value()?).map_err(A::Error::custom)?;
+                    if field == Some(Field::EventDateTime) {
+                        read_dotnet_date(slot);
+                    }
+                }
                 None => {
                     properties.next_value::<IgnoredAny>()?;
                 }
@@ -160,6 +166,40 @@ impl<'de> Deserialize<'de> for PropertyName<'de> {
             }
         }
         deserializer.deserialize_str(NameVisitor)
+    }
+}
+
+/// `DataContractJsonSerializer`'s default date, `/Date(1755134753866)/` or
+/// `/Date(1755134753866-0400)/` (milliseconds since the Unix epoch, then the writer's
+/// local offset), read as Json.NET reads it: that instant. The offset only says where the
+/// writer was, so it is checked and set aside. Anything else is left for validation.
+fn read_dotnet_date(value: &mut RawValue) {
+    let RawValue::Text(text) = value else {
+        return;
+    };
+    let Some(inside) = text
+        .strip_prefix("/Date(")
+        .and_then(|rest| rest.strip_suffix(")/"))
+    else {
+        return;
+    };
+    // The sign of the milliseconds is part of them; an offset's sign comes after a digit.
+    let split = inside
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| matches!(c, '+' | '-'))
+        .map_or(inside.len(), |(at, _)| at);
+    let (millis, offset) = inside.split_at(split);
+    let offset_ok =
+        offset.is_empty() || (offset.len() == 5 && offset[1..].bytes().all(|b| b.is_ascii_digit()));
+    let instant = millis
+        .parse::<i64>()
+        .ok()
+        .filter(|_| offset_ok)
+        .and_then(|millis| millis.checked_mul(1000))
+        .and_then(|micros| Timestamp::from_unix_micros(micros).ok());
+    if let Some(instant) = instant {
+        *value = RawValue::Text(instant.to_string());
     }
 }
 
@@ -252,6 +292,31 @@ mod tests {
                 matches!(decode(body, "acme"), Err(DecodeError::MalformedBody(_))),
                 "{body:?}"
             );
+        }
+    }
+
+    #[test]
+    fn dotnet_json_dates_are_their_instant() {
+        let date = |text: &str| {
+            let body = format!(r#"{{"eventDateTime": "{text}"}}"#);
+            decode(body.as_bytes(), "acme").unwrap().event_date_time
+        };
+        let instant = RawValue::Text("2025-08-14T01:25:53.8660000+00:00".into());
+        assert_eq!(date(r"\/Date(1755134753866)\/"), instant);
+        assert_eq!(date(r"\/Date(1755134753866-0400)\/"), instant);
+        assert_eq!(date("/Date(1755134753866+0530)/"), instant);
+        assert_eq!(
+            date(r"\/Date(-1000)\/"),
+            RawValue::Text("1969-12-31T23:59:59.0000000+00:00".into())
+        );
+        for kept in [
+            r"\/Date(x)\/",
+            r"\/Date(1-04)\/",
+            "/Date()/",
+            "2025-08-14T01:25:53Z",
+        ] {
+            let text = serde_json::from_str::<String>(&format!("\"{kept}\"")).unwrap();
+            assert_eq!(date(kept), RawValue::Text(text), "{kept}");
         }
     }
 }
