@@ -7,8 +7,9 @@
 #   make lint   rustfmt check (and no line over 100 characters, which rustfmt would
 #               silently leave unformatted), clippy with warnings as errors, layering
 #               (crate dependencies, and no import circle across folders), the systemd
-#               unit's hardening (systemd-analyze), and cargo deny (licenses, bans,
-#               sources; advisories need the internet)
+#               unit's hardening (systemd-analyze), the docs' references (every results
+#               file, path and Rust item a doc names exists), and cargo deny (licenses,
+#               bans, sources; advisories need the internet)
 #   make bench  the service against each database's own ceiling (a few minutes)
 #   make bench-hostile  what one hostile request costs the service (about a minute)
 #   make bench-growth  the cost of posts, pages and summaries as each backend fills to
@@ -43,6 +44,7 @@ lint: layering
 	./scripts/check-unit
 	$(CARGO) fmt --all -- --check
 	./scripts/check-line-width
+	./scripts/check-docs
 	$(CARGO) clippy --workspace --all-targets $(PG_FEATURES) -- -D warnings
 	@command -v cargo-deny >/dev/null || { echo ">> installing cargo-deny"; $(CARGO) install --locked cargo-deny; }
 	$(CARGO) deny check licenses bans sources

@@ -67,7 +67,11 @@ pub async fn a_data_contract_json_date_is_its_instant(app: TestApp) {
     ]);
     let refused = app.post(POST, "application/json", &unreadable).await;
     assert_eq!(refused.status, 400, "{}", refused.text);
-    assert!(refused.json()["errors"]["eventDateTime"].is_array(), "{}", refused.text);
+    assert!(
+        refused.json()["errors"]["eventDateTime"].is_array(),
+        "{}",
+        refused.text
+    );
 }
 
 pub async fn problems_carry_web_api_members_under_the_type_asked_for(app: TestApp) {
