@@ -157,3 +157,31 @@ pub async fn every_request_example_in_the_openapi_document_is_accepted(app: Test
         );
     }
 }
+
+pub async fn the_generators_document_examples_are_accepted_as_json(app: TestApp) {
+    let reply = app.get("/openapi/generators.json").await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let document = reply.json();
+    assert_eq!(
+        document["components"]["schemas"]["Amount"]["type"],
+        "string"
+    );
+    let mut sent = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        let Some(content) = item["post"]["requestBody"]["content"].as_object() else {
+            continue;
+        };
+        assert_eq!(
+            content.keys().collect::<Vec<_>>(),
+            ["application/json"],
+            "{path}"
+        );
+        let body = content["application/json"]["example"].to_string();
+        let reply = app
+            .post(&path.replace("{id}", "acme"), "application/json", &body)
+            .await;
+        assert!(matches!(reply.status, 200 | 201), "{path}: {}", reply.text);
+        sent += 1;
+    }
+    assert_eq!(sent, 3, "a post, a batch and a bulk settlement");
+}

@@ -266,3 +266,48 @@ pub async fn amounts_keep_every_digit(app: TestApp) {
         );
     }
 }
+
+pub async fn amounts_are_strings_for_a_client_that_asks(app: TestApp) {
+    let strings = "application/json; amounts=string";
+    let guid = new_guid();
+    let body = event_body(&[
+        ("billingEventGuid", json!(guid)),
+        ("quantity", json!("2.50")),
+        ("price", json!("123456789012345678.423")),
+    ]);
+    let asking = |request: reqwest::RequestBuilder| request.header("Accept", strings);
+    let posted = app
+        .send(asking(
+            app.client
+                .post(format!("{}/api/v1/BillingEvents/acme", app.address))
+                .header("Content-Type", "application/json")
+                .body(body),
+        ))
+        .await;
+    assert_eq!(posted.status, 201, "{}", posted.text);
+    assert_eq!(posted.json()["quantity"], json!("2.50"));
+    assert_eq!(posted.json()["price"], json!("123456789012345678.423"));
+    let url = |path: &str| format!("{}/api/v1/BillingEvents{path}", app.address);
+    let page = app
+        .send(asking(app.client.get(url("?clientName=acme"))))
+        .await;
+    assert_eq!(
+        page.json()["items"][0]["price"],
+        json!("123456789012345678.423")
+    );
+    let summary = app
+        .send(asking(app.client.get(url("/summary?clientName=acme"))))
+        .await;
+    let totals = &summary.json()["groups"][0];
+    assert!(totals["totalQuantity"].is_string(), "{}", summary.text);
+    assert!(totals["totalAmount"].is_string(), "{}", summary.text);
+    // Everyone else reads numbers, as the original's .NET clients do.
+    let plain = app.get(&format!("/api/v1/BillingEvents/{guid}")).await;
+    assert!(
+        plain
+            .text
+            .contains(r#""quantity":2.50,"price":123456789012345678.423,"#),
+        "{}",
+        plain.text
+    );
+}

@@ -4,6 +4,7 @@
 //! Each backend keeps its native column types (see the migrations) and its own small
 //! query module; pooling, the hop off the async runtime and error mapping are shared.
 
+mod checks;
 mod database_url;
 mod deferred;
 mod error;

@@ -29,12 +29,18 @@ pub fn narrow(mut document: Value) -> Value {
         ));
     }
     for operation in operations(&mut document) {
-        json_only(operation.pointer_mut("/requestBody/content"));
+        let request = operation.pointer_mut("/requestBody/content");
+        for example in json_only(request) {
+            as_input(example);
+            amounts_as_strings(example);
+        }
         let responses = operation
             .get_mut("responses")
             .and_then(Value::as_object_mut);
         for (_, response) in responses.into_iter().flatten() {
-            json_only(response.get_mut("content"));
+            json_only(response.get_mut("content"))
+                .into_iter()
+                .for_each(amounts_as_strings);
         }
         let parameters = operation
             .get_mut("parameters")
@@ -86,10 +92,50 @@ fn operations(document: &mut Value) -> impl Iterator<Item = &mut Value> {
     items.flat_map(|(_, item)| item.as_object_mut().into_iter().flatten().map(|(_, op)| op))
 }
 
-/// `content` without the media types a generated client does not use.
-fn json_only(content: Option<&mut Value>) {
-    if let Some(content) = content.and_then(Value::as_object_mut) {
-        content.retain(|media_type, _| JSON_TYPES.contains(&media_type.as_str()));
+/// `content` without the media types a generated client does not use; the examples of
+/// those it keeps.
+fn json_only(content: Option<&mut Value>) -> Vec<&mut Value> {
+    let Some(content) = content.and_then(Value::as_object_mut) else {
+        return Vec::new();
+    };
+    content.retain(|media_type, _| JSON_TYPES.contains(&media_type.as_str()));
+    content
+        .values_mut()
+        .filter_map(|media| media.get_mut("example"))
+        .collect()
+}
+
+/// The amounts of an example as the strings this document declares.
+fn amounts_as_strings(example: &mut Value) {
+    match example {
+        Value::Object(members) => {
+            for (name, member) in members.iter_mut() {
+                if AMOUNTS.contains(&name.as_str()) && member.is_number() {
+                    *member = json!(member.to_string());
+                } else {
+                    amounts_as_strings(member);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(amounts_as_strings),
+        _ => {}
+    }
+}
+
+/// The members that are amounts, wherever they stand.
+const AMOUNTS: [&str; 4] = ["quantity", "price", "totalQuantity", "totalAmount"];
+
+/// A request example without the members only answers carry (the original's help page
+/// shows them in its request sample; the service ignores them).
+fn as_input(example: &mut Value) {
+    match example {
+        Value::Object(members) => {
+            for answer_only in ["modifiedDateTime", "executionTime", "txID"] {
+                members.remove(answer_only);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(as_input),
+        _ => {}
     }
 }
 
@@ -170,6 +216,30 @@ mod tests {
         let mut found = Vec::new();
         nulls(&both().1, String::new(), &mut found);
         assert_eq!(found, Vec::<String>::new());
+    }
+
+    #[test]
+    fn examples_follow_the_narrowed_schemas() {
+        let (complete, narrowed) = both();
+        let post = "/paths/~1api~1v1~1BillingEvents~1{id}/post";
+        let example =
+            |document: &Value, at: &str| document.pointer(&format!("{post}{at}")).cloned();
+        let request = example(&narrowed, "/requestBody/content/application~1json/example").unwrap();
+        assert_eq!(request["price"], json!("7.0"));
+        assert!(request.get("txID").is_none(), "{request}");
+        let answer = "/responses/201/content/application~1json/example";
+        assert_eq!(
+            example(&narrowed, answer).unwrap()["quantity"],
+            json!("6.0")
+        );
+        assert_eq!(example(&complete, answer).unwrap()["quantity"], json!(6.0));
+        let batch = narrowed
+            .pointer("/paths/~1api~1v1~1BillingEvents~1{id}~1batch/post/requestBody/content")
+            .unwrap();
+        assert_eq!(
+            batch["application/json"]["example"][0]["price"],
+            json!("7.0")
+        );
     }
 
     #[test]

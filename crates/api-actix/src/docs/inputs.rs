@@ -7,36 +7,30 @@ use crate::vocabulary::{EventStatusSchema, EventTypeSchema};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-/// The body of a POST. Documentation only: bodies are decoded field by field (see
-/// `decode::json`, `decode::xml`, `decode::form`) so that every bad field can be named.
+/// A billing event as a client posts it.
+// Each property's schema is the domain's rule, set by `refinements` from
+// `wire_schemas`; only the names and descriptions come from here.
 #[derive(ToSchema)]
 #[schema(rename_all = "camelCase")]
 #[allow(dead_code)]
 pub struct InvoiceBillingEventInput {
     /// Unique identifier for the billing event: any .NET GUID format (D, N, B, P). Absent,
     /// null or all zeros: the server makes one.
-    #[schema(format = Uuid, nullable)]
     billing_event_guid: Option<String>,
     /// Unique identifier for the member: 1–256 characters, not blank, no control
     /// characters; stored exactly as sent.
-    #[schema(min_length = 1, max_length = 256)]
     member_unique_key: String,
     /// ISO 8601 date and time with `Z`, an offset, or none (UTC); up to 7 fractional
     /// digits; kept to the microsecond.
-    #[schema(format = DateTime)]
     event_date_time: String,
     /// Name in any case, or number. Default `Unknown`.
-    #[schema(nullable)]
     event_type_id: Option<EventTypeSchema>,
     /// Name in any case, or number. Default `Unknown`.
-    #[schema(nullable)]
     invoice_billing_event_status_id: Option<EventStatusSchema>,
     /// Exact decimal, as a number or a string: at most 18 digits before the point and 10
     /// after; the scale sent is kept.
-    #[schema(value_type = f64, format = "decimal")]
     quantity: String,
     /// Exact decimal price of the event, as a number or a string; same limits.
-    #[schema(value_type = f64, format = "decimal")]
     price: String,
 }
 

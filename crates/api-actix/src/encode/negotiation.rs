@@ -158,12 +158,18 @@ pub fn negotiate(accept: Option<&str>, content_type: Option<&str>) -> Negotiated
     Negotiated {
         format,
         problem_label,
-        amounts: amount_style(accept.unwrap_or_default()),
+        // XML has no number type to lose digits to.
+        amounts: if format.is_xml() {
+            AmountStyle::Number
+        } else {
+            amount_style(accept.unwrap_or_default())
+        },
     }
 }
 
 /// Strings when an acceptable JSON range of `accept` carries `amounts=string`
-/// (`Accept: application/json; amounts=string`), numbers otherwise.
+/// (`Accept: application/json; amounts=string`), numbers otherwise. A range whose `q`
+/// is zero or unreadable is not acceptable, as in `acceptable_ranges`.
 fn amount_style(accept: &str) -> AmountStyle {
     let asks_for_strings = accept.split(',').any(|item| {
         let mut parts = item.split(';').map(str::trim);
@@ -182,7 +188,7 @@ fn amount_style(accept: &str) -> AmountStyle {
                 .any(|(name, value)| name.eq_ignore_ascii_case(wanted) && test(value))
         };
         json && has("amounts", &|value| value.eq_ignore_ascii_case("string"))
-            && !has("q", &|value| value.parse::<f32>().is_ok_and(|q| q <= 0.0))
+            && !has("q", &|value| !value.parse::<f32>().is_ok_and(|q| q > 0.0))
     });
     if asks_for_strings {
         AmountStyle::String
@@ -325,6 +331,8 @@ mod tests {
             "application/xml; amounts=string",
             "application/json; amounts=number",
             "application/json; amounts=string; q=0",
+            "application/json; amounts=string; q=high",
+            "application/xml, application/json; amounts=string; q=0.5",
             "*/*; amounts=string",
         ] {
             assert_eq!(amounts(header), AmountStyle::Number, "{header}");

@@ -9,8 +9,8 @@
 //! corrupts it), and only then renames the copy into place.
 
 use super::known_migrations;
+use crate::checks;
 use crate::schema_version::SchemaComparison;
-use crate::verify;
 use diesel::connection::SimpleConnection;
 use diesel::sql_types::Text;
 use diesel::{sql_query, Connection, RunQueryDsl, SqliteConnection};
@@ -274,21 +274,21 @@ fn check(path: &Path) -> Result<(), FileError> {
         }
     })?;
     // A file SQLite cannot even check ("not a database") fails the check.
-    if let Some(problems) = verify::integrity(&mut conn, "integrity_check")
+    if let Some(problems) = checks::integrity(&mut conn, "integrity_check")
         .map_err(|error| untrusted(error.to_string()))?
     {
         return Err(untrusted(problems));
     }
     if let Some(problems) =
-        verify::missing_creations(&mut conn, verify::SQLITE_CREATION).map_err(sqlite("check"))?
+        checks::missing_creations(&mut conn, checks::SQLITE_CREATION).map_err(sqlite("check"))?
     {
         return Err(untrusted(problems));
     }
-    if let Some(problems) = verify::foreign_keys(&mut conn).map_err(sqlite("check"))? {
+    if let Some(problems) = checks::foreign_keys(&mut conn).map_err(sqlite("check"))? {
         return Err(untrusted(problems));
     }
     let applied: Vec<String> = sql_query("SELECT version AS line FROM __diesel_schema_migrations")
-        .load::<verify::Line>(&mut conn)
+        .load::<checks::Line>(&mut conn)
         .map_err(sqlite("read of its migrations"))?
         .into_iter()
         .map(|row| row.line)

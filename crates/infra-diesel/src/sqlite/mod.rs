@@ -159,7 +159,7 @@ fn open(
     // a crash, say) can read back wrong totals without an error: it is never served.
     let checking = Instant::now();
     if let Some(problems) =
-        crate::verify::integrity(&mut first, "quick_check").map_err(|e| open_error(Box::new(e)))?
+        crate::checks::integrity(&mut first, "quick_check").map_err(|e| open_error(Box::new(e)))?
     {
         return Err(ConnectError::Malformed {
             path: path.to_owned(),
