@@ -137,6 +137,9 @@ pub async fn every_request_example_in_the_openapi_document_is_accepted(app: Test
                     "{method} {path} {content_type}: {}",
                     reply.text
                 );
+                if content_type.ends_with("json") {
+                    every_item_taken(&reply.json(), &path);
+                }
                 sent += 1;
             }
         }
@@ -181,7 +184,18 @@ pub async fn the_generators_document_examples_are_accepted_as_json(app: TestApp)
             .post(&path.replace("{id}", "acme"), "application/json", &body)
             .await;
         assert!(matches!(reply.status, 200 | 201), "{path}: {}", reply.text);
+        every_item_taken(&reply.json(), path);
         sent += 1;
     }
     assert_eq!(sent, 3, "a post, a batch and a bulk settlement");
+}
+
+/// A batch or settlement answers 200 even when it takes nothing: each of its results
+/// must say the item was stored (or already was), or the event changed (or already had).
+fn every_item_taken(answer: &Value, path: &str) {
+    for result in answer["results"].as_array().into_iter().flatten() {
+        let taken = matches!(result["status"].as_u64(), Some(200 | 201))
+            || matches!(result["outcome"].as_str(), Some("changed" | "unchanged"));
+        assert!(taken, "{path}: {result}");
+    }
 }

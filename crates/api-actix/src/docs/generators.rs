@@ -60,13 +60,20 @@ pub fn narrow(mut document: Value) -> Value {
         "description": "Exact decimal, as a string: at most 18 digits before the point and \
                         10 after, written with the scale it was sent with",
     });
-    for (schema, property) in [
-        ("InvoiceBillingEvent", "quantity"),
-        ("InvoiceBillingEvent", "price"),
-        ("SummaryGroup", "totalQuantity"),
-        ("SummaryGroup", "totalAmount"),
+    // Totals are sums in arbitrary precision, written without trailing zeros: no digit
+    // limit holds for them.
+    schemas["Total"] = json!({
+        "type": "string",
+        "pattern": r"^-?[0-9]+(\.[0-9]+)?$",
+        "description": "Exact decimal sum, as a string, with no trailing fractional zeros",
+    });
+    for (schema, property, amount) in [
+        ("InvoiceBillingEvent", "quantity", "Amount"),
+        ("InvoiceBillingEvent", "price", "Amount"),
+        ("SummaryGroup", "totalQuantity", "Total"),
+        ("SummaryGroup", "totalAmount", "Total"),
     ] {
-        replace(&mut schemas[schema], property, reference("Amount"));
+        replace(&mut schemas[schema], property, reference(amount));
     }
     let nullable = |name| json!({ "anyOf": [reference(name), { "type": "null" }] });
     let input = &mut schemas["InvoiceBillingEventInput"];
@@ -280,8 +287,12 @@ mod tests {
         );
         assert_eq!(
             schemas["SummaryGroup"]["properties"]["totalAmount"]["$ref"],
-            "#/components/schemas/Amount"
+            "#/components/schemas/Total"
         );
+        let total = fancy_regex::Regex::new(schemas["Total"]["pattern"].as_str().unwrap());
+        let total = |text| total.as_ref().unwrap().is_match(text).unwrap();
+        // Two events at the largest quantity, and a price of 10 places times a quantity.
+        assert!(total("1999999999999999998") && total("0.00000000025") && !total("1e3"));
         assert_eq!(
             complete["components"]["schemas"]["InvoiceBillingEvent"]["properties"]["price"]["type"],
             "number",

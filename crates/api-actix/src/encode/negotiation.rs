@@ -180,14 +180,15 @@ fn amount_style(accept: &str) -> AmountStyle {
         });
         let parameters: Vec<(&str, &str)> = parts
             .filter_map(|parameter| parameter.split_once('='))
-            .map(|(name, value)| (name.trim(), value.trim().trim_matches('"')))
+            .map(|(name, value)| (name.trim(), value.trim()))
             .collect();
         let has = |wanted: &str, test: &dyn Fn(&str) -> bool| {
             parameters
                 .iter()
                 .any(|(name, value)| name.eq_ignore_ascii_case(wanted) && test(value))
         };
-        json && has("amounts", &|value| value.eq_ignore_ascii_case("string"))
+        let string = |value: &str| value.trim_matches('"').eq_ignore_ascii_case("string");
+        json && has("amounts", &string)
             && !has("q", &|value| !value.parse::<f32>().is_ok_and(|q| q > 0.0))
     });
     if asks_for_strings {
@@ -332,6 +333,7 @@ mod tests {
             "application/json; amounts=number",
             "application/json; amounts=string; q=0",
             "application/json; amounts=string; q=high",
+            "application/json; amounts=string; q=\"0.5\"",
             "application/xml, application/json; amounts=string; q=0.5",
             "*/*; amounts=string",
         ] {
