@@ -7,7 +7,8 @@
 #   make lint   rustfmt check (and no line over 100 characters, which rustfmt would
 #               silently leave unformatted), clippy with warnings as errors, layering
 #               (crate dependencies, and no import circle across folders), the systemd
-#               unit's hardening (systemd-analyze), the docs' references (every results
+#               unit's hardening (systemd-analyze), the alerting rules (promtool check
+#               and unit tests), the docs' references (every results
 #               file, path and Rust item a doc names exists), and cargo deny (licenses,
 #               bans, sources; advisories need the internet)
 #   make bench  the service against each database's own ceiling (a few minutes)
@@ -45,6 +46,7 @@ lint: layering
 	$(CARGO) fmt --all -- --check
 	./scripts/check-line-width
 	./scripts/check-docs
+	./scripts/check-alerts
 	$(CARGO) clippy --workspace --all-targets $(PG_FEATURES) -- -D warnings
 	@command -v cargo-deny >/dev/null || { echo ">> installing cargo-deny"; $(CARGO) install --locked cargo-deny; }
 	$(CARGO) deny check licenses bans sources

@@ -25,6 +25,7 @@ use tokio::net::TcpStream;
 fn start_metrics() {
     static UPKEEP: std::sync::Once = std::sync::Once::new();
     let handle = crate::telemetry::prometheus::handle();
+    crate::telemetry::prometheus::export_counters_at_zero();
     UPKEEP.call_once(|| {
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(5));

@@ -120,6 +120,16 @@ async fn metrics_count_each_outcome_once_under_route_patterns() {
         )) && schema.ends_with("\"} 1"),
         "{schema}"
     );
+    // Counted at 0 from start-up, so that `increase()` sees the first one.
+    for zero in [
+        r#"billing_events_total{outcome="conflicted"} 0"#,
+        r#"database_errors_total{kind="unexpected"} 0"#,
+        r#"database_errors_total{kind="unavailable"} 0"#,
+        r#"http_unreadable_requests_total{reason="too_slow"} 0"#,
+        "db_insert_retries_total 0",
+    ] {
+        assert!(lines.contains(&zero), "{zero} in\n{metrics}");
+    }
     for series in [
         "group_commit_batch_size_count ",
         "http_request_duration_seconds_bucket{",

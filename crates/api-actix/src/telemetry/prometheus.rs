@@ -95,6 +95,23 @@ pub(crate) fn method_label(method: &Method) -> &'static str {
         .map_or("other", Method::as_str)
 }
 
+/// Every counter with a fixed set of labels, at 0: a series that only appears at its
+/// first increment makes `increase()` miss that increment, and an alert on it never
+/// fires for the first failure.
+pub fn export_counters_at_zero() {
+    for outcome in ["created", "replayed", "conflicted", "rejected"] {
+        metrics::counter!("billing_events_total", "outcome" => outcome).increment(0);
+    }
+    for reason in ["unparsable", "too_slow"] {
+        metrics::counter!("http_unreadable_requests_total", "reason" => reason).increment(0);
+    }
+    for kind in ["unavailable", "outcome_unknown", "unexpected"] {
+        metrics::counter!("database_errors_total", "kind" => kind).increment(0);
+    }
+    metrics::counter!("db_insert_retries_total").increment(0);
+    metrics::counter!("db_connections_cut_total").increment(0);
+}
+
 /// What became of posted events: `created`, `replayed`, `conflicted` or `rejected`.
 pub fn events(outcome: &'static str, count: u64) {
     if count > 0 {
