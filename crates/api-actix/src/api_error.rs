@@ -41,23 +41,11 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     #[error("the database is not ready")]
     NotReady(#[source] RepositoryError),
-    #[error("unsupported content type {0:?}")]
-    UnsupportedMediaType(Option<String>),
-    #[error("body over {limit} bytes")]
-    PayloadTooLarge { limit: usize },
-    #[error("no room for another request body")]
-    BodyBudgetSpent,
+    /// A body that could not be read or decoded.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
     #[error("the caller's share of heavy work is taken")]
     ShareBusy,
-    #[error("the body did not arrive within {timeout:?}")]
-    BodyTimeout { timeout: std::time::Duration },
-    #[error("the request body could not be read")]
-    BodyUnreadable(#[source] actix_web::error::PayloadError),
-    #[error("malformed body: {0}")]
-    MalformedBody(String),
-    /// A batch body holds more items than allowed; decoding stopped there.
-    #[error("a batch over {limit} items")]
-    TooManyItems { limit: usize },
     #[error("no such route")]
     RouteNotFound,
     #[error("method not allowed")]
@@ -71,20 +59,6 @@ const STALE: &str = "/problems/stale-revision";
 const MALFORMED: &str = "/problems/malformed-body";
 const OUTCOME_UNKNOWN: &str = "/problems/outcome-unknown";
 const PLAIN: &str = "about:blank";
-
-impl From<DecodeError> for ApiError {
-    fn from(error: DecodeError) -> Self {
-        match error {
-            DecodeError::UnsupportedMediaType(declared) => ApiError::UnsupportedMediaType(declared),
-            DecodeError::PayloadTooLarge { limit } => ApiError::PayloadTooLarge { limit },
-            DecodeError::BodyBudgetSpent => ApiError::BodyBudgetSpent,
-            DecodeError::BodyTimeout { timeout } => ApiError::BodyTimeout { timeout },
-            DecodeError::BodyUnreadable(source) => ApiError::BodyUnreadable(source),
-            DecodeError::MalformedBody(why) => ApiError::MalformedBody(why),
-            DecodeError::TooManyItems { limit } => ApiError::TooManyItems { limit },
-        }
-    }
-}
 
 impl ApiError {
     /// The problem response for this error. Unexpected errors are logged here with
@@ -222,7 +196,7 @@ impl ApiError {
                 format!("This API key is over its rate; retry in {retry_after_secs} s."),
             )
             .with_header((header::RETRY_AFTER, retry_after_secs.to_string())),
-            ApiError::UnsupportedMediaType(got) => problem(
+            ApiError::Decode(DecodeError::UnsupportedMediaType(got)) => problem(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 PLAIN,
                 "Unsupported Media Type",
@@ -251,7 +225,7 @@ impl ApiError {
                     ),
                 )
             }
-            ApiError::TooManyItems { limit } => problem(
+            ApiError::Decode(DecodeError::TooManyItems { limit }) => problem(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 PLAIN,
                 "Content Too Large",
@@ -260,13 +234,13 @@ impl ApiError {
                      Nothing was stored."
                 ),
             ),
-            ApiError::PayloadTooLarge { limit } => problem(
+            ApiError::Decode(DecodeError::PayloadTooLarge { limit }) => problem(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 PLAIN,
                 "Content Too Large",
                 format!("The body is over the limit of {limit} bytes."),
             ),
-            ApiError::BodyBudgetSpent => problem(
+            ApiError::Decode(DecodeError::BodyBudgetSpent) => problem(
                 StatusCode::SERVICE_UNAVAILABLE,
                 PLAIN,
                 "Service Unavailable",
@@ -285,7 +259,7 @@ impl ApiError {
                     .into(),
             )
             .with_header((header::RETRY_AFTER, "1".to_owned())),
-            ApiError::BodyTimeout { timeout } => problem(
+            ApiError::Decode(DecodeError::BodyTimeout { timeout }) => problem(
                 StatusCode::REQUEST_TIMEOUT,
                 PLAIN,
                 "Request Timeout",
@@ -294,13 +268,13 @@ impl ApiError {
                     timeout.as_secs()
                 ),
             ),
-            ApiError::BodyUnreadable(error) => problem(
+            ApiError::Decode(DecodeError::BodyUnreadable(error)) => problem(
                 StatusCode::BAD_REQUEST,
                 MALFORMED,
                 "The request body could not be read",
                 error.to_string(),
             ),
-            ApiError::MalformedBody(detail) => problem(
+            ApiError::Decode(DecodeError::MalformedBody(detail)) => problem(
                 StatusCode::BAD_REQUEST,
                 MALFORMED,
                 "The request body is malformed",

@@ -8,6 +8,7 @@
 //! sees such a request, so its log line and count are made here.
 
 use crate::api_error::ApiError;
+use crate::decode::DecodeError;
 use crate::encode::context::{RequestContext, TRANSACTION_ID_HEADER};
 use crate::limits::BodyLimits;
 use crate::route_table::{self, Body};
@@ -34,7 +35,7 @@ pub fn check(limits: &BodyLimits, req: Request) -> Result<Request, HttpResponse>
     match declared {
         Some(length) if length > u64::try_from(limit).unwrap_or(u64::MAX) => {
             let context = RequestContext::for_head(req.headers());
-            let mut response = ApiError::PayloadTooLarge { limit }
+            let mut response = ApiError::from(DecodeError::PayloadTooLarge { limit })
                 .to_problem(&context)
                 .error_response();
             let status = response.status();
